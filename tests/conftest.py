@@ -1,0 +1,87 @@
+"""Shared fixtures.
+
+Database tests use a real PostgreSQL + PostGIS at ``$TEST_DATABASE_ADMIN_URL`` (default
+``postgresql+psycopg://postgres@127.0.0.1:5432/postgres``).  Each test session creates its
+own scratch databases and drops them at the end; nothing depends on a previous run.
+When PostGIS is unreachable the database tests are skipped on a laptop but FAIL when
+``REQUIRE_POSTGIS=1`` (as in CI).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+ADMIN_URL = os.environ.get("TEST_DATABASE_ADMIN_URL",
+                           "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+
+def _postgis_problem() -> str | None:
+    try:
+        eng = sa.create_engine(ADMIN_URL)
+        with eng.connect() as conn:
+            ok = conn.execute(sa.text(
+                "select 1 from pg_available_extensions where name = 'postgis'")).scalar()
+        eng.dispose()
+    except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
+        return f"PostgreSQL not reachable at {ADMIN_URL}: {exc}"
+    return None if ok else "PostGIS extension not installed (apt-get install postgresql-15-postgis-3)"
+
+
+@pytest.fixture(scope="session")
+def postgis_available() -> None:
+    problem = _postgis_problem()
+    if problem:
+        if os.environ.get("REQUIRE_POSTGIS") == "1":
+            pytest.fail(problem, pytrace=False)
+        pytest.skip(problem)
+
+
+def _scratch_url(prefix: str) -> str:
+    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    return make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(url: str) -> None:
+    from hazmap.db.session import dispose_all
+
+    dispose_all()
+    u = make_url(url)
+    admin = sa.create_engine(make_url(ADMIN_URL), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'drop database if exists "{u.database}" with (force)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def scratch_db_url(postgis_available):
+    """An empty database name (not yet created) that is dropped after the test."""
+    url = _scratch_url("hazmap_scratch")
+    yield url
+    drop_database(url)
+
+
+@pytest.fixture(scope="session")
+def db_url(postgis_available):
+    """A session-wide database after ``hazmap db init`` (schema + reference data, no ETL)."""
+    from hazmap.db.init import init_database
+
+    url = _scratch_url("hazmap_test")
+    init_database(url)
+    yield url
+    drop_database(url)
+
+
+@pytest.fixture
+def fresh_db_url(postgis_available):
+    """A database after ``db init``, private to one test (for tests that load or mutate data)."""
+    from hazmap.db.init import init_database
+
+    url = _scratch_url("hazmap_fresh")
+    init_database(url)
+    yield url
+    drop_database(url)
