@@ -85,3 +85,16 @@ def fresh_db_url(postgis_available):
     init_database(url)
     yield url
     drop_database(url)
+
+
+@pytest.fixture
+def schema_db_url(postgis_available):
+    """A database with the schema only (migrated to head, no reference data), private to one test."""
+    from hazmap.db.init import create_database_if_missing, enable_postgis, upgrade
+
+    url = _scratch_url("hazmap_schema")
+    create_database_if_missing(url)
+    enable_postgis(url)
+    upgrade(url)
+    yield url
+    drop_database(url)

@@ -1,0 +1,44 @@
+"""Settings: defaults, TOML file, environment, and errors that name the setting."""
+
+from __future__ import annotations
+
+import pytest
+
+from hazmap.config import DEFAULT_DATABASE_URL, ConfigError, load_settings
+
+
+def test_defaults_without_file():
+    s = load_settings(env={})
+    assert s.database_url == DEFAULT_DATABASE_URL
+    assert s.anonymous_access is False
+    assert s.limits.max_features_per_response == 5000
+
+
+def test_env_overrides_file(tmp_path):
+    f = tmp_path / "h.toml"
+    f.write_text('[database]\nurl = "postgresql://a@b/c"\n[limits]\nmax_features_per_response = 10\n',
+                 encoding="utf-8")
+    s = load_settings(env={"HAZMAP_CONFIG": str(f), "DATABASE_URL": "postgresql://x@y/z"})
+    assert s.database_url == "postgresql://x@y/z"
+    assert s.limits.max_features_per_response == 10
+
+
+@pytest.mark.parametrize("text, names", [
+    ("[etl]\nbogus = 1\n", "bogus"),
+    ("[limits]\nmax_features_per_response = -5\n", "max_features_per_response"),
+    ("[map]\ntile_datum = \"mars\"\n", "tile_datum"),
+    ("[nonsense]\n", "nonsense"),
+    ("[etl]\ndefault_crs = \"epsg:99999999\"\n", "default_crs"),
+    ("not toml at all [", "TOML"),
+])
+def test_bad_setting_is_named(tmp_path, text, names):
+    f = tmp_path / "bad.toml"
+    f.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_settings(env={"HAZMAP_CONFIG": str(f)})
+    assert names in str(err.value)
+
+
+def test_missing_config_file_is_named(tmp_path):
+    with pytest.raises(ConfigError, match="missing.toml"):
+        load_settings(env={"HAZMAP_CONFIG": str(tmp_path / "missing.toml")})
