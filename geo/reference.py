@@ -1,0 +1,72 @@
+"""Reference tables as plain values (loaded by :mod:`etl.reference`, never read here).
+
+All numbers come from GB 18218-2018 (tables 1–6) and the chemical catalogue in
+``data/reference/``; each row there cites its source and clause.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Chemical:
+    key: str
+    name: str
+    aliases: tuple[str, ...]
+    cas: tuple[str, ...]
+    table1_row: int | None
+    table1_q: float | None  # critical quantity from Table 1 (t)
+    hazard_classes: tuple[str, ...]  # GB 18218 Table-2 symbols, e.g. ("W5.1",)
+    highly_toxic: bool = False  # 剧毒
+    explosive_precursor: bool = False  # 易制爆
+    key_supervised: bool = False  # 重点监管
+    toxic_inhalation: bool = False  # 吸入性剧毒 (氯气、光气…)
+    explosive: bool = False  # 爆炸品
+    class_status: str = "standard"
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class HazardClass:
+    symbol: str
+    hazard_class: str
+    criterion: str
+    critical_quantity_t: float
+    beta: float
+
+
+@dataclass(frozen=True)
+class AlphaBand:
+    min_people: int
+    max_people: int | None  # inclusive; None = no upper bound
+    alpha: float
+
+
+@dataclass(frozen=True)
+class GradeBand:
+    grade: int
+    label: str
+    r_min_inclusive: float
+    r_max_exclusive: float | None
+
+
+@dataclass(frozen=True)
+class ReferenceTables:
+    catalogue: "object"  # geo.chemicals.Catalogue
+    classes: dict[str, HazardClass]
+    table3_beta: dict[str, float]  # CAS → β (GB 18218-2018 表3)
+    alpha_bands: tuple[AlphaBand, ...]
+    grade_bands: tuple[GradeBand, ...]
+    version: str
+    extra: dict = field(default_factory=dict)
+
+    def chemical_by_key(self, key: str) -> Chemical:
+        return self.catalogue.by_key(key)
+
+    def critical_quantity(self, chem: Chemical) -> float | None:
+        """Q in tonnes: Table 1 when named there, else the lowest Q of its Table-2 classes."""
+        from geo.major_hazard import critical_quantity
+
+        q, _ = critical_quantity(chem, self)
+        return q
