@@ -66,7 +66,7 @@ def insert_area(conn: sa.Connection, *, run_id: int, level: str, code: str, name
     conn.execute(sa.text(f"""
         insert into area_risk (run_id, level, area_code, name, risk_index, risk_color, counts,
                                exposed_people, geom)
-        values (:run_id, :level, :code, :name, :index, :color, cast(:counts as jsonb), :people,
+        values (:run_id, :level, cast(:code as text), :name, :index, :color, cast(:counts as jsonb), :people,
                 ({geom_sql}))
     """), {"run_id": run_id, "level": level, "code": code, "name": name, "index": index,
            "color": color, "counts": json.dumps(counts), "people": exposed_people, **params})

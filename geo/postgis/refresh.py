@@ -159,7 +159,7 @@ def _refresh_areas(conn, run_id, colour_by_ent, exposure) -> int:
         idx, color, counts = domain.area_index([colour_by_ent[e] for e in members], exposed_people=people)
         areas_mod.insert_area(conn, run_id=run_id, level="town", code=t.code, name=t.name,
                               index=idx, color=color, counts=counts, exposed_people=people,
-                              geom_sql="select geom from admin_area where code = :code",
+                              geom_sql="select geom from admin_area where code = cast(:code as text)",
                               params={})
         n += 1
     srid, cells = areas_mod.enterprise_cells(conn)
