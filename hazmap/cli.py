@@ -84,10 +84,13 @@ def db_downgrade(ctx: click.Context, revision: str) -> None:
 @click.pass_context
 def refresh(ctx: click.Context) -> None:
     """Recompute major hazards, conflicts, colours and area grades from what is stored."""
-    from geo.postgis.runner import run_refresh
+    from geo.postgis.runner import RunLocked, run_refresh
 
     s = _settings(ctx)
-    summary = run_refresh(s)
+    try:
+        summary = run_refresh(s)
+    except RunLocked as exc:
+        fail(str(exc))
     click.echo(summary["text"])
 
 

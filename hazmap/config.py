@@ -61,7 +61,7 @@ class Settings:
     rules_overrides: tuple[dict[str, Any], ...] = ()
     anonymous_access: bool = False
     secret_key: str | None = None
-    sources: dict[str, list[str]] = field(default_factory=dict)  # KIND → paths (ETL config)
+    sources: dict[str, list[dict]] = field(default_factory=dict)  # KIND → [{path, crs?}] (ETL config)
     config_path: str | None = None
 
 
@@ -137,13 +137,21 @@ def load_settings(path: str | os.PathLike | None = None, env: dict[str, str] | N
         s = replace(s, secret_key=str(auth["secret_key"]))
     if "sources" in raw:
         srcs = {}
-        for kind, paths in raw["sources"].items():
-            if isinstance(paths, str):
-                paths = [paths]
-            if not isinstance(paths, list):
-                raise ConfigError(f"配置项 [sources] {kind} 应为路径或路径列表")
-            base = Path(path).parent if path else Path.cwd()
-            srcs[kind] = [str((base / p)) if not Path(p).is_absolute() else p for p in paths]
+        base = Path(path).parent if path else Path.cwd()
+        for kind, entries in raw["sources"].items():
+            if isinstance(entries, (str, dict)):
+                entries = [entries]
+            if not isinstance(entries, list):
+                raise ConfigError(f"配置项 [sources] {kind} 应为路径、路径列表或 {{path, crs}} 表")
+            out = []
+            for e in entries:
+                spec = {"path": e} if isinstance(e, str) else dict(e)
+                if not isinstance(spec.get("path"), str) or set(spec) - {"path", "crs"}:
+                    raise ConfigError(f"配置项 [sources] {kind} 的条目应为路径或 {{path = …, crs = …}}")
+                if not Path(spec["path"]).is_absolute():
+                    spec["path"] = str(base / spec["path"])
+                out.append(spec)
+            srcs[kind] = out
         s = replace(s, sources=srcs)
     if env.get("DATABASE_URL"):
         s = replace(s, database_url=env["DATABASE_URL"])
