@@ -1,0 +1,120 @@
+"""ETL benchmark: generated registries of 10k and 100k enterprises, end to end including geocoding.
+
+    python benchmarks/etl.py [--sizes 10000,100000] [--admin-url URL]
+
+For each size: a fresh database (``db init``), a gazetteer of address points, an enterprise CSV
+(coordinates in WGS-84 / CGCS2000 / GCJ-02 / BD-09 cycling, every 10th row address-only and
+geocoded offline) and a hazard-unit CSV (one line for every 5th enterprise).  Times one
+``run_etl`` (extract → validate → geocode → load; the risk refresh is benchmarked separately in
+``benchmarks/refresh.py``).  Metric ``rows_per_s`` = enterprise + hazard-unit rows / seconds.
+Results: ``benchmarks/results/etl.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import random
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from geo import credit_code  # noqa: E402
+from geo.crs import wgs84_to_bd09, wgs84_to_gcj02  # noqa: E402
+from hazmap.config import load_settings  # noqa: E402
+from hazmap.db.init import init_database  # noqa: E402
+from hazmap.db.session import dispose_all  # noqa: E402
+
+ALPH = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+ROADS = [f"测试{i}路" for i in range(200)]
+
+
+def generate(n: int, d: Path, seed: int = 7) -> tuple[Path, Path, Path]:
+    rnd = random.Random(seed)
+    gaz = ["地址,经度,纬度,坐标系,类型"]
+    ent = ["统一社会信用代码,企业名称,环节,所属街道,地址,经度,纬度,坐标系,有效期至"]
+    hu = ["单元编号,统一社会信用代码,单元名称,单元类型,化学品名称,CAS号,设计最大量,计量单位,火灾危险性"]
+    crss = ["wgs84", "cgcs2000", "gcj02", "bd09"]
+    for i in range(n):
+        code = credit_code.make("91140502" + "".join(rnd.choice(ALPH) for _ in range(8)) + ALPH[i % 31])
+        lon, lat = 112.72 + rnd.random() * 0.26, 35.40 + rnd.random() * 0.24
+        road, no = ROADS[i % len(ROADS)], i // len(ROADS) + 1
+        addr = f"山西省晋城市城区{road}{no}号"
+        if i % 10 == 0:
+            gaz.append(f"{addr},{lon:.7f},{lat:.7f},wgs84,门牌")
+            x = y = c = ""
+        else:
+            c = crss[i % 4]
+            x, y = {"gcj02": wgs84_to_gcj02, "bd09": wgs84_to_bd09}.get(c, lambda a, b: (a, b))(lon, lat)
+            x, y = f"{x:.7f}", f"{y:.7f}"
+        ent.append(f"{code},基准企业{i},生产、储存,,{addr},{x},{y},{c},2030-01-01")
+        if i % 5 == 0:
+            hu.append(f"U{i:07d},{code},储罐区,储存单元,液氨,7664-41-7,{1 + i % 50},t,乙")
+    paths = (d / "gaz.csv", d / "ent.csv", d / "hu.csv")
+    for p, lines in zip(paths, (gaz, ent, hu)):
+        p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return paths
+
+
+def bench(admin_url: str, n: int) -> dict:
+    from etl.run import Source, run_etl
+
+    url = make_url(admin_url).set(database=f"hazmap_etlbench_{uuid.uuid4().hex[:6]}").render_as_string(
+        hide_password=False)
+    init_database(url)
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            gaz, ent, hu = generate(n, Path(tmp))
+            s = load_settings(None, env={}, overrides={"database_url": url})
+            srcs = [Source("gazetteer", gaz), Source("enterprises", ent), Source("hazard_units", hu)]
+            t0 = time.perf_counter()
+            res = run_etl(s, srcs, refresh=False, rejects_path=Path(tmp) / "rejects.csv")
+            secs = time.perf_counter() - t0
+    finally:
+        dispose_all()
+        admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as c:
+            c.execute(sa.text(f'drop database if exists "{make_url(url).database}" with (force)'))
+        admin.dispose()
+    rows = res.counts["enterprises"]["read"] + res.counts["hazard_units"]["read"]
+    return {"enterprises": n, "rows": rows, "seconds": round(secs, 2), "rows_per_s": round(rows / secs, 1),
+            "status": res.status, "rejected": len(res.rejects),
+            "inserted": res.counts["enterprises"]["inserted"]}
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="10000,100000")
+    ap.add_argument("--admin-url", default=os.environ.get(
+        "TEST_DATABASE_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
+    ap.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results" / "etl.json")
+    a = ap.parse_args(argv)
+    per = {}
+    for n in (int(x) for x in a.sizes.split(",")):
+        print(f"[etl] {n} …", flush=True)
+        per[str(n)] = bench(a.admin_url, n)
+        print(f"[etl] {n}: {per[str(n)]}", flush=True)
+    worst = min(v["rows_per_s"] for v in per.values())
+    result = {"name": "etl", "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+              "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
+                          "platform": platform.platform()},
+              "metrics": {"rows_per_s": worst, "sizes": per},
+              "notes": "rows_per_s = slowest size; target ≥ 2000 rows/s; refresh excluded"}
+    a.out.parent.mkdir(parents=True, exist_ok=True)
+    a.out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(f"→ {a.out}")
+
+
+if __name__ == "__main__":
+    main()

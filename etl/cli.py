@@ -1,0 +1,44 @@
+"""``hazmap etl run``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+
+@click.group()
+def etl() -> None:
+    """ETL：从各部门台账导入数据."""
+
+
+@etl.command()
+@click.option("--config", "config", type=click.Path(dir_okay=False), default=None,
+              help="ETL 配置 TOML（覆盖 HAZMAP_CONFIG）")
+@click.option("--source", "sources", multiple=True, help="KIND=PATH，可重复")
+@click.option("--dry-run", is_flag=True, help="只校验并输出报告，不写入")
+@click.option("--rejects", type=click.Path(dir_okay=False), default=None, help="拒绝行报告路径")
+@click.pass_context
+def run(ctx: click.Context, config, sources, dry_run, rejects) -> None:
+    """One ETL run: extract → validate → geocode → load → refresh."""
+    from etl.run import EtlAborted, run_etl, sources_from, summary_text
+    from hazmap.config import ConfigError, load_settings
+
+    parent = ctx.find_root().obj or {}
+    try:
+        settings = load_settings(config or parent.get("config"))
+    except ConfigError as exc:
+        click.echo(f"配置错误：{exc}", err=True)
+        sys.exit(2)
+    try:
+        res = run_etl(settings, sources_from(settings, sources), dry_run=dry_run,
+                      rejects_path=Path(rejects) if rejects else None)
+    except EtlAborted as exc:
+        click.echo(f"ETL 已中止，数据未作任何修改：{exc}", err=True)
+        sys.exit(2)
+    except Exception as exc:  # a crash: one line for the user, the run is recorded as failed
+        click.echo(f"ETL 失败，数据未作任何修改：{type(exc).__name__}: {exc}", err=True)
+        sys.exit(2)
+    click.echo(summary_text(res))
+    sys.exit(res.exit_code)
