@@ -98,3 +98,38 @@ def schema_db_url(postgis_available):
     upgrade(url)
     yield url
     drop_database(url)
+
+
+@pytest.fixture(scope="session")
+def demo_db(postgis_available):
+    """A database loaded with the bundled demo through ``hazmap demo --no-serve``.
+
+    Session-wide and read-only for the tests that use it: (url, CLI result).
+    """
+    from click.testing import CliRunner
+
+    url = _scratch_url("hazmap_demo")
+    old = {k: os.environ.get(k) for k in ("DATABASE_URL", "HAZMAP_CONFIG")}
+    os.environ["DATABASE_URL"] = url
+    os.environ.pop("HAZMAP_CONFIG", None)
+    try:
+        from hazmap.cli import cli
+
+        result = CliRunner().invoke(cli, ["demo", "--no-serve"])
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    assert result.exit_code == 0, result.output
+    yield url, result
+    drop_database(url)
+
+
+@pytest.fixture
+def demo_app(demo_db):
+    from webmap import create_app
+
+    app = create_app({"TESTING": True, "DATABASE_URL": demo_db[0]})
+    return app

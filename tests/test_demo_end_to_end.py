@@ -9,33 +9,10 @@ from pathlib import Path
 import pytest
 import shapely
 import sqlalchemy as sa
-from click.testing import CliRunner
 
 from geo import proximity
 from geo.postgis.runs import current_run_id
 from hazmap.db.session import get_engine
-
-
-@pytest.fixture(scope="module")
-def demo_db(postgis_available, tmp_path_factory):
-    import os
-
-    from tests.conftest import _scratch_url, drop_database
-
-    url = _scratch_url("hazmap_demo")
-    old = {k: os.environ.get(k) for k in ("DATABASE_URL", "HAZMAP_CONFIG")}
-    os.environ["DATABASE_URL"] = url
-    os.environ.pop("HAZMAP_CONFIG", None)
-    from hazmap.cli import cli
-
-    result = CliRunner().invoke(cli, ["demo", "--no-serve"])
-    yield url, result
-    for k, v in old.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
-    drop_database(url)
 
 
 def _scalar(url, sql, **params):

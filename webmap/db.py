@@ -1,0 +1,20 @@
+"""The app's database access: one cached engine per process (see hazmap.db.session)."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from flask import current_app
+
+from hazmap.db.session import get_engine
+
+
+def settings():
+    return current_app.config["HAZMAP_SETTINGS"]
+
+
+@contextmanager
+def connect():
+    s = settings()
+    with get_engine(s.database_url, s.limits.statement_timeout_ms).connect() as conn:
+        yield conn

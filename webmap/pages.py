@@ -1,0 +1,66 @@
+"""Pages: ``/`` the four-colour risk distribution map and ``/siting`` the siting check.
+
+The map is a folium/Leaflet map whose JS/CSS come from ``/static/vendor`` (folium's CDN
+defaults are replaced), with no tile server by default: the district and town boundaries are
+the base.  Layers load by viewport from the API (``static/hazmap.js``), so the page's HTML
+stays small whatever the data size.
+"""
+
+from __future__ import annotations
+
+import json
+
+import folium
+from flask import Blueprint, Response, url_for
+from folium.elements import Element
+
+from geo.risk_color import COLOR_HEX, COLOR_LABEL
+from webmap import queries
+from webmap.db import connect, settings
+
+bp = Blueprint("pages", __name__)
+
+CENTRE = (35.505, 112.85)
+
+
+def _vendor(path: str) -> str:
+    return url_for("static", filename=f"vendor/{path}")
+
+
+def _base_map(title: str, page: str) -> folium.Map:
+    m = folium.Map(location=CENTRE, zoom_start=12, tiles=None, prefer_canvas=True, control_scale=True)
+    m.default_js = [("leaflet", _vendor("leaflet/leaflet.js")),
+                    ("markercluster", _vendor("markercluster/leaflet.markercluster.js"))]
+    m.default_css = [("leaflet_css", _vendor("leaflet/leaflet.css")),
+                     ("markercluster_css", _vendor("markercluster/MarkerCluster.css")),
+                     ("markercluster_default_css", _vendor("markercluster/MarkerCluster.Default.css")),
+                     ("hazmap_css", url_for("static", filename="hazmap.css"))]
+    s = settings()
+    if s.map.tile_url:
+        folium.TileLayer(tiles=s.map.tile_url, attr=s.map.tile_attribution or "本地瓦片", name="底图").add_to(m)
+    root = m.get_root()
+    root.header.add_child(Element(f'<meta charset="utf-8"><title>{title}</title>'))
+    with connect() as conn:
+        info = queries.run_info(conn)
+    opts = {"page": page, "api": "/api/v1", "dataAsOf": info["data_as_of"], "runId": info["run_id"],
+            "colours": COLOR_HEX, "labels": COLOR_LABEL, "tileDatum": s.map.tile_datum if s.map.tile_url else "wgs84",
+            "title": title}
+    root.html.add_child(Element(f'<script src="{url_for("static", filename="hazmap.js")}"></script>'))
+    root.script.add_child(Element(f"hazmap.init({m.get_name()}, {json.dumps(opts, ensure_ascii=False)});"))
+    return m
+
+
+def _render(m: folium.Map) -> Response:
+    html = m.get_root().render()
+    html = html.replace("<html>", '<html lang="zh-CN">', 1)
+    return Response(html, mimetype="text/html")
+
+
+@bp.get("/")
+def risk_map():
+    return _render(_base_map("危险化学品安全风险分布图", "map"))
+
+
+@bp.get("/siting")
+def siting():
+    return _render(_base_map("选址核查 — 危险化学品安全风险", "siting"))
