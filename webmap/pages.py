@@ -11,14 +11,31 @@ from __future__ import annotations
 import json
 
 import folium
+from branca.element import MacroElement
 from flask import Blueprint, Response, url_for
 from folium.elements import Element
+from jinja2 import Template
 
 from geo.risk_color import COLOR_HEX, COLOR_LABEL
 from webmap import queries
 from webmap.db import connect, settings
 
 bp = Blueprint("pages", __name__)
+
+
+class _Init(MacroElement):
+    """Calls ``hazmap.init(map, opts)`` in the page script, after folium has created the map."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        hazmap.init({{ this._parent.get_name() }}, {{ this.opts }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, opts: dict):
+        super().__init__()
+        self._name = "HazmapInit"
+        self.opts = json.dumps(opts, ensure_ascii=False)
 
 CENTRE = (35.505, 112.85)
 
@@ -39,14 +56,15 @@ def _base_map(title: str, page: str) -> folium.Map:
     if s.map.tile_url:
         folium.TileLayer(tiles=s.map.tile_url, attr=s.map.tile_attribution or "本地瓦片", name="底图").add_to(m)
     root = m.get_root()
-    root.header.add_child(Element(f'<meta charset="utf-8"><title>{title}</title>'))
+    root.header.add_child(Element(f'<meta charset="utf-8"><title>{title}</title>'
+                                  '<link rel="icon" href="data:,">'))
     with connect() as conn:
         info = queries.run_info(conn)
     opts = {"page": page, "api": "/api/v1", "dataAsOf": info["data_as_of"], "runId": info["run_id"],
             "colours": COLOR_HEX, "labels": COLOR_LABEL, "tileDatum": s.map.tile_datum if s.map.tile_url else "wgs84",
             "title": title}
     root.html.add_child(Element(f'<script src="{url_for("static", filename="hazmap.js")}"></script>'))
-    root.script.add_child(Element(f"hazmap.init({m.get_name()}, {json.dumps(opts, ensure_ascii=False)});"))
+    m.add_child(_Init(opts))
     return m
 
 

@@ -21,6 +21,10 @@ from geo.postgis import domain
 from geo.postgis.conflicts import conflicts_at, rule_text
 from geo.postgis.exposure import exposed_people_at
 
+CATEGORY_LABEL = {"school": "学校", "kindergarten": "幼儿园", "hospital": "医院", "nursing_home": "养老院",
+                  "residential": "居住区", "mall": "商场", "transit_station": "客运站", "stadium": "体育场馆",
+                  "cultural_relic": "文物保护单位", "religious_site": "宗教场所", "office": "办公楼",
+                  "other_public": "其他公共场所"}
 UNIT_KINDS = {"production": "production", "storage": "storage", "生产": "production",
               "生产单元": "production", "储存": "storage", "储存单元": "storage"}
 
@@ -159,7 +163,7 @@ def _verdict(conflicts: list[dict], major: int | None) -> dict:
     if conflicts:
         worst = conflicts[0]
         return {"decision": "advise_against", "label": "建议不予选址",
-                "text": (f"{worst['name']}（{worst['category']}）距拟建点 {worst['distance_m']} m，"
+                "text": (f"{worst['name']}（{CATEGORY_LABEL.get(worst['category'], worst['category'])}）距拟建点 {worst['distance_m']} m，"
                          f"小于要求的 {worst['required_m']:g} m（差 {worst['deficit_m']} m）；"
                          f"依据：{worst['rule_text']}"),
                 "rule": worst["rule"], "distance_m": worst["distance_m"],

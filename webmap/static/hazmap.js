@@ -43,6 +43,9 @@
   hazmap.init = function (map, opts) {
     hazmap.map = map;
     hazmap.opts = opts;
+    // with no tile layer the map has no maxZoom, which marker clustering needs
+    map.setMaxZoom(19);
+    map.setMinZoom(5);
     hazmap.shift = opts.tileDatum === "gcj02";
     hazmap.ll = function (lat, lon) { return hazmap.shift ? gcj(lat, lon) : [lat, lon]; };
     hazmap.coordsToLatLng = function (c) { var p = hazmap.ll(c[1], c[0]); return L.latLng(p[0], p[1]); };
@@ -92,7 +95,8 @@
     var colours = opts.colours;
     var state = {filters: {}};
     var layers = {
-      enterprises: L.markerClusterGroup({disableClusteringAtZoom: 14, chunkedLoading: true}),
+      enterprises: L.markerClusterGroup({disableClusteringAtZoom: 14, chunkedLoading: true,
+        iconCreateFunction: clusterIcon}),
       majors: L.layerGroup(),
       targets: L.layerGroup(),
       rings: L.layerGroup(),
@@ -221,6 +225,19 @@
     reload();
     hazmap.reload = reload;
     hazmap.layers = layers;
+  }
+
+  // a cluster shows its worst colour (not markercluster's count colours, which would read as risk)
+  var RANK = {red: 0, orange: 1, yellow: 2, blue: 3};
+  function clusterIcon(cluster) {
+    var worst = null;
+    cluster.getAllChildMarkers().forEach(function (m) {
+      var c = m.feature && m.feature.properties.risk_color;
+      if (c && (worst === null || RANK[c] < RANK[worst])) { worst = c; }
+    });
+    var col = (hazmap.opts.colours || {})[worst] || "#999";
+    return L.divIcon({html: "<div style='background:" + col + "'><span>" + cluster.getChildCount() + "</span></div>",
+      className: "hz-cluster", iconSize: L.point(34, 34)});
   }
 
   function enterprisePopup(p) {
