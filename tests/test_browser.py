@@ -118,6 +118,10 @@ def test_siting_page_returns_a_verdict(server, browser):
         f.requestSubmit();""")
     text = _wait(browser, "var v = document.getElementById('hz-verdict'); return v ? v.innerText : null;")
     assert "选址" in text
+    browser.execute_script("document.getElementById('hz-feasible').requestSubmit();")
+    share = _wait(browser, "var r = document.getElementById('hz-feasible-result'); "
+                           "return r && r.innerText.indexOf('占全区') >= 0 ? r.innerText : null;")
+    assert "%" in share
     browser.save_screenshot(str(OUT / "siting.png"))
     assert _errors(browser) == []
 

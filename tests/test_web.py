@@ -124,3 +124,15 @@ def test_siting_endpoint(demo_app):
     assert bad.status_code == 400
     bad = c.post("/api/v1/siting/check", json={"location": {"lon": 112.85, "lat": 35.5}, "inventory": [{"chemical": "X", "quantity_t": 1}]})
     assert bad.status_code == 400 and bad.get_json()["error"]["field"] == "inventory[0].chemical"
+
+
+def test_feasible_zone_for_a_facility_class(demo_app):
+    c = demo_app.test_client()
+    station = c.get("/api/v1/siting/feasible?facility_type=加油站").get_json()
+    plant = c.get("/api/v1/siting/feasible?facility_type=化工厂&major_grade=1&hazard=toxic").get_json()
+    assert station["geometry"]["type"] in ("Polygon", "MultiPolygon")
+    # a grade-1 toxic plant needs far more room than a fuel station: less of the district is feasible
+    assert 0 < plant["properties"]["feasible_share"] < station["properties"]["feasible_share"] < 1
+    assert any(r["category"] == "school" for r in station["properties"]["requirements"])
+    bad = c.get("/api/v1/siting/feasible?major_grade=2")
+    assert bad.status_code == 400 and bad.get_json()["error"]["field"] == "hazard"

@@ -119,3 +119,16 @@ def siting_check():
         raise InvalidInput("body", "请求体应为 JSON（Content-Type: application/json）")
     with connect() as conn:
         return jsonify(check_site(conn, payload, settings()))
+
+
+@bp.get("/siting/feasible")
+def siting_feasible():
+    from geo.postgis.siting import feasible_zone
+
+    a = request.args
+    g = a.get("major_grade")
+    with connect() as conn:
+        return jsonify(feasible_zone(
+            conn, facility_type=params.text(a.get("facility_type"), "facility_type"),
+            major_grade=params.integer(g, "major_grade", default=0, minimum=1, maximum=4) if g else None,
+            hazard=params.text(a.get("hazard"), "hazard"), settings=settings()))

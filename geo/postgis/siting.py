@@ -172,3 +172,57 @@ def _verdict(conflicts: list[dict], major: int | None) -> dict:
     if major is not None:
         text += f"；构成{'一二三四'[major - 1]}级重大危险源，须按 GB 36894 / GB/T 37243 开展定量风险评价"
     return {"decision": "acceptable", "label": "可以选址", "text": text, "rule": None}
+
+
+FEASIBLE_SQL = sa.text("""
+    with req as (
+        select * from unnest(cast(:cats as text[]), cast(:dists as float8[])) as r(category, required_m)
+    ),
+    blocked as (
+        select ST_Union(ST_Buffer(t.geog, r.required_m)::geometry) as g
+        from protection_target t join req r on r.category = t.category
+    ),
+    area as (select ST_Union(geom) as g from admin_area where level = 'district')
+    select ST_AsGeoJSON(ST_CollectionExtract(ST_MakeValid(
+               coalesce(ST_Difference(area.g, blocked.g), area.g)), 3), 6) as feasible,
+           ST_AsGeoJSON(blocked.g, 6) as blocked,
+           ST_Area(coalesce(ST_Difference(area.g, blocked.g), area.g)::geography) as feasible_m2,
+           ST_Area(area.g::geography) as area_m2
+    from area, blocked
+""")
+
+
+def feasible_zone(conn: sa.Connection, *, facility_type: str | None, major_grade: int | None,
+                  hazard: str | None, settings) -> dict:
+    """Where a facility of the given class could go without any conflict (within the district).
+
+    The blocked zone is the union of every protection target grown by the distance the
+    facility class requires from that target's category (analysis buffers on geography).
+    """
+    import json
+
+    if major_grade is not None and major_grade not in (1, 2, 3, 4):
+        raise InvalidInput("major_grade", "major_grade 应为 1–4")
+    if hazard not in (None, "toxic", "flammable", "explosive"):
+        raise InvalidInput("hazard", "hazard 应为 toxic、flammable 或 explosive")
+    if major_grade is not None and hazard is None:
+        raise InvalidInput("hazard", "指定重大危险源等级时须同时指定危险类型 hazard")
+    profile = domain.separation.SourceProfile(
+        facility_type=facility_type, stages=("storage",), major_hazard_grade=major_grade,
+        hazard_types=frozenset({hazard}) if hazard else frozenset())
+    reqs = domain.requirements(profile, settings)
+    if not reqs:
+        raise InvalidInput("facility_type", f"没有适用于“{facility_type or '未指定'}”的距离规则")
+    cats = sorted(reqs)
+    row = conn.execute(FEASIBLE_SQL, {"cats": cats, "dists": [float(reqs[c].required_m) for c in cats]}).first()
+    if row is None or row.feasible is None:
+        raise InvalidInput("area", "尚未导入区界，无法计算可选址区域")
+    return {
+        "type": "Feature", "geometry": json.loads(row.feasible),
+        "properties": {
+            "facility_type": facility_type, "major_grade": major_grade, "hazard": hazard,
+            "feasible_share": round(row.feasible_m2 / row.area_m2, 4) if row.area_m2 else None,
+            "requirements": [{"category": c, "required_m": reqs[c].required_m, "rule": reqs[c].rule.rule_id,
+                              "rule_text": rule_text(reqs[c].rule)} for c in cats],
+            "crs_note": "WGS-84 (EPSG:4326)"},
+    }

@@ -330,7 +330,15 @@
         "<table id='hz-inv'><tr><th>化学品（名称或CAS）</th><th>数量 t</th><th>单元</th></tr></table>" +
         "<button type='button' id='hz-add'>添加一行</button> " +
         "<label>暴露人数 <input name='people' size='6' placeholder='自动统计'></label><br>" +
-        "<button type='submit'>核查</button></form><div id='hz-result'></div>";
+        "<button type='submit'>核查</button></form><div id='hz-result'></div>" +
+        "<hr><b>可选址区域</b><form id='hz-feasible'>" +
+        "<label>设施类别 <select name='facility_type'><option>加油站</option><option>液化石油气充装站</option>" +
+        "<option>油库</option><option>危化品仓库</option><option>化工厂</option><option>气体充装站</option></select></label>" +
+        "<label>重大危险源 <select name='major_grade'><option value=''>否</option><option value='1'>一级</option>" +
+        "<option value='2'>二级</option><option value='3'>三级</option><option value='4'>四级</option></select></label>" +
+        "<label>危险类型 <select name='hazard'><option value=''>-</option><option value='toxic'>有毒</option>" +
+        "<option value='flammable'>易燃易爆</option><option value='explosive'>爆炸品</option></select></label>" +
+        "<button type='submit'>显示可选址区域</button></form><div id='hz-feasible-result'></div>";
       L.DomEvent.disableClickPropagation(d);
       L.DomEvent.disableScrollPropagation(d);
       return d;
@@ -344,6 +352,23 @@
         "<td><select name='unit'><option value='storage'>储存</option><option value='production'>生产</option></select></td>";
     }
     addRow("液氯", "20");
+    var feasibleLayer = L.layerGroup().addTo(map);
+    document.getElementById("hz-feasible").addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var f = ev.target, p = new URLSearchParams({facility_type: f.facility_type.value});
+      if (f.major_grade.value) { p.set("major_grade", f.major_grade.value); }
+      if (f.hazard.value) { p.set("hazard", f.hazard.value); }
+      var out = document.getElementById("hz-feasible-result");
+      out.textContent = "计算中…";
+      getJSON(opts.api + "/siting/feasible?" + p.toString()).then(function (z) {
+        feasibleLayer.clearLayers();
+        L.geoJSON(z, {coordsToLatLng: hazmap.coordsToLatLng, style: {color: "#2a8a2a", weight: 1, fillColor: "#2a8a2a", fillOpacity: 0.25}})
+          .addTo(feasibleLayer);
+        out.innerHTML = "绿色区域与所有防护目标的距离均满足要求（占全区 " + Math.round(z.properties.feasible_share * 100) + "%）。<ul>" +
+          z.properties.requirements.map(function (r) {
+            return "<li>" + esc(CATEGORIES[r.category] || r.category) + "：" + r.required_m + " m</li>"; }).join("") + "</ul>";
+      }).catch(function (e) { out.innerHTML = "<span class='hz-error'>" + esc(e.message) + "</span>"; });
+    });
     document.getElementById("hz-add").addEventListener("click", function () { addRow(); });
     map.on("click", function (e) {
       // the clicked point is in the drawn datum; convert back when the basemap is GCJ-02
