@@ -1,9 +1,8 @@
 """Separation conflicts in PostGIS: targets closer to a source than the required distance.
 
 One set-based query per run joins each source's per-category requirements
-(``source_requirement``) to the protection targets with a LATERAL probe
-``ST_DWithin(t.geog, e.geog, r.required_m)`` — so the radius of each requirement drives an
-index scan on the targets' geography
+(``source_requirement``) to the protection targets: one LATERAL probe per source,
+``ST_DWithin(t.geog, e.geog, <its largest required distance>)``, drives an index scan on the targets' geography
 GiST index (a test asserts the index condition with ``EXPLAIN``).  A target exactly at the
 required distance complies (the standards say "不应小于"), so the distance must be strictly
 smaller to conflict.  Distances are spheroidal metres (geography).
@@ -14,19 +13,24 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 CONFLICT_SQL = """
-    select r.enterprise_id, t.id as target_id, t.category,
-           ST_Distance(t.geog, e.geog) as distance_m,
+    with src as (
+        select enterprise_id, max(required_m) as max_m from source_requirement
+        where run_id = :run_id group by enterprise_id
+    )
+    select s.enterprise_id, t.id as target_id, t.category, t.distance_m,
            r.required_m, r.rule_id, r.rule_text,
            ST_ShortestLine(e.geom, t.geom) as line
-    from source_requirement r
-    join enterprise e on e.id = r.enterprise_id
+    from src s
+    join enterprise e on e.id = s.enterprise_id
     cross join lateral (
-        select t.id, t.category, t.geog, t.geom from protection_target t
-        where t.category = r.category and ST_DWithin(t.geog, e.geog, r.required_m)
-        offset 0  -- keep the probe per requirement (no pull-up into a hash join)
+        select t.id, t.category, t.geom, ST_Distance(t.geog, e.geog) as distance_m
+        from protection_target t
+        where ST_DWithin(t.geog, e.geog, s.max_m)
+        offset 0  -- one index probe per source (no pull-up into a hash join)
     ) t
-    where r.run_id = :run_id
-      and ST_Distance(t.geog, e.geog) < r.required_m
+    join source_requirement r
+      on r.run_id = :run_id and r.enterprise_id = s.enterprise_id and r.category = t.category
+    where t.distance_m < r.required_m
 """
 
 INSERT_CONFLICTS = sa.text(f"""
