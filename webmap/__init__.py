@@ -26,10 +26,9 @@ def create_app(test_config: dict | None = None, *, settings: Settings | None = N
     if test_config:
         app.config.update({k: v for k, v in test_config.items() if k != "DATABASE_URL"})
 
-    from webmap import api, dashboard, errors, pages
+    from webmap import api, dashboard, errors, riskmap, siting
 
-    app.register_blueprint(api.bp)
-    app.register_blueprint(pages.bp)
-    app.register_blueprint(dashboard.bp)
+    for module in (api, riskmap, dashboard, siting):  # one blueprint per area
+        app.register_blueprint(module.bp)
     errors.register(app)
     return app

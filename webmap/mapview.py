@@ -1,4 +1,4 @@
-"""Pages: ``/`` the four-colour risk distribution map and ``/siting`` the siting check.
+"""The folium page shared by ``/`` (risk map) and ``/siting`` (siting check).
 
 The map is a folium/Leaflet map whose JS/CSS come from ``/static/vendor`` (folium's CDN
 defaults are replaced), with no tile server by default: the district and town boundaries are
@@ -12,16 +12,13 @@ import json
 
 import folium
 from branca.element import MacroElement
-from flask import Blueprint, Response, url_for
+from flask import Response, url_for
 from folium.elements import Element
 from jinja2 import Template
 
 from geo.risk_color import COLOR_HEX, COLOR_LABEL
 from webmap import queries
 from webmap.db import connect, settings
-
-bp = Blueprint("pages", __name__)
-
 
 class _Init(MacroElement):
     """Calls ``hazmap.init(map, opts)`` in the page script, after folium has created the map."""
@@ -44,7 +41,7 @@ def _vendor(path: str) -> str:
     return url_for("static", filename=f"vendor/{path}")
 
 
-def _base_map(title: str, page: str) -> folium.Map:
+def base_map(title: str, page: str) -> folium.Map:
     m = folium.Map(location=CENTRE, zoom_start=12, tiles=None, prefer_canvas=True, control_scale=True)
     m.default_js = [("leaflet", _vendor("leaflet/leaflet.js")),
                     ("markercluster", _vendor("markercluster/leaflet.markercluster.js"))]
@@ -68,17 +65,7 @@ def _base_map(title: str, page: str) -> folium.Map:
     return m
 
 
-def _render(m: folium.Map) -> Response:
+def render(m: folium.Map) -> Response:
     html = m.get_root().render()
     html = html.replace("<html>", '<html lang="zh-CN">', 1)
     return Response(html, mimetype="text/html")
-
-
-@bp.get("/")
-def risk_map():
-    return _render(_base_map("危险化学品安全风险分布图", "map"))
-
-
-@bp.get("/siting")
-def siting():
-    return _render(_base_map("选址核查 — 危险化学品安全风险", "siting"))
