@@ -110,39 +110,46 @@ def load_units(conn: sa.Connection, lines: list[dict], *, run_id: int | None, fi
         by_unit[ln["unit_key"]].append(ln)
     existing = {r[0]: (r[1], r[2]) for r in conn.execute(
         sa.text("select unit_key, id, row_hash from hazard_unit"))}
+    new, changed, inventories = [], [], {}
     for key, head in units.items():
         inv = sorted((x["chemical_key"], round(x["quantity_t"], 9)) for x in by_unit[key])
         rec = {"unit_key": key, "enterprise_id": enterprise_ids[head["credit_code"]], "name": head["name"],
                "kind": head["kind"], "fire_class": head["fire_class"], "inventory": inv}
         h = row_hash(rec)
         params = {k: rec[k] for k in ("unit_key", "enterprise_id", "name", "kind", "fire_class")} | {
-            "row_hash": h, "run_id": run_id, "source_file": head["_file"]}
+            "row_hash": h, "run_id": run_id}
         if key in existing and existing[key][1] == h:
             counts["unchanged"] += 1
             continue
-        if key in existing:
-            uid = existing[key][0]
-            conn.execute(sa.text("""
-                update hazard_unit set enterprise_id = :enterprise_id, name = :name, kind = :kind,
-                    fire_class = :fire_class, row_hash = :row_hash, last_run_id = :run_id
-                where id = :id"""), params | {"id": uid})
-            conn.execute(sa.text("delete from inventory where hazard_unit_id = :id"), {"id": uid})
-            counts["updated"] += 1
-        else:
-            uid = conn.execute(sa.text("""
-                insert into hazard_unit (unit_key, enterprise_id, name, kind, fire_class, row_hash, last_run_id)
-                values (:unit_key, :enterprise_id, :name, :kind, :fire_class, :row_hash, :run_id)
-                returning id"""), params).scalar_one()
-            counts["inserted"] += 1
-        merged = defaultdict(float)
-        names = {}
+        (changed if key in existing else new).append(params)
+        merged, names = defaultdict(float), {}
         for x in by_unit[key]:
             merged[x["chemical_key"]] += x["quantity_t"]
             names[x["chemical_key"]] = x["input_name"]
+        inventories[key] = [(chemical_ids[k], q, names[k]) for k, q in merged.items()]
+    # set-based: one executemany per statement, never a query per unit
+    if new:
+        conn.execute(sa.text("""
+            insert into hazard_unit (unit_key, enterprise_id, name, kind, fire_class, row_hash, last_run_id)
+            values (:unit_key, :enterprise_id, :name, :kind, :fire_class, :row_hash, :run_id)"""), new)
+        counts["inserted"] = len(new)
+    if changed:
+        conn.execute(sa.text("""
+            update hazard_unit set enterprise_id = :enterprise_id, name = :name, kind = :kind,
+                fire_class = :fire_class, row_hash = :row_hash, last_run_id = :run_id
+            where unit_key = :unit_key"""), changed)
+        conn.execute(sa.text("""
+            delete from inventory i using hazard_unit u
+            where i.hazard_unit_id = u.id and u.unit_key = any(:keys)"""),
+                     {"keys": [c["unit_key"] for c in changed]})
+        counts["updated"] = len(changed)
+    if inventories:
+        ids = {r[0]: r[1] for r in conn.execute(sa.text(
+            "select unit_key, id from hazard_unit where unit_key = any(:keys)"), {"keys": list(inventories)})}
         conn.execute(sa.text("""
             insert into inventory (hazard_unit_id, chemical_id, quantity_t, input_name)
             values (:u, :c, :q, :n)"""),
-            [{"u": uid, "c": chemical_ids[k], "q": q, "n": names[k]} for k, q in merged.items()])
+            [{"u": ids[k], "c": c, "q": q, "n": n} for k, lines_ in inventories.items() for c, q, n in lines_])
     if files:
         # hazard units have no source_file column: a unit is removed when its key is absent
         # from this run's hazard-unit files and it was loaded from such a file before.
