@@ -136,3 +136,18 @@ def test_feasible_zone_for_a_facility_class(demo_app):
     assert any(r["category"] == "school" for r in station["properties"]["requirements"])
     bad = c.get("/api/v1/siting/feasible?major_grade=2")
     assert bad.status_code == 400 and bad.get_json()["error"]["field"] == "hazard"
+
+
+def test_gcj02_basemap_is_declared_to_the_page(demo_db):
+    """A configured GCJ-02 tile layer makes the page shift what it draws (never the data)."""
+    from dataclasses import replace
+
+    from hazmap.config import load_settings
+    from webmap import create_app
+
+    s = load_settings(overrides={"database_url": demo_db[0]})
+    s = replace(s, map=replace(s.map, tile_url="http://127.0.0.1:9/{z}/{x}/{y}.png", tile_datum="gcj02"))
+    html = create_app(settings=s).test_client().get("/").get_data(as_text=True)
+    assert '"tileDatum": "gcj02"' in html and "127.0.0.1:9" in html
+    api = create_app(settings=s).test_client().get("/api/v1/enterprises?limit=1").get_json()
+    assert "WGS-84" in api["crs_note"]  # the data stay WGS-84

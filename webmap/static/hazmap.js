@@ -11,6 +11,10 @@
   var PRECISION = {source: "登记坐标", address_point: "门牌地址", road: "道路", poi: "兴趣点", village: "村/社区",
     town: "镇/街道", district: "区"};
   var GRADE = {1: "一级", 2: "二级", 3: "三级", 4: "四级"};
+  // protection targets by category: high-sensitivity (GB 36894) in purple/magenta, housing green
+  var TARGET_COLOUR = {school: "#6a1b9a", kindergarten: "#6a1b9a", hospital: "#c2185b", nursing_home: "#c2185b",
+    residential: "#2e7d32", mall: "#455a64", transit_station: "#455a64", stadium: "#455a64", cultural_relic: "#795548",
+    religious_site: "#795548", office: "#607d8b", other_public: "#607d8b"};
 
   function esc(s) {
     return String(s == null ? "" : s).replace(/[&<>"']/g, function (c) {
@@ -167,8 +171,11 @@
       getJSON(opts.api + "/targets?" + new URLSearchParams({bbox: bbox(), limit: 5000})).then(function (fc) {
         layers.targets.clearLayers();
         L.geoJSON(fc, {coordsToLatLng: hazmap.coordsToLatLng,
-          pointToLayer: function (f, ll) { return L.circleMarker(ll, {radius: 4, color: "#5a3", weight: 1, fillOpacity: 0.6}); },
-          style: {color: "#5a3", weight: 1, fillOpacity: 0.2},
+          pointToLayer: function (f, ll) {
+            var c = TARGET_COLOUR[f.properties.category] || "#666";
+            return L.circleMarker(ll, {radius: 5, color: c, weight: 2, fillColor: "#fff", fillOpacity: 0.9});
+          },
+          style: function (f) { return {color: TARGET_COLOUR[f.properties.category] || "#666", weight: 1, fillOpacity: 0.2}; },
           onEachFeature: function (f, l) { l.bindPopup(function () { return targetPopup(f); }); }}).addTo(layers.targets);
       }).catch(function (e) { console.warn("targets:", e.message); });
     }
@@ -277,6 +284,9 @@
       d.innerHTML = "<b>风险等级</b>" + ["red", "orange", "yellow", "blue"].map(function (k) {
         return "<div><i style='background:" + opts.colours[k] + "'></i>" + opts.labels[k] + "</div>";
       }).join("") + "<div><i class='hz-line'></i>距离冲突</div><div><span class='hz-major-sample'>二级</span>重大危险源</div>" +
+      "<div><i style='background:#fff;border:2px solid #6a1b9a'></i>学校/幼儿园</div>" +
+      "<div><i style='background:#fff;border:2px solid #c2185b'></i>医院/养老院</div>" +
+      "<div><i style='background:#2e7d32;opacity:.4;border-radius:0'></i>居住区</div>" +
       "<div id='hz-count'></div><small>坐标：WGS-84" + (hazmap.shift ? "（显示按GCJ-02底图偏移）" : "") + "</small>";
       return d;
     };
