@@ -45,6 +45,18 @@ def _stage(value: str | None) -> str | None:
     return s
 
 
+# one enterprise row as the API shows it (current run's colour, grade, reasons, conflicts)
+_ENTERPRISE_SELECT = """
+        select e.id, e.name, e.credit_code, e.stages, e.town_code, a.name as town, e.department,
+               e.facility_type, e.geocode_precision, e.geocode_score, e.licence_expiry, e.address,
+               er.risk_color, er.risk_score, er.reasons, er.major_hazard_grade,
+               (select count(*) from conflict c where c.run_id = :run and c.enterprise_id = e.id) as n_conflicts,
+               ST_X(e.geom) as lon, ST_Y(e.geom) as lat, count(*) over () as total
+        from enterprise e
+        left join enterprise_risk er on er.enterprise_id = e.id and er.run_id = :run
+        left join admin_area a on a.code = e.town_code"""
+
+
 def enterprises(conn, *, risk=None, town=None, stage=None, department=None, q=None, bbox=None,
                 limit=100, offset=0) -> dict:
     info = run_info(conn)
@@ -68,14 +80,7 @@ def enterprises(conn, *, risk=None, town=None, stage=None, department=None, q=No
         p["q"] = f"%{q.replace('%', '').replace('_', '')}%"
     where += _where_bbox("e.geom", bbox, p)
     rows = conn.execute(sa.text(f"""
-        select e.id, e.name, e.credit_code, e.stages, e.town_code, a.name as town, e.department,
-               e.facility_type, e.geocode_precision, e.geocode_score, e.licence_expiry, e.address,
-               er.risk_color, er.risk_score, er.reasons, er.major_hazard_grade,
-               (select count(*) from conflict c where c.run_id = :run and c.enterprise_id = e.id) as n_conflicts,
-               ST_X(e.geom) as lon, ST_Y(e.geom) as lat, count(*) over () as total
-        from enterprise e
-        left join enterprise_risk er on er.enterprise_id = e.id and er.run_id = :run
-        left join admin_area a on a.code = e.town_code
+        {_ENTERPRISE_SELECT}
         where {where}
         order by e.id limit :limit offset :offset
     """), p).all()
@@ -112,13 +117,7 @@ def _enterprise_feature(r, info) -> dict:
 
 def enterprise(conn, eid: int) -> dict | None:
     info = run_info(conn)
-    r = conn.execute(sa.text("""
-        select e.id, e.name, e.credit_code, e.stages, e.town_code, a.name as town, e.department,
-               e.facility_type, e.geocode_precision, e.geocode_score, e.licence_expiry, e.address,
-               er.risk_color, er.risk_score, er.reasons, er.major_hazard_grade, 0 as n_conflicts,
-               ST_X(e.geom) as lon, ST_Y(e.geom) as lat, 1 as total
-        from enterprise e left join enterprise_risk er on er.enterprise_id = e.id and er.run_id = :run
-        left join admin_area a on a.code = e.town_code where e.id = :id"""),
+    r = conn.execute(sa.text(f"{_ENTERPRISE_SELECT} where e.id = :id"),
         {"run": info["run_id"] or -1, "id": eid}).first()
     if r is None:
         return None

@@ -14,35 +14,29 @@ import sqlalchemy as sa
 
 EXPOSURE_RADIUS_M = 500.0  # GB 18218-2018 §4.2.3 / 表5: people within 500 m of the boundary
 
+# People per target within :r of each source ``src(source_id, g)``: point targets count whole,
+# polygons the share of their area inside the ring.
+_PEOPLE_SQL = """
+    select src.source_id, t.id as target_id, t.name, t.category,
+           coalesce(t.population, 0) as population,
+           case when GeometryType(t.geom) in ('POLYGON', 'MULTIPOLYGON') and ST_Area(t.geog) > 0
+                then least(1.0, ST_Area(ST_Intersection(t.geog, ST_Buffer(src.g, :r)))
+                                / ST_Area(t.geog))
+                else 1.0 end as share
+    from src
+    join protection_target t on ST_DWithin(t.geog, src.g, :r)
+    where coalesce(t.population, 0) > 0
+"""
+
 _ENTERPRISE_SQL = sa.text("""
     with src as (
-        select e.id, coalesce(e.footprint::geography, e.geog) as g
-        from enterprise e
-        where e.id = any(:ids)
-    )
-    select src.id as source_id, t.id as target_id, t.name, t.category,
-           coalesce(t.population, 0) as population,
-           case when GeometryType(t.geom) in ('POLYGON', 'MULTIPOLYGON') and ST_Area(t.geog) > 0
-                then least(1.0, ST_Area(ST_Intersection(t.geog, ST_Buffer(src.g, :r)))
-                                / ST_Area(t.geog))
-                else 1.0 end as share
-    from src
-    join protection_target t on ST_DWithin(t.geog, src.g, :r)
-    where coalesce(t.population, 0) > 0
-""")
+        select e.id as source_id, coalesce(e.footprint::geography, e.geog) as g
+        from enterprise e where e.id = any(:ids)
+    )""" + _PEOPLE_SQL)
 
 _POINT_SQL = sa.text("""
-    with src as (select ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography as g)
-    select 0 as source_id, t.id as target_id, t.name, t.category,
-           coalesce(t.population, 0) as population,
-           case when GeometryType(t.geom) in ('POLYGON', 'MULTIPOLYGON') and ST_Area(t.geog) > 0
-                then least(1.0, ST_Area(ST_Intersection(t.geog, ST_Buffer(src.g, :r)))
-                                / ST_Area(t.geog))
-                else 1.0 end as share
-    from src
-    join protection_target t on ST_DWithin(t.geog, src.g, :r)
-    where coalesce(t.population, 0) > 0
-""")
+    with src as (select 0 as source_id, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography as g)
+""" + _PEOPLE_SQL)
 
 
 def _collect(rows) -> dict[int, dict]:
