@@ -162,6 +162,70 @@ def siting_check(ctx, lon, lat, crs, inventory_file, exposed_people) -> None:
     sys.stdout.write("\n")
 
 
+@cli.command("export")
+@click.argument("layer", type=click.Choice(["enterprises", "hazard-units", "targets", "conflicts", "areas", "pipelines"]))
+@click.option("--format", "fmt", type=click.Choice(["geojson", "csv", "gpkg"]), default="geojson", show_default=True)
+@click.option("--risk", help="red,orange,yellow,blue（逗号分隔）")
+@click.option("--town", help="镇/街道名称或代码")
+@click.option("--stage", help="环节（中文或英文）")
+@click.option("--department", help="监管部门")
+@click.option("--q", help="企业名称关键字")
+@click.option("--category", help="防护目标/冲突类别")
+@click.option("--grade", type=int, help="重大危险源等级 1–4（hazard-units）")
+@click.option("--level", type=click.Choice(["town", "grid"]), default="town", help="areas 的级别")
+@click.option("--bbox", help="minlon,minlat,maxlon,maxlat（WGS-84）")
+@click.option("--limit", type=int, default=None)
+@click.option("--offset", type=int, default=0)
+@click.option("--crs", "out_crs", type=click.Choice(["wgs84", "gcj02"]), default="wgs84", show_default=True,
+              help="gcj02：非标准，仅用于与高德底图叠加")
+@click.option("-o", "--output", default=None, help="输出文件；“-” 表示标准输出（GeoJSON/CSV）")
+@click.pass_context
+def export_cmd(ctx, layer, fmt, risk, town, stage, department, q, category, grade, level, bbox, limit, offset,
+               out_crs, output) -> None:
+    """Export LAYER with the same data and filters as the API (GeoJSON, CSV or GeoPackage)."""
+    from geo import params
+    from geo.errors import InvalidInput
+    from hazmap import export
+    from hazmap.db.session import get_engine
+
+    s = _settings(ctx)
+    filters_by_layer = {
+        "enterprises": lambda: {"risk": params.colours(risk), "town": town, "stage": stage,
+                                "department": department, "q": q},
+        "hazard-units": lambda: {"grade": grade, "town": town},
+        "targets": lambda: {"category": category},
+        "conflicts": lambda: {"risk": params.colours(risk), "town": town, "category": category},
+        "areas": lambda: {"level": level},
+        "pipelines": lambda: {},
+    }
+    try:
+        filters = filters_by_layer[layer]()
+        filters["bbox"] = params.bbox(bbox, max_area_deg2=s.limits.max_bbox_area_deg2)
+        export.check(layer, fmt, out_crs)
+        if fmt == "gpkg" and output == "-":
+            raise InvalidInput("output", "GeoPackage 不能写到标准输出，请用 -o 指定文件")
+        path = output or f"hazmap-{layer}.{ 'csv' if fmt == 'csv' else fmt}"
+        with get_engine(s.database_url).connect() as conn:
+            meta, feats = export.features(conn, layer, filters, max_features=s.limits.max_export_features,
+                                          limit=limit, offset=offset)
+            if fmt == "gpkg":
+                n = export.write_gpkg(Path(path), layer, meta, feats, out_crs=out_crs)
+            else:
+                chunks = export.csv_chunks if fmt == "csv" else export.geojson_chunks
+                out = sys.stdout if path == "-" else open(path, "w", encoding="utf-8", newline="")
+                try:
+                    for chunk in chunks(meta, feats, out_crs=out_crs):
+                        out.write(chunk)
+                finally:
+                    if out is not sys.stdout:
+                        out.close()
+                n = meta["numberMatched"]
+    except InvalidInput as exc:
+        fail(f"输入错误（{exc.field}）：{exc.message}")
+    if path != "-":
+        click.echo(f"已导出 {n} 条要素到 {path}（{export.CRS_LABEL[out_crs]}）", err=True)
+
+
 def _register_optional() -> None:
     """Attach command groups that live with their own packages."""
     from etl.cli import etl as etl_group

@@ -1,6 +1,6 @@
 """The hazmap web app (Flask): the four-colour risk map, the dashboard, the siting page and
 the ``/api/v1`` JSON API.  Views are thin adapters: they parse the request, call
-:mod:`webmap.queries` or the core in :mod:`geo`, and render.  Every JS/CSS asset is served by
+:mod:`geo.postgis.collections` or the core in :mod:`geo`, and render.  Every JS/CSS asset is served by
 the app itself (``static/vendor``), so the pages work with no internet.
 """
 

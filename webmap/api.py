@@ -1,11 +1,20 @@
-"""``/api/v1``: the JSON API (contract in the design notes). Views parse, call, return."""
+"""``/api/v1``: the JSON API (contract in the design notes). Views parse, call, return.
+
+Every collection also answers ``format=geojson|csv|gpkg`` (a file download of the same
+selection, streamed) and ``crs=gcj02`` (non-standard output for Amap-based tools, labelled).
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+import os
+import tempfile
 
+from flask import Blueprint, Response, jsonify, request, send_file, stream_with_context
+
+from geo import params
 from geo.errors import InvalidInput, NotFound
-from webmap import params, queries
+from geo.postgis import collections as queries
+from hazmap import export
 from webmap.db import connect, settings
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -23,14 +32,60 @@ def _bbox():
     return params.bbox(request.args.get("bbox"), max_area_deg2=settings().limits.max_bbox_area_deg2)
 
 
+def _collection(layer: str, filters: dict, *, default_limit: int = 100):
+    """A page of GeoJSON, or — with ``format``/``crs`` — the whole selection as a download."""
+    fmt = request.args.get("format")
+    out_crs = request.args.get("crs", "wgs84")
+    if not fmt and out_crs == "wgs84":
+        with connect() as conn:
+            return jsonify(export.LAYERS[layer](conn, **filters, **_page(default=default_limit)))
+    fmt = fmt or "geojson"
+    export.check(layer, fmt, out_crs)
+    lim = request.args.get("limit")
+    limit = params.integer(lim, "limit", default=0, minimum=1) if lim else None
+    offset = params.integer(request.args.get("offset"), "offset", default=0)
+    max_features = settings().limits.max_export_features
+    name = f"hazmap-{layer}{'-gcj02' if out_crs == 'gcj02' else ''}"
+    if fmt == "gpkg":
+        fd, path = tempfile.mkstemp(suffix=".gpkg")
+        os.close(fd)
+        os.unlink(path)
+        try:
+            with connect() as conn:
+                meta, feats = export.features(conn, layer, filters, max_features=max_features,
+                                              limit=limit, offset=offset)
+                export.write_gpkg(path, layer, meta, feats, out_crs=out_crs)
+            resp = send_file(path, mimetype="application/geopackage+sqlite3", as_attachment=True,
+                             download_name=f"{name}.gpkg")
+        except Exception:
+            if os.path.exists(path):
+                os.unlink(path)
+            raise
+        resp.call_on_close(lambda: os.path.exists(path) and os.unlink(path))
+        return resp
+    # check the size limit before streaming starts, so an error is a clean 400
+    with connect() as conn:
+        export.features(conn, layer, filters, max_features=max_features, limit=limit, offset=offset)
+
+    def generate():
+        with connect() as conn:
+            meta, feats = export.features(conn, layer, filters, max_features=max_features,
+                                          limit=limit, offset=offset)
+            chunks = export.csv_chunks if fmt == "csv" else export.geojson_chunks
+            yield from chunks(meta, feats, out_crs=out_crs)
+
+    mimetype = "text/csv; charset=utf-8" if fmt == "csv" else "application/geo+json"
+    headers = {"Content-Disposition": f"attachment; filename={name}.{'csv' if fmt == 'csv' else 'geojson'}"}
+    return Response(stream_with_context(generate()), mimetype=mimetype, headers=headers)
+
+
 @bp.get("/enterprises")
 def enterprises():
     a = request.args
-    with connect() as conn:
-        return jsonify(queries.enterprises(
-            conn, risk=params.colours(a.get("risk")), town=params.text(a.get("town"), "town"),
-            stage=params.text(a.get("stage"), "stage"), department=params.text(a.get("department"), "department"),
-            q=params.text(a.get("q"), "q"), bbox=_bbox(), **_page()))
+    return _collection("enterprises", {
+        "risk": params.colours(a.get("risk")), "town": params.text(a.get("town"), "town"),
+        "stage": params.text(a.get("stage"), "stage"), "department": params.text(a.get("department"), "department"),
+        "q": params.text(a.get("q"), "q"), "bbox": _bbox()})
 
 
 @bp.get("/enterprises/<int:eid>")
@@ -45,17 +100,15 @@ def enterprise(eid: int):
 @bp.get("/hazard-units")
 def hazard_units():
     g = request.args.get("grade")
-    grade = params.integer(g, "grade", default=0, minimum=1, maximum=4) if g else None
-    with connect() as conn:
-        return jsonify(queries.hazard_units(conn, grade=grade, town=params.text(request.args.get("town"), "town"),
-                                            bbox=_bbox(), **_page()))
+    return _collection("hazard-units", {
+        "grade": params.integer(g, "grade", default=0, minimum=1, maximum=4) if g else None,
+        "town": params.text(request.args.get("town"), "town"), "bbox": _bbox()})
 
 
 @bp.get("/targets")
 def targets():
-    with connect() as conn:
-        return jsonify(queries.targets(conn, category=params.text(request.args.get("category"), "category"),
-                                       bbox=_bbox(), **_page()))
+    return _collection("targets", {"category": params.text(request.args.get("category"), "category"),
+                                   "bbox": _bbox()})
 
 
 @bp.get("/targets/<int:tid>")
@@ -70,9 +123,8 @@ def target(tid: int):
 @bp.get("/conflicts")
 def conflicts():
     a = request.args
-    with connect() as conn:
-        return jsonify(queries.conflicts(conn, risk=params.colours(a.get("risk")), town=params.text(a.get("town"), "town"),
-                                         category=params.text(a.get("category"), "category"), bbox=_bbox(), **_page()))
+    return _collection("conflicts", {"risk": params.colours(a.get("risk")), "town": params.text(a.get("town"), "town"),
+                                     "category": params.text(a.get("category"), "category"), "bbox": _bbox()})
 
 
 @bp.get("/areas")
@@ -80,8 +132,7 @@ def areas():
     level = request.args.get("level", "town")
     if level not in ("town", "grid"):
         raise InvalidInput("level", "level 应为 town 或 grid")
-    with connect() as conn:
-        return jsonify(queries.areas(conn, level=level, bbox=_bbox(), **_page(default=1000)))
+    return _collection("areas", {"level": level, "bbox": _bbox()}, default_limit=1000)
 
 
 @bp.get("/boundaries")
@@ -92,8 +143,7 @@ def boundaries():
 
 @bp.get("/pipelines")
 def pipelines():
-    with connect() as conn:
-        return jsonify(queries.pipelines(conn, bbox=_bbox(), **_page()))
+    return _collection("pipelines", {"bbox": _bbox()})
 
 
 @bp.get("/stats")

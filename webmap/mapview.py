@@ -17,7 +17,7 @@ from folium.elements import Element
 from jinja2 import Template
 
 from geo.risk_color import COLOR_HEX, COLOR_LABEL
-from webmap import queries
+from geo.postgis import collections as queries
 from webmap.db import connect, settings
 
 class _Init(MacroElement):

@@ -1,4 +1,6 @@
-"""SQL behind the API collections: parameterised, current-run results, GeoJSON shapes."""
+"""The API collections, framework-neutral: parameterised SQL on the current run → GeoJSON-shaped dicts.
+
+Used by the Flask API (``webmap.api``), the exports and the CLI alike."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Parsing and checking of query parameters (bad input → InvalidInput naming the parameter)."""
+"""Parsing and checking of collection filters (API query parameters and `hazmap export` options).
+
+Bad input → InvalidInput naming the parameter."""
 
 from __future__ import annotations
 
