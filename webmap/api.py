@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import tempfile
 
-from flask import Blueprint, Response, jsonify, request, send_file, stream_with_context
+from flask import Blueprint, Response, jsonify, request, stream_with_context
 
 from geo import params
 from geo.errors import InvalidInput, NotFound
@@ -20,12 +20,30 @@ from webmap.db import connect, settings
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
+# PostgreSQL's OFFSET is a bigint; anything larger is bad input (400), never a database error (500)
+MAX_OFFSET = 2**31 - 1
+
+
+@bp.before_request
+def _reject_nul_bytes():
+    """PostgreSQL text cannot hold NUL: refuse it here, naming the parameter (one check for all)."""
+    for name, value in request.args.items(multi=True):
+        if "\x00" in value or "\x00" in name:
+            raise InvalidInput(name, f"参数 {name} 含非法字符（NUL）")
+
+
 def _page(default: int = 100) -> dict:
     lim = settings().limits
-    return {"limit": params.integer(request.args.get("limit"), "limit", default=default, minimum=1,
+    return {"limit": params.integer(request.args.get("limit"), "limit",
+                                    default=min(default, lim.max_features_per_response), minimum=1,
                                     maximum=lim.max_features_per_response,
                                     limit_name="max_features_per_response"),
-            "offset": params.integer(request.args.get("offset"), "offset", default=0)}
+            "offset": params.integer(request.args.get("offset"), "offset", default=0, maximum=MAX_OFFSET)}
+
+
+def _feature(f: dict) -> dict:
+    """One Feature as returned by the API: states its CRS like the collections do."""
+    return {**f, "crs_note": queries.CRS_NOTE}
 
 
 def _bbox():
@@ -43,7 +61,7 @@ def _collection(layer: str, filters: dict, *, default_limit: int = 100):
     export.check(layer, fmt, out_crs)
     lim = request.args.get("limit")
     limit = params.integer(lim, "limit", default=0, minimum=1) if lim else None
-    offset = params.integer(request.args.get("offset"), "offset", default=0)
+    offset = params.integer(request.args.get("offset"), "offset", default=0, maximum=MAX_OFFSET)
     max_features = settings().limits.max_export_features
     name = f"hazmap-{layer}{'-gcj02' if out_crs == 'gcj02' else ''}"
     if fmt == "gpkg":
@@ -55,12 +73,22 @@ def _collection(layer: str, filters: dict, *, default_limit: int = 100):
                 meta, feats = export.features(conn, layer, filters, max_features=max_features,
                                               limit=limit, offset=offset)
                 export.write_gpkg(path, layer, meta, feats, out_crs=out_crs)
-            resp = send_file(path, mimetype="application/geopackage+sqlite3", as_attachment=True,
-                             download_name=f"{name}.gpkg")
         except Exception:
             if os.path.exists(path):
                 os.unlink(path)
             raise
+
+        def stream_file():  # the file is opened only when the body is read, and always removed
+            try:
+                with open(path, "rb") as f:
+                    while chunk := f.read(1 << 16):
+                        yield chunk
+            finally:
+                if os.path.exists(path):
+                    os.unlink(path)
+
+        resp = Response(stream_file(), mimetype="application/geopackage+sqlite3",
+                        headers={"Content-Disposition": f"attachment; filename={name}.gpkg"})
         resp.call_on_close(lambda: os.path.exists(path) and os.unlink(path))
         return resp
     # check the size limit before streaming starts, so an error is a clean 400
@@ -79,6 +107,13 @@ def _collection(layer: str, filters: dict, *, default_limit: int = 100):
     return Response(stream_with_context(generate()), mimetype=mimetype, headers=headers)
 
 
+@bp.get("/openapi.json")
+def openapi():
+    from webmap.openapi import document
+
+    return jsonify(document())
+
+
 @bp.get("/enterprises")
 def enterprises():
     a = request.args
@@ -94,7 +129,7 @@ def enterprise(eid: int):
         f = queries.enterprise(conn, eid)
     if f is None:
         raise NotFound(f"企业 {eid} 不存在")
-    return jsonify(f)
+    return jsonify(_feature(f))
 
 
 @bp.get("/hazard-units")
@@ -117,7 +152,7 @@ def target(tid: int):
         f = queries.target(conn, tid)
     if f is None:
         raise NotFound(f"防护目标 {tid} 不存在")
-    return jsonify(f)
+    return jsonify(_feature(f))
 
 
 @bp.get("/conflicts")
@@ -167,6 +202,8 @@ def siting_check():
     payload = request.get_json(silent=True)
     if payload is None:
         raise InvalidInput("body", "请求体应为 JSON（Content-Type: application/json）")
+    if not isinstance(payload, dict):
+        raise InvalidInput("body", "请求体应为 JSON 对象（含 location 与 inventory）")
     with connect() as conn:
         return jsonify(check_site(conn, payload, settings()))
 

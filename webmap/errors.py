@@ -27,6 +27,10 @@ def _respond(status: int, field: str | None, message: str):
     return render_template_string(_PAGE, title=_TITLES.get(status, "错误"), message=message), status
 
 
+def _timed_out(exc) -> bool:
+    return "statement timeout" in str(exc) or "canceling statement" in str(exc)
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(InvalidInput)
     def _invalid(exc: InvalidInput):
@@ -44,12 +48,21 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(sa.exc.OperationalError)
     def _db_down(exc):
+        if _timed_out(exc):  # psycopg's QueryCanceled is an OperationalError too
+            return _respond(503, "statement_timeout_ms", "查询超时（statement_timeout_ms），请缩小范围")
         log.warning("database unavailable: %s", exc)
         return _respond(503, None, "数据库暂不可用，请稍后重试")
 
+    @app.errorhandler(sa.exc.DataError)
+    def _bad_value(exc):
+        # a value PostgreSQL refuses (out of range, bad encoding…) came from the request: bad input,
+        # not a server fault.  The parsers should catch these first; this is the safety net.
+        log.warning("value refused by the database: %s", exc.orig)
+        return _respond(400, None, "参数值无效或超出范围")
+
     @app.errorhandler(sa.exc.DBAPIError)
     def _db_error(exc):
-        if "statement timeout" in str(exc) or "canceling statement" in str(exc):
+        if _timed_out(exc):
             return _respond(503, None, "查询超时（statement_timeout_ms），请缩小范围")
         log.exception("database error")
         return _respond(500, None, "数据库错误")

@@ -8,8 +8,23 @@
       return {label: s.colour_label[c], backgroundColor: s.colour_hex[c], data: labels.map(function (l) { return groups[l][c] || 0; })};
     })}, options: {animation: false, responsive: true, scales: {x: {stacked: true}, y: {stacked: true, beginAtZero: true}}}});
   }
-  fetch("/api/v1/stats", {credentials: "same-origin"}).then(function (r) { return r.json(); }).then(function (s) {
-    document.getElementById("asof").textContent = "数据截至：" + (s.data_as_of ? s.data_as_of.replace("T", " ") : "尚无计算结果");
+  function beijing(iso) {
+    if (!iso) { return null; }
+    try { return new Date(iso).toLocaleString("zh-CN", {timeZone: "Asia/Shanghai", hour12: false}); }
+    catch (e) { return iso.replace("T", " "); }
+  }
+  function getJSON(url) {
+    return fetch(url, {credentials: "same-origin"}).then(function (r) {
+      if (!r.ok) { throw new Error("HTTP " + r.status); }
+      return r.json();
+    });
+  }
+  Promise.all([getJSON("/api/v1/stats"), getJSON("/api/v1/runs?limit=100")]).then(function (res) {
+    var s = res[0], runs = res[1].runs;
+    // the changes shown are those of the run the figures come from (the current run)
+    var current = runs.filter(function (r) { return r.id === s.run_id; })[0] || null;
+    document.getElementById("asof").textContent = "数据截至：" + (beijing(s.data_as_of) || "尚无计算结果") +
+      (s.run_id ? "（运行 #" + s.run_id + "）" : "");
     document.getElementById("colours").innerHTML = ORDER.map(function (c) {
       return "<span class='hz-chip big' style='background:" + s.colour_hex[c] + "'>" + (s.by_colour[c] || 0) + "</span> " + s.colour_label[c];
     }).join("　");
@@ -26,7 +41,7 @@
         s.colour_hex[e.risk_color] + "'>" + esc(s.colour_label[e.risk_color]) + "</span></td><td>" + e.risk_score + "</td><td>" +
         (e.major_hazard_grade ? GRADE[e.major_hazard_grade] : "") + "</td>";
     });
-    var ch = s.last_run && s.last_run.changes, out = document.getElementById("changes");
+    var ch = current && current.changes, out = document.getElementById("changes");
     if (!ch || ch.first_run || !ch.summary) { out.textContent = "首次计算，无上次结果可比较。"; }
     else {
       out.innerHTML = "颜色或等级变化 " + ch.summary.colour_changed + " 家；冲突新增 " + ch.summary.conflicts_added + " 处、消除 " +
@@ -35,10 +50,6 @@
           return "<li>" + esc(c.name) + "：" + esc(s.colour_label[c.old_color] || "-") + " → " + esc(s.colour_label[c.new_color] || "-") + "</li>";
         }).join("") + "</ul>";
     }
-    var files = document.getElementById("files");
-    ((s.last_run && s.last_run.files) || []).forEach(function (f) {
-      var tr = files.insertRow(-1);
-      tr.innerHTML = "<td>" + esc(f.kind) + "</td><td>" + esc(f.file) + "</td><td>" + (f.rows == null ? "" : f.rows) + "</td>";
-    });
+    if (!s.run_id) { out.textContent = "尚无计算结果。"; }
   }).catch(function (e) { document.getElementById("asof").textContent = "加载失败：" + e.message; });
 })();

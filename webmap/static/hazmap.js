@@ -41,6 +41,15 @@
     return [lat + dLat, lon + dLon];
   }
 
+  var COLOUR_WORD = {red: "红", orange: "橙", yellow: "黄", blue: "蓝"};
+
+  // times are stored with their offset; users read Beijing time
+  function beijing(iso) {
+    if (!iso) { return null; }
+    try { return new Date(iso).toLocaleString("zh-CN", {timeZone: "Asia/Shanghai", hour12: false}); }
+    catch (e) { return iso.replace("T", " "); }
+  }
+
   var hazmap = {};
   window.hazmap = hazmap;
 
@@ -72,7 +81,7 @@
     c.onAdd = function () {
       var d = L.DomUtil.create("div", "hz-title");
       d.innerHTML = "<b>" + esc(opts.title) + "</b><br><small>数据截至：" +
-        esc(opts.dataAsOf ? opts.dataAsOf.replace("T", " ") : "尚无计算结果") + "</small>" +
+        esc(beijing(opts.dataAsOf) || "尚无计算结果") + "</small>" +
         '<br><small><a href="/">风险地图</a> · <a href="/dashboard">统计看板</a> · <a href="/siting">选址核查</a></small>';
       return d;
     };
@@ -145,7 +154,7 @@
             className: "hz-ent hz-" + (p.risk_color || "none")});
           m.feature = f;
           m.bindPopup(function () { return enterprisePopup(p); }, {maxWidth: 380});
-          m.on("popupopen", function () { showRings(p.id); });
+          m.on("popupopen", function (ev) { showRings(p.id, ev.popup); });
           layers.enterprises.addLayer(m);
           if (p.major_hazard_grade) {
             L.marker(ll, {icon: L.divIcon({className: "hz-major", html: GRADE[p.major_hazard_grade] || "",
@@ -211,10 +220,12 @@
         }}).addTo(layers.pipelines);
       }).catch(function (e) { console.warn("pipelines:", e.message); });
     }
-    function showRings(eid) {
+    function showRings(eid, popup) {
       layers.rings.clearLayers();
       getJSON(opts.api + "/enterprises/" + eid).then(function (f) {
         var c = f.geometry.coordinates, ll = hazmap.ll(c[1], c[0]);
+        var el = popup && popup.getElement() && popup.getElement().querySelector(".hz-conflicts");
+        if (el) { el.innerHTML = conflictList(f.properties.conflicts || []); popup.update(); }
         (f.properties.requirements || []).slice(0, 3).forEach(function (r) {
           L.circle(ll, {radius: r.required_m, color: "#b00020", weight: 1, fill: false, dashArray: "6 4"})
             .bindTooltip((CATEGORIES[r.category] || r.category) + " 所需距离 " + r.required_m + " m").addTo(layers.rings);
@@ -258,8 +269,16 @@
       "<br>定位：" + esc(PRECISION[p.geocode_precision] || p.geocode_precision) +
       (p.geocode_score ? "（匹配度 " + Math.round(p.geocode_score) + "）" : "") +
       (p.licence_expired ? "<br><b style='color:#b00020'>许可证已过期（" + esc(p.licence_expiry) + "）</b>" : "") +
-      "<br>距离冲突：" + p.conflicts + " 处" +
+      "<br>距离冲突：" + p.conflicts + " 处" + (p.conflicts ? "<div class='hz-conflicts'>加载中…</div>" : "") +
       (reasons ? "<br>扣分/加分依据：<ul>" + reasons + "</ul>" : "") + "</div>";
+  }
+
+  function conflictList(list) {
+    if (!list.length) { return ""; }
+    return "<ul>" + list.slice(0, 8).map(function (c) {
+      return "<li>" + esc(c.name) + "（" + esc(CATEGORIES[c.category] || c.category) + "）" + c.distance_m +
+        " m，要求 " + c.required_m + " m，差 " + c.deficit_m + " m<br><small>" + esc(c.rule_text || c.rule) + "</small></li>";
+    }).join("") + (list.length > 8 ? "<li>…共 " + list.length + " 处</li>" : "") + "</ul>";
   }
 
   function targetPopup(f) {
@@ -282,7 +301,8 @@
       var d = L.DomUtil.create("div", "hz-legend");
       d.id = "hz-legend";
       d.innerHTML = "<b>风险等级</b>" + ["red", "orange", "yellow", "blue"].map(function (k) {
-        return "<div><i style='background:" + opts.colours[k] + "'></i>" + opts.labels[k] + "</div>";
+        return "<div class='hz-legend-" + k + "'><i style='background:" + opts.colours[k] + "'></i>" + COLOUR_WORD[k] + " " +
+          opts.labels[k] + "</div>";
       }).join("") + "<div><i class='hz-line'></i>距离冲突</div><div><span class='hz-major-sample'>二级</span>重大危险源</div>" +
       "<div><i style='background:#fff;border:2px solid #6a1b9a'></i>学校/幼儿园</div>" +
       "<div><i style='background:#fff;border:2px solid #c2185b'></i>医院/养老院</div>" +
