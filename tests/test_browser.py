@@ -93,11 +93,26 @@ def test_risk_map_renders_four_colours_legend_and_filters(server, browser):
                                              "return Object.keys(seen).length === 4 ? seen : null;"))
     assert set(seen) == {"red", "orange", "yellow", "blue"}
     legend = browser.find_element("id", "hz-legend").text
-    for label in ("重大风险", "较大风险", "一般风险", "低风险"):
+    for label in ("红 重大风险", "橙 较大风险", "黄 一般风险", "蓝 低风险"):
         assert label in legend
     assert "数据截至" in browser.find_element("css selector", ".hz-title").text
     browser.save_screenshot(str(OUT / "map.png"))
     total = sum(seen.values())
+    # the popup of a red enterprise: Chinese stage labels, department, town, score, precision, conflicts
+    browser.execute_script("""
+        hazmap.map.setZoom(15);
+        var red = hazmap.layers.enterprises.getLayers().filter(function (m) {
+          return m.feature.properties.risk_color === 'red'; })[0];
+        hazmap.layers.enterprises.zoomToShowLayer(red, function () { red.openPopup(); });""")
+    popup = _wait(browser, "var p = document.querySelector('.hz-popup'); return p ? p.innerText : null;")
+    for text in ("重大风险", "评分", "环节：", "监管部门：", "属地：", "定位：", "距离冲突："):
+        assert text in popup, (text, popup)
+    if "距离冲突：0 处" not in popup:  # the conflicts are listed from the enterprise's detail
+        listed = _wait(browser, "var l = document.querySelectorAll('.hz-popup .hz-conflicts li'); "
+                                "return l.length ? l[0].innerText : null;")
+        assert "要求" in listed and " m" in listed
+    browser.save_screenshot(str(OUT / "map-popup.png"))
+    browser.execute_script("hazmap.map.closePopup(); hazmap.map.setZoom(12);")
     # filter: only red
     browser.execute_script("""
         var f = document.getElementById('hz-filters'); f.risk.value = 'red';
@@ -130,5 +145,9 @@ def test_dashboard_draws_charts(server, browser):
     browser.get(server + "/dashboard")
     _wait(browser, "return document.querySelectorAll('#top tr').length > 1")
     assert _wait(browser, "return window.Chart && Object.keys(Chart.instances).length >= 4")
+    assert "数据截至" in browser.find_element("id", "asof").text
+    assert _wait(browser, "var c = document.getElementById('changes'); return c && c.innerText.length > 0")
+    files = browser.find_element("id", "files").text
+    assert "涉危企业" in files and ".csv" in files  # freshness per source
     browser.save_screenshot(str(OUT / "dashboard.png"))
     assert _errors(browser) == []

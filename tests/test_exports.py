@@ -112,3 +112,15 @@ def test_cli_export_mirrors_the_api(demo_db, tmp_path, monkeypatch):
     assert len(df) > 0 and set(df["category"]) == {"school"}
     bad = CliRunner().invoke(cli, ["export", "enterprises", "--risk", "purple"])
     assert bad.exit_code == 2 and "risk" in bad.output
+
+
+def test_gdal_opens_geojson_and_csv_exports(demo_app, tmp_path):
+    c = demo_app.test_client()
+    gj = tmp_path / "e.geojson"
+    gj.write_bytes(_get(c, "/api/v1/enterprises?format=geojson")[1])
+    df = pyogrio.read_dataframe(gj)
+    assert len(df) >= 150 and df.crs.to_epsg() == 4326 and "risk_color" in df.columns
+    cs = tmp_path / "e.csv"
+    cs.write_bytes(_get(c, "/api/v1/conflicts?format=csv")[1])
+    info = pyogrio.read_info(cs)
+    assert info["features"] > 0 and "geometry_wkt" in list(info["fields"])

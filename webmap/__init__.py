@@ -26,9 +26,9 @@ def create_app(test_config: dict | None = None, *, settings: Settings | None = N
     if test_config:
         app.config.update({k: v for k, v in test_config.items() if k != "DATABASE_URL"})
 
-    from webmap import api, dashboard, errors, riskmap, siting
+    from webmap import api, dashboard, errors, ogc, riskmap, siting
 
-    for module in (api, riskmap, dashboard, siting):  # one blueprint per area
+    for module in (api, ogc, riskmap, dashboard, siting):  # one blueprint per area
         app.register_blueprint(module.bp)
     errors.register(app)
     return app

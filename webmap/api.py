@@ -173,7 +173,7 @@ def areas():
 @bp.get("/boundaries")
 def boundaries():
     with connect() as conn:
-        return jsonify(queries.boundaries(conn))
+        return jsonify({**queries.boundaries(conn), "crs_note": queries.CRS_NOTE})
 
 
 @bp.get("/pipelines")
@@ -205,7 +205,8 @@ def siting_check():
     if not isinstance(payload, dict):
         raise InvalidInput("body", "请求体应为 JSON 对象（含 location 与 inventory）")
     with connect() as conn:
-        return jsonify(check_site(conn, payload, settings()))
+        result = check_site(conn, payload, settings())
+    return jsonify({**result, "crs_note": queries.CRS_NOTE})
 
 
 @bp.get("/siting/feasible")
@@ -215,7 +216,7 @@ def siting_feasible():
     a = request.args
     g = a.get("major_grade")
     with connect() as conn:
-        return jsonify(feasible_zone(
+        return jsonify(_feature(feasible_zone(
             conn, facility_type=params.text(a.get("facility_type"), "facility_type"),
             major_grade=params.integer(g, "major_grade", default=0, minimum=1, maximum=4) if g else None,
-            hazard=params.text(a.get("hazard"), "hazard"), settings=settings()))
+            hazard=params.text(a.get("hazard"), "hazard"), settings=settings())))

@@ -59,7 +59,8 @@ def base_map(title: str, page: str) -> folium.Map:
         info = queries.run_info(conn)
     opts = {"page": page, "api": "/api/v1", "dataAsOf": info["data_as_of"], "runId": info["run_id"],
             "colours": COLOR_HEX, "labels": COLOR_LABEL, "tileDatum": s.map.tile_datum if s.map.tile_url else "wgs84",
-            "title": title}
+            "title": title, "maxFeatures": s.limits.max_features_per_response,
+            "maxBboxArea": s.limits.max_bbox_area_deg2}
     root.html.add_child(Element(f'<script src="{url_for("static", filename="hazmap.js")}"></script>'))
     m.add_child(_Init(opts))
     return m

@@ -92,3 +92,26 @@ def document() -> dict:
                               "400": {"description": "输入错误", "content": {"application/json": {"schema": _ERROR}}}}}},
         },
     }
+
+
+def ogc_document() -> dict:
+    """OpenAPI 3 description of the OGC API – Features endpoints under ``/ogc``."""
+    ok = {"200": {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}}}
+    fc = {"200": {"description": "GeoJSON", "content": {"application/geo+json": {"schema": _FC}}},
+          "400": {"description": "参数错误", "content": {"application/json": {"schema": _ERROR}}},
+          "404": {"description": "不存在", "content": {"application/json": {"schema": _ERROR}}}}
+    cid = _p("collectionId", "集合", {"type": "string"}, "path", True)
+    return {"openapi": "3.0.3",
+            "info": {"title": "hazmap OGC API – Features", "version": __version__},
+            "paths": {
+                "/ogc": {"get": {"summary": "Landing page", "responses": ok}},
+                "/ogc/conformance": {"get": {"summary": "Conformance", "responses": ok}},
+                "/ogc/collections": {"get": {"summary": "Collections", "responses": ok}},
+                "/ogc/collections/{collectionId}": {"get": {"summary": "Collection", "parameters": [cid], "responses": ok}},
+                "/ogc/collections/{collectionId}/items": {"get": {"summary": "Features", "parameters": [
+                    cid, _p("bbox", "minlon,minlat,maxlon,maxlat", {"type": "string"}),
+                    _p("limit", "条数", {"type": "integer", "minimum": 1}),
+                    _p("offset", "偏移", {"type": "integer", "minimum": 0})], "responses": fc}},
+                "/ogc/collections/{collectionId}/items/{featureId}": {"get": {"summary": "Feature", "parameters": [
+                    cid, _p("featureId", "要素 id", {"type": "integer"}, "path", True)], "responses": fc}},
+            }}

@@ -30,7 +30,7 @@
     }).join("　");
     new Chart(document.getElementById("c-colour"), {type: "doughnut", data: {labels: ORDER.map(function (c) { return s.colour_label[c]; }),
       datasets: [{data: ORDER.map(function (c) { return s.by_colour[c] || 0; }), backgroundColor: ORDER.map(function (c) { return s.colour_hex[c]; })}]},
-      options: {animation: false}});
+      options: {animation: false, aspectRatio: 2}});
     stacked("c-town", s.by_town, s);
     stacked("c-dept", s.by_department, s);
     stacked("c-stage", s.by_stage, s);

@@ -52,6 +52,7 @@
 
   var hazmap = {};
   window.hazmap = hazmap;
+  hazmap.gcj = gcj;  // exposed for the test that compares it with geo.crs.wgs84_to_gcj02
 
   hazmap.init = function (map, opts) {
     hazmap.map = map;
@@ -131,10 +132,24 @@
     addLegend(map, opts);
     addFilters(map, state, reload);
 
-    function bbox() {
-      var b = map.getBounds();
+    // Layers are fetched for the view padded by half its size, and fetched again only when the
+    // view leaves that extent or a filter changes — so opening a popup (which pans the map) does
+    // not reload and drop it, and small pans cost nothing.  The API caps the bbox area
+    // (max_bbox_area_deg2) and the page size (max_features_per_response): at views larger than
+    // the cap nothing is requested and the user is asked to zoom in.
+    var loaded = {bounds: null, key: null};
+    function extent() {
+      var b = map.getBounds().pad(0.5);
       var w = Math.max(b.getWest(), 73), s = Math.max(b.getSouth(), 3), e = Math.min(b.getEast(), 136), n = Math.min(b.getNorth(), 54);
-      return [w, s, e, n].map(function (x) { return x.toFixed(5); }).join(",");
+      if ((e - w) * (n - s) > opts.maxBboxArea) {  // fall back to the bare view
+        b = map.getBounds();
+        w = Math.max(b.getWest(), 73); s = Math.max(b.getSouth(), 3); e = Math.min(b.getEast(), 136); n = Math.min(b.getNorth(), 54);
+      }
+      return {w: w, s: s, e: e, n: n, ok: w < e && s < n && (e - w) * (n - s) <= opts.maxBboxArea};
+    }
+    function bbox() {
+      var x = loaded.extent || extent();
+      return [x.w, x.s, x.e, x.n].map(function (v) { return v.toFixed(5); }).join(",");
     }
     function qs(extra) {
       var p = new URLSearchParams(extra || {});
@@ -142,18 +157,36 @@
       Object.keys(state.filters).forEach(function (k) { if (state.filters[k]) { p.set(k, state.filters[k]); } });
       return p.toString();
     }
+    function setCount(text) {
+      var el = document.getElementById("hz-count");
+      if (el) { el.textContent = text; }
+    }
 
-    function reload() {
-      getJSON(opts.api + "/enterprises?" + qs({limit: 5000})).then(function (fc) {
+    function reload(force) {
+      var key = JSON.stringify(state.filters);
+      if (force !== true && loaded.bounds && loaded.key === key && loaded.bounds.contains(map.getBounds())) { return; }
+      var x = extent();
+      if (!x.ok) {
+        loaded = {bounds: null, key: null};
+        setCount("视野过大，请放大地图以加载企业");
+        return;
+      }
+      loaded = {bounds: L.latLngBounds([x.s, x.w], [x.n, x.e]), key: key, extent: x};
+      var page = {limit: opts.maxFeatures};
+      getJSON(opts.api + "/enterprises?" + qs(page)).then(function (fc) {
+        var open = null;  // keep the marker whose popup is open
+        layers.enterprises.getLayers().forEach(function (m) { if (m.isPopupOpen && m.isPopupOpen()) { open = m; } });
         layers.enterprises.clearLayers();
         layers.majors.clearLayers();
+        if (open) { layers.enterprises.addLayer(open); }
         fc.features.forEach(function (f) {
           var p = f.properties, c = f.geometry.coordinates, ll = hazmap.ll(c[1], c[0]);
+          if (open && open.feature.id === f.id) { return; }
           var col = colours[p.risk_color] || "#999";
           var m = L.circleMarker(ll, {radius: 7, color: "#222", weight: 1, fillColor: col, fillOpacity: 0.95,
             className: "hz-ent hz-" + (p.risk_color || "none")});
           m.feature = f;
-          m.bindPopup(function () { return enterprisePopup(p); }, {maxWidth: 380});
+          m.bindPopup(function () { return enterprisePopup(p); }, {maxWidth: 380, maxHeight: 420});
           m.on("popupopen", function (ev) { showRings(p.id, ev.popup); });
           layers.enterprises.addLayer(m);
           if (p.major_hazard_grade) {
@@ -162,10 +195,10 @@
               .addTo(layers.majors);
           }
         });
-        var el = document.getElementById("hz-count");
-        if (el) { el.textContent = "当前视野 " + fc.numberReturned + " / 共 " + fc.numberMatched + " 家"; }
+        setCount("当前范围 " + fc.numberReturned + " / 共 " + fc.numberMatched + " 家" +
+          (fc.numberMatched > fc.numberReturned ? "（仅显示前 " + fc.numberReturned + " 家，请放大）" : ""));
       }).catch(function (e) { console.warn("enterprises:", e.message); });
-      getJSON(opts.api + "/conflicts?" + qs({limit: 5000})).then(function (fc) {
+      getJSON(opts.api + "/conflicts?" + qs(page)).then(function (fc) {
         layers.conflicts.clearLayers();
         L.geoJSON(fc, {coordsToLatLng: hazmap.coordsToLatLng, style: {color: "#b00020", weight: 2, dashArray: "3 3"},
           onEachFeature: function (f, l) {
@@ -177,7 +210,8 @@
       if (map.hasLayer(layers.grid)) { loadAreas("grid", layers.grid); }
     }
     function loadTargets() {
-      getJSON(opts.api + "/targets?" + new URLSearchParams({bbox: bbox(), limit: 5000})).then(function (fc) {
+      if (!loaded.bounds) { return; }
+      getJSON(opts.api + "/targets?" + new URLSearchParams({bbox: bbox(), limit: opts.maxFeatures})).then(function (fc) {
         layers.targets.clearLayers();
         L.geoJSON(fc, {coordsToLatLng: hazmap.coordsToLatLng,
           pointToLayer: function (f, ll) {
@@ -189,8 +223,11 @@
       }).catch(function (e) { console.warn("targets:", e.message); });
     }
     function loadAreas(level, group) {
-      var p = {level: level, limit: 5000};
-      if (level === "grid") { p.bbox = bbox(); }
+      var p = {level: level, limit: opts.maxFeatures};
+      if (level === "grid") {
+        if (!loaded.bounds) { return; }
+        p.bbox = bbox();
+      }
       getJSON(opts.api + "/areas?" + new URLSearchParams(p)).then(function (fc) {
         group.clearLayers();
         L.geoJSON(fc, {coordsToLatLng: hazmap.coordsToLatLng, style: function (f) {
@@ -204,7 +241,7 @@
       }).catch(function (e) { console.warn("areas:", e.message); });
     }
     function loadPipelines() {
-      getJSON(opts.api + "/pipelines?limit=1000").then(function (fc) {
+      getJSON(opts.api + "/pipelines?limit=" + Math.min(1000, opts.maxFeatures)).then(function (fc) {
         layers.pipelines.clearLayers();
         L.geoJSON(fc, {coordsToLatLng: hazmap.coordsToLatLng, style: function (f) {
           return {color: f.properties.medium === "gas" ? "#7b3fa0" : "#8a5a00", weight: 3};
@@ -225,7 +262,10 @@
       getJSON(opts.api + "/enterprises/" + eid).then(function (f) {
         var c = f.geometry.coordinates, ll = hazmap.ll(c[1], c[0]);
         var el = popup && popup.getElement() && popup.getElement().querySelector(".hz-conflicts");
-        if (el) { el.innerHTML = conflictList(f.properties.conflicts || []); popup.update(); }
+        if (el) {  // the content was built by a function: hand the filled node back (update() would rebuild it)
+          el.innerHTML = conflictList(f.properties.conflicts || []);
+          popup.setContent(el.parentNode);
+        }
         (f.properties.requirements || []).slice(0, 3).forEach(function (r) {
           L.circle(ll, {radius: r.required_m, color: "#b00020", weight: 1, fill: false, dashArray: "6 4"})
             .bindTooltip((CATEGORIES[r.category] || r.category) + " 所需距离 " + r.required_m + " m").addTo(layers.rings);
@@ -438,15 +478,23 @@
       });
       var v = r.verdict;
       out.innerHTML = "<div class='hz-verdict hz-" + v.decision + "' id='hz-verdict'><b>" + esc(v.label) + "</b><br>" + esc(v.text) + "</div>" +
-        "<p>位置（WGS-84）：" + r.location.lon + ", " + r.location.lat + "；500 m 内人数：" + Math.round(r.exposed_people) + "</p>" +
-        "<table class='hz-units'><tr><th>单元</th><th>S</th><th>R</th><th>α</th><th>等级</th></tr>" + r.units.map(function (u) {
-          return "<tr><td>" + (u.unit === "storage" ? "储存" : "生产") + "</td><td>" + u.S + "</td><td>" + u.R + "</td><td>" + u.alpha +
+        "<p>位置（WGS-84）：" + r.location.lon + ", " + r.location.lat + "；500 m 内暴露人数：" + Math.round(r.exposed_people) +
+        (r.exposure === "given" ? "（按输入）" : "（据防护目标数据统计）") + "</p>" +
+        "<table class='hz-units'><tr><th>单元</th><th>S</th><th>R</th><th>α</th><th>人数</th><th>等级</th></tr>" + r.units.map(function (u) {
+          return "<tr><td>" + (u.unit === "storage" ? "储存" : "生产") + "</td><td>" + u.S + "</td><td>" + (u.R == null ? "-" : u.R) +
+            "</td><td>" + u.alpha + "</td><td>" + Math.round(u.exposed_people == null ? r.exposed_people : u.exposed_people) +
             "</td><td>" + (u.grade ? GRADE[u.grade] : "非重大危险源") + "</td></tr>"; }).join("") + "</table>" +
         "<p>风险颜色：<span class='hz-chip' style='background:" + opts.colours[r.risk_color] + "'>" + esc(opts.labels[r.risk_color]) +
         "</span>（" + r.risk_score + " 分）</p>" +
         "<p>距离冲突 " + r.conflicts.length + " 处</p><ul>" + r.conflicts.slice(0, 10).map(function (c) {
           return "<li>" + esc(c.name) + "（" + esc(CATEGORIES[c.category] || c.category) + "）" + c.distance_m + " m，要求 " + c.required_m + " m</li>";
-        }).join("") + "</ul>";
+        }).join("") + "</ul>" +
+        "<details><summary>所需防护距离（" + r.required_distances.length + " 类）</summary><table class='hz-units'>" +
+        "<tr><th>防护目标</th><th>距离 m</th><th>依据</th></tr>" + r.required_distances.map(function (d) {
+          return "<tr><td>" + esc(CATEGORIES[d.category] || d.category) + "</td><td>" + d.required_m + "</td><td><small>" +
+            esc(d.rule_text || d.rule) + "</small></td></tr>"; }).join("") + "</table></details>" +
+        ((r.reasons || []).length ? "<details><summary>四色评分依据</summary><ul>" + r.reasons.map(function (x) {
+          return "<li>" + esc(x.text) + "</li>"; }).join("") + "</ul></details>" : "");
     }
   }
 })();
