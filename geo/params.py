@@ -60,4 +60,6 @@ def text(value: str | None, name: str, *, max_len: int = 100) -> str | None:
         return None
     if len(value) > max_len:
         raise InvalidInput(name, f"{name} 过长")
+    if "\x00" in value:
+        raise InvalidInput(name, f"{name} 含非法字符（NUL）")
     return value

@@ -186,9 +186,7 @@ def test_enterprises_use_the_current_run_only(client):
     ("department=应急管理局", [1, 2, 5]), ("department=交通运输局&risk=yellow", [3]),
     ("q=加油站", [2]), ("q=有限公司", [1, 3]),
     # a name substring is literal: "%" and "_" match names containing them (none here)
-    pytest.param("q=%", [], marks=pytest.mark.xfail(reason="geo/postgis/collections.py strips LIKE wildcards "
-                                                     "instead of matching them literally (reported to the lead)")),
-    pytest.param("q=_", [], marks=pytest.mark.xfail(reason="as above")),
+    ("q=%", []), ("q=_", []),
     ("bbox=112.845,35.495,112.860,35.510", [1, 2]), ("bbox=112.845,35.495,112.860,35.510&risk=orange", [2]),
     ("bbox=100,20,100.1,20.1", []),
 ])

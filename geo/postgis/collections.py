@@ -78,8 +78,8 @@ def enterprises(conn, *, risk=None, town=None, stage=None, department=None, q=No
         where += " and e.department = :dept"
         p["dept"] = department
     if q:
-        where += " and e.name like :q"
-        p["q"] = f"%{q.replace('%', '').replace('_', '')}%"
+        where += " and strpos(e.name, :q) > 0"  # a literal substring: % and _ are not wildcards
+        p["q"] = q
     where += _where_bbox("e.geom", bbox, p)
     rows = conn.execute(sa.text(f"""
         {_ENTERPRISE_SELECT}
