@@ -58,7 +58,7 @@ def measure(url: str, runs: int = 3) -> dict:
 
     from webmap import create_app
 
-    app = create_app({"DATABASE_URL": url})
+    app = create_app({"DATABASE_URL": url, "ANONYMOUS_ACCESS": True})  # read-only map, as configured for viewers
     srv = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{srv.server_port}/"

@@ -41,4 +41,18 @@ def run(ctx: click.Context, config, sources, dry_run, rejects) -> None:
         click.echo(f"ETL 失败，数据未作任何修改：{type(exc).__name__}: {exc}", err=True)
         sys.exit(2)
     click.echo(summary_text(res))
+    if res.run_id is not None:
+        _audit(settings, res)
     sys.exit(res.exit_code)
+
+
+def _audit(settings, res) -> None:
+    """Record the run in the audit log (who ran it from which account on this machine)."""
+    import getpass
+
+    from hazmap import users
+    from hazmap.db.session import get_engine
+
+    with get_engine(settings.database_url).begin() as conn:
+        users.audit(conn, "etl_run", user={"name": f"cli:{getpass.getuser()}", "role": "operator"},
+                    detail={"run_id": res.run_id, "status": res.status, "rejected": len(res.rejects)})

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import click
+from sqlalchemy import text as sa_text
 
 from hazmap.config import ConfigError, Settings, load_settings
 
@@ -102,7 +103,13 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
     """Serve the web app (development server; see README for gunicorn)."""
     from webmap import create_app
 
-    app = create_app(settings=_settings(ctx))
+    from dataclasses import replace
+
+    s = _settings(ctx)
+    if host in ("127.0.0.1", "localhost", "::1") and s.secure_cookies:
+        # development on loopback has no TLS: a Secure cookie would never come back
+        s = replace(s, secure_cookies=False)
+    app = create_app(settings=s)
     click.echo(f"风险地图：http://{host}:{port}/")
     app.run(host=host, port=port, threaded=True)
 
@@ -122,6 +129,14 @@ def demo(ctx: click.Context, no_serve: bool, host: str, port: int) -> None:
     except SystemExit as exc:  # the ETL command exits explicitly with its status
         if exc.code not in (0, None):
             raise
+    from hazmap import users
+    from hazmap.db.session import get_engine
+
+    with get_engine(_settings(ctx).database_url).begin() as conn:
+        conn.execute(sa_text("delete from app_user where name = 'demo'"))
+        demo_user = users.add_user(conn, "demo", "operator")
+    click.echo(f"演示账号（运维角色，本次运行有效）：登录 http://{host}:{port}/login ，用户名 demo，"
+               f"密码 {demo_user['password']}；API 令牌 {demo_user['token']}")
     if not no_serve:
         ctx.invoke(serve, host=host, port=port)
 
@@ -224,6 +239,63 @@ def export_cmd(ctx, layer, fmt, risk, town, stage, department, q, category, grad
         fail(f"输入错误（{exc.field}）：{exc.message}")
     if path != "-":
         click.echo(f"已导出 {n} 条要素到 {path}（{export.CRS_LABEL[out_crs]}）", err=True)
+
+
+@cli.group()
+def user() -> None:
+    """用户与角色."""
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["operator", "planner", "leader", "analyst"]), required=True)
+@click.option("--password", default=None, help="不填则生成随机密码并显示一次")
+@click.pass_context
+def user_add(ctx, name, role, password) -> None:
+    """Create a user; prints its API token (and a generated password) once."""
+    from geo.errors import InvalidInput
+    from hazmap import users
+    from hazmap.db.session import get_engine
+
+    try:
+        with get_engine(_settings(ctx).database_url).begin() as conn:
+            u = users.add_user(conn, name, role, password)
+    except InvalidInput as exc:
+        fail(f"输入错误（{exc.field}）：{exc.message}")
+    click.echo(f"已创建用户 {u['name']}（{u['role']}）")
+    if not password:
+        click.echo(f"密码（仅显示一次）：{u['password']}")
+    click.echo(f"API 令牌（仅显示一次）：{u['token']}")
+
+
+@user.command("list")
+@click.pass_context
+def user_list(ctx) -> None:
+    """List users."""
+    from hazmap import users
+    from hazmap.db.session import get_engine
+
+    with get_engine(_settings(ctx).database_url).connect() as conn:
+        for u in users.list_users(conn):
+            click.echo(f"{u['name']}\t{u['role']}\t{'停用' if u['disabled'] else '启用'}\t"
+                       f"{u['last_login_at'] or '从未登录'}")
+
+
+@user.command("disable")
+@click.argument("name")
+@click.pass_context
+def user_disable(ctx, name) -> None:
+    """Disable a user (password and token stop working at once)."""
+    from geo.errors import InvalidInput
+    from hazmap import users
+    from hazmap.db.session import get_engine
+
+    try:
+        with get_engine(_settings(ctx).database_url).begin() as conn:
+            users.set_disabled(conn, name, True)
+    except InvalidInput as exc:
+        fail(exc.message)
+    click.echo(f"已停用 {name}")
 
 
 def _register_optional() -> None:

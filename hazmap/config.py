@@ -59,8 +59,9 @@ class Settings:
     map: MapSettings = field(default_factory=MapSettings)
     limits: Limits = field(default_factory=Limits)
     rules_overrides: tuple[dict[str, Any], ...] = ()
-    anonymous_access: bool = False
+    anonymous_access: bool = False  # True: visitors without a login may view the map and read the API
     secret_key: str | None = None
+    secure_cookies: bool = True  # session cookie only over HTTPS (hazmap serve on loopback turns it off)
     sources: dict[str, list[dict]] = field(default_factory=dict)  # KIND → [{path, crs?}] (ETL config)
     config_path: str | None = None
 
@@ -127,12 +128,16 @@ def load_settings(path: str | os.PathLike | None = None, env: dict[str, str] | N
         s = replace(s, rules_overrides=tuple(rules["overrides"]))
     auth = raw.get("auth", {})
     for key in auth:
-        if key not in ("anonymous_access", "secret_key"):
+        if key not in ("anonymous_access", "secret_key", "secure_cookies"):
             raise ConfigError(f"未知配置项 [auth] {key}")
     if "anonymous_access" in auth:
         if not isinstance(auth["anonymous_access"], bool):
             raise ConfigError("配置项 [auth] anonymous_access 应为 true/false")
         s = replace(s, anonymous_access=auth["anonymous_access"])
+    if "secure_cookies" in auth:
+        if not isinstance(auth["secure_cookies"], bool):
+            raise ConfigError("配置项 [auth] secure_cookies 应为 true/false")
+        s = replace(s, secure_cookies=auth["secure_cookies"])
     if "secret_key" in auth:
         s = replace(s, secret_key=str(auth["secret_key"]))
     if "sources" in raw:

@@ -127,9 +127,36 @@ def demo_db(postgis_available):
     drop_database(url)
 
 
+def make_user(url: str, role: str = "operator", password: str | None = None) -> dict:
+    """Create a user in the database at ``url``; returns name, role, password and API token."""
+    from hazmap import users
+    from hazmap.db.session import get_engine
+
+    with get_engine(url).begin() as conn:
+        return users.add_user(conn, f"t-{role}-{uuid.uuid4().hex[:8]}", role, password)
+
+
+def as_user(app, role: str = "operator"):
+    """Make ``app.test_client()`` send a real API token of a new user with ``role``."""
+    from flask.testing import FlaskClient
+
+    url = app.config["HAZMAP_SETTINGS"].database_url
+    token = make_user(url, role)["token"]
+
+    class TokenClient(FlaskClient):
+        def open(self, *args, **kwargs):
+            headers = dict(kwargs.pop("headers", None) or {})
+            headers.setdefault("Authorization", f"Bearer {token}")
+            return super().open(*args, headers=headers, **kwargs)
+
+    app.test_client_class = TokenClient
+    app.config["TEST_TOKEN"] = token
+    return app
+
+
 @pytest.fixture
 def demo_app(demo_db):
+    """The app on the demo database; its test client authenticates as an operator (API token)."""
     from webmap import create_app
 
-    app = create_app({"TESTING": True, "DATABASE_URL": demo_db[0]})
-    return app
+    return as_user(create_app({"TESTING": True, "DATABASE_URL": demo_db[0]}))

@@ -35,7 +35,11 @@ def server(demo_db):
 
     from webmap import create_app
 
-    app = create_app({"DATABASE_URL": demo_db[0]})
+    from hazmap.config import load_settings
+
+    # plain http on loopback, as `hazmap serve` runs it: the session cookie is not Secure here
+    settings = load_settings(env={}, overrides={"database_url": demo_db[0], "secure_cookies": False})
+    app = create_app(settings=settings)
     srv = make_server("127.0.0.1", 0, app, threaded=True)
     t = threading.Thread(target=srv.serve_forever, daemon=True)
     t.start()
@@ -86,7 +90,35 @@ return Object.keys(seen).length ? seen : null;
 """
 
 
-def test_risk_map_renders_four_colours_legend_and_filters(server, browser):
+@pytest.fixture(scope="module")
+def logged_in(server, browser, demo_db):
+    """Log in through the real login page as an operator."""
+    from tests.conftest import make_user
+
+    user = make_user(demo_db[0], "operator", password="测试密码-123")
+    browser.get(server + "/")
+    _wait(browser, "return location.pathname === '/login' && document.getElementById('login-submit') !== null")
+    browser.find_element("name", "name").send_keys(user["name"])
+    browser.find_element("name", "password").send_keys("测试密码-123")
+    browser.find_element("id", "login-submit").click()
+    _wait(browser, "return location.pathname === '/' && window.hazmap && hazmap.layers ? true : null")
+    return user
+
+
+def test_anonymous_visitor_sees_only_the_login_page(server, browser):
+    browser.delete_all_cookies()
+    browser.get(server + "/dashboard")
+    _wait(browser, "return location.pathname === '/login' ? true : null")
+    assert "登录" in browser.title
+    browser.get(server + "/login")
+    browser.find_element("name", "name").send_keys("nobody")
+    browser.find_element("name", "password").send_keys("wrong")
+    browser.find_element("id", "login-submit").click()
+    assert "用户名或密码错误" in _wait(browser, "var e = document.getElementById('login-error'); return e ? e.innerText : null;")
+    assert _errors(browser) == []
+
+
+def test_risk_map_renders_four_colours_legend_and_filters(server, browser, logged_in):
     OUT.mkdir(exist_ok=True)
     browser.get(server + "/")
     seen = _wait(browser, COLOURS_JS.replace("return Object.keys(seen).length ? seen : null;",
@@ -124,7 +156,7 @@ def test_risk_map_renders_four_colours_legend_and_filters(server, browser):
     assert _errors(browser) == []
 
 
-def test_siting_page_returns_a_verdict(server, browser):
+def test_siting_page_returns_a_verdict(server, browser, logged_in):
     browser.get(server + "/siting")
     _wait(browser, "return document.getElementById('hz-siting-form') !== null")
     browser.execute_script("""
@@ -141,7 +173,7 @@ def test_siting_page_returns_a_verdict(server, browser):
     assert _errors(browser) == []
 
 
-def test_dashboard_draws_charts(server, browser):
+def test_dashboard_draws_charts(server, browser, logged_in):
     browser.get(server + "/dashboard")
     _wait(browser, "return document.querySelectorAll('#top tr').length > 1")
     assert _wait(browser, "return window.Chart && Object.keys(Chart.instances).length >= 4")

@@ -58,7 +58,13 @@ def test_core_documents(demo_app):
     assert c.get("/ogc/api").get_json()["openapi"].startswith("3.")
 
 
-def test_gdal_lists_collections_and_reads_a_bbox(ogc_url):
+def test_gdal_lists_collections_and_reads_a_bbox(ogc_url, demo_db, request):
+    from tests.conftest import make_user
+
+    # GDAL sends the analyst's token with every request (GDAL_HTTP_AUTH=BEARER, as a user would set it)
+    token = make_user(demo_db[0], "analyst")["token"]
+    pyogrio.set_gdal_config_options({"GDAL_HTTP_AUTH": "BEARER", "GDAL_HTTP_BEARER": token})
+    request.addfinalizer(lambda: pyogrio.set_gdal_config_options({"GDAL_HTTP_AUTH": None, "GDAL_HTTP_BEARER": None}))
     layers = {name for name, _ in pyogrio.list_layers(f"OAPIF:{ogc_url}")}
     assert {"enterprises", "targets", "conflicts", "areas", "pipelines", "hazard-units"} <= layers
     everything = pyogrio.read_dataframe(f"OAPIF:{ogc_url}", layer="enterprises")

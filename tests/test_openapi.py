@@ -23,7 +23,7 @@ def test_schemathesis_finds_no_server_errors(demo_app):
         @given(case=op.as_strategy())
         @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), database=None)
         def run(case):
-            response = case.call()
+            response = case.call(headers={"Authorization": f"Bearer {demo_app.config['TEST_TOKEN']}"})
             if response.status_code >= 500:
                 failures.append(f"{case.method} {case.formatted_path} {case.query} → {response.status_code}")
 

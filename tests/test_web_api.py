@@ -14,7 +14,7 @@ from dataclasses import replace
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import _scratch_url, drop_database
+from tests.conftest import as_user, _scratch_url, drop_database
 
 pytestmark = pytest.mark.postgis
 
@@ -145,7 +145,7 @@ def make_app(url: str, **limits):
     s = load_settings(env={}, overrides={"database_url": url})
     if limits:
         s = replace(s, limits=replace(s.limits, **limits))
-    return create_app({"TESTING": True}, settings=s)
+    return as_user(create_app({"TESTING": True}, settings=s))
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,8 @@ viewport from the API, nothing inlined), and bad input never a 500.
 
 from __future__ import annotations
 
+from tests.conftest import as_user
+
 import os
 
 from dataclasses import replace
@@ -155,7 +157,7 @@ def test_gcj02_basemap_shifts_the_display_not_the_data(web_db):  # noqa: F811
     s = load_settings(env={}, overrides={"database_url": web_db})
     s = replace(s, map=replace(s.map, tile_url="/tiles/{z}/{x}/{y}.png", tile_datum="gcj02",
                                tile_attribution="本地瓦片"))
-    c = create_app({"TESTING": True}, settings=s).test_client()
+    c = as_user(create_app({"TESTING": True}, settings=s)).test_client()
     html = c.get("/").get_data(as_text=True)
     assert '"tileDatum": "gcj02"' in html and "/tiles/{z}/{x}/{y}.png" in html
     f = c.get("/api/v1/enterprises/1").get_json()
@@ -169,7 +171,8 @@ def test_app_factory_layers_settings_and_test_config(web_db):  # noqa: F811
     assert app.config["TESTING"] and app.config["SECRET_KEY"] == "t"
     assert app.config["HAZMAP_SETTINGS"].database_url == web_db
     assert {bp for bp in app.blueprints} >= {"api", "riskmap", "dashboard", "siting"}
-    assert app.test_client().get("/api/v1/enterprises?limit=1").status_code == 200
+    assert app.test_client().get("/api/v1/enterprises?limit=1").status_code == 401  # no login, no data
+    assert as_user(app).test_client().get("/api/v1/enterprises?limit=1").status_code == 200
 
 
 def test_display_shift_in_the_browser_matches_geo_crs():

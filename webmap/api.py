@@ -59,6 +59,10 @@ def _collection(layer: str, filters: dict, *, default_limit: int = 100):
             return jsonify(export.LAYERS[layer](conn, **filters, **_page(default=default_limit)))
     fmt = fmt or "geojson"
     export.check(layer, fmt, out_crs)
+    from webmap.auth import record
+
+    record("export", {"layer": layer, "format": fmt, "crs": out_crs,
+                      "filters": {k: v for k, v in filters.items() if v is not None}, "limit": request.args.get("limit")})
     lim = request.args.get("limit")
     limit = params.integer(lim, "limit", default=0, minimum=1) if lim else None
     offset = params.integer(request.args.get("offset"), "offset", default=0, maximum=MAX_OFFSET)

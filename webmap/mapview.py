@@ -12,7 +12,7 @@ import json
 
 import folium
 from branca.element import MacroElement
-from flask import Response, url_for
+from flask import Response, g, url_for
 from folium.elements import Element
 from jinja2 import Template
 
@@ -53,14 +53,17 @@ def base_map(title: str, page: str) -> folium.Map:
     if s.map.tile_url:
         folium.TileLayer(tiles=s.map.tile_url, attr=s.map.tile_attribution or "本地瓦片", name="底图").add_to(m)
     root = m.get_root()
+    from webmap.auth import csrf_token
+
     root.header.add_child(Element(f'<meta charset="utf-8"><title>{title}</title>'
-                                  '<link rel="icon" href="data:,">'))
+                                  '<link rel="icon" href="data:,">'
+                                  f'<meta name="csrf-token" content="{csrf_token()}">'))
     with connect() as conn:
         info = queries.run_info(conn)
     opts = {"page": page, "api": "/api/v1", "dataAsOf": info["data_as_of"], "runId": info["run_id"],
             "colours": COLOR_HEX, "labels": COLOR_LABEL, "tileDatum": s.map.tile_datum if s.map.tile_url else "wgs84",
             "title": title, "maxFeatures": s.limits.max_features_per_response,
-            "maxBboxArea": s.limits.max_bbox_area_deg2}
+            "maxBboxArea": s.limits.max_bbox_area_deg2, "user": getattr(g, "user", None)}
     root.html.add_child(Element(f'<script src="{url_for("static", filename="hazmap.js")}"></script>'))
     m.add_child(_Init(opts))
     return m

@@ -303,3 +303,30 @@ pipeline_hca = Table(
     _geom("LINESTRING"),
     Index("ix_pipeline_hca_run", "run_id"),
 )
+
+# ---- users, tokens and audit (security) ------------------------------------------------
+
+app_user = Table(
+    "app_user", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),
+    Column("password_hash", Text, nullable=False),
+    Column("token_hash", String(64), unique=True),  # sha256 of the API token; the token itself is never stored
+    Column("disabled", Boolean, nullable=False, server_default="false"),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("last_login_at", DateTime(timezone=True)),
+    CheckConstraint("role in ('operator','planner','leader','analyst')", name="ck_app_user_role"),
+)
+
+audit_log = Table(
+    "audit_log", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("user_name", String(64)),
+    Column("role", String(16)),
+    Column("action", String(32), nullable=False),  # login, login_failed, export, etl_run, siting_check, user_add…
+    Column("detail", JSONB, nullable=False, server_default="{}"),
+    Column("ip", String(64)),
+    Index("ix_audit_log_at", "at"),
+)

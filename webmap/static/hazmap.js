@@ -50,6 +50,11 @@
     catch (e) { return iso.replace("T", " "); }
   }
 
+  function csrfToken() {
+    var m = document.querySelector("meta[name=csrf-token]");
+    return m ? m.getAttribute("content") : "";
+  }
+
   var hazmap = {};
   window.hazmap = hazmap;
   hazmap.gcj = gcj;  // exposed for the test that compares it with geo.crs.wgs84_to_gcj02
@@ -83,7 +88,9 @@
       var d = L.DomUtil.create("div", "hz-title");
       d.innerHTML = "<b>" + esc(opts.title) + "</b><br><small>数据截至：" +
         esc(beijing(opts.dataAsOf) || "尚无计算结果") + "</small>" +
-        '<br><small><a href="/">风险地图</a> · <a href="/dashboard">统计看板</a> · <a href="/siting">选址核查</a></small>';
+        '<br><small><a href="/">风险地图</a> · <a href="/dashboard">统计看板</a> · <a href="/siting">选址核查</a></small>' +
+        (opts.user ? "<form method='post' action='/logout' class='hz-user'><small>" + esc(opts.user.name) + "（" +
+          esc(opts.user.role) + "）</small> <button type='submit'>退出</button></form>" : "");
       return d;
     };
     c.addTo(map);
@@ -459,7 +466,7 @@
         inventory: rows, exposed_people: form.people.value === "" ? null : Number(form.people.value)};
       var out = document.getElementById("hz-result");
       out.textContent = "核查中…";
-      fetch(opts.api + "/siting/check", {method: "POST", headers: {"Content-Type": "application/json"},
+      fetch(opts.api + "/siting/check", {method: "POST", headers: {"Content-Type": "application/json", "X-CSRF-Token": csrfToken()},
         body: JSON.stringify(body), credentials: "same-origin"}).then(function (r) {
         return r.json().then(function (b) { return {ok: r.ok, body: b}; });
       }).then(function (res) {
