@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
+import time
 
-from flask import Blueprint, Response, jsonify, request, stream_with_context
+from flask import Blueprint, Response, g, jsonify, request, stream_with_context
 
 from geo import params
-from geo.errors import InvalidInput, NotFound
+from geo.errors import InvalidInput, LimitExceeded, NotFound
 from geo.postgis import collections as queries
 from hazmap import export
 from webmap.db import connect, settings
@@ -199,10 +201,30 @@ def runs():
         return jsonify(queries.runs(conn, **_page(default=50)))
 
 
+_siting_calls: dict[str, list[float]] = {}  # caller → times of their checks in the last minute
+_siting_lock = threading.Lock()
+
+
+def _rate_limit_siting() -> None:
+    """``siting_checks_per_minute`` per user (or per address) in this process → 429."""
+    per_minute = settings().limits.siting_checks_per_minute
+    who = (getattr(g, "user", None) or {}).get("name") or request.remote_addr or "?"
+    now = time.monotonic()
+    with _siting_lock:
+        calls = [t for t in _siting_calls.get(who, []) if now - t < 60.0]
+        if len(calls) >= per_minute:
+            _siting_calls[who] = calls
+            raise LimitExceeded("siting_checks_per_minute",
+                                f"选址核查过于频繁：每分钟最多 {per_minute} 次（siting_checks_per_minute）", 429)
+        calls.append(now)
+        _siting_calls[who] = calls
+
+
 @bp.post("/siting/check")
 def siting_check():
     from geo.postgis.siting import check_site
 
+    _rate_limit_siting()
     payload = request.get_json(silent=True)
     if payload is None:
         raise InvalidInput("body", "请求体应为 JSON（Content-Type: application/json）")
