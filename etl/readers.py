@@ -9,6 +9,7 @@ import datetime as dt
 import hashlib
 import io
 import math
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -111,7 +112,11 @@ def read_spatial(path: Path) -> list[Row]:
     import pyogrio
 
     try:
-        df = pyogrio.read_dataframe(path)
+        # GDAL reports malformed geometries as RuntimeWarnings from a C callback; the rows they
+        # affect come back without a geometry and are rejected by validation with a reason.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            df = pyogrio.read_dataframe(path)
     except Exception as exc:  # pyogrio raises DataSourceError and friends
         raise ReadError(f"无法读取空间数据文件：{str(exc).splitlines()[0][:200]}") from None
     file_crs = df.crs.to_string() if df.crs is not None else None
