@@ -38,3 +38,18 @@ def test_siting_rate_limit_is_429_with_its_name(demo_app):
 def test_request_body_limit_is_413(demo_app):
     r = demo_app.test_client().post("/api/v1/siting/check", data=b"x" * 1_100_000, content_type="application/json")
     assert r.status_code == 413 and "max_request_body_bytes" in r.get_json()["error"]["message"]
+
+
+def test_statement_timeout_is_a_named_400(demo_db):
+    from dataclasses import replace
+
+    from hazmap.config import load_settings
+    from tests.conftest import as_user
+    from webmap import create_app
+
+    s = load_settings(env={}, overrides={"database_url": demo_db[0]})
+    s = replace(s, limits=replace(s.limits, statement_timeout_ms=1))
+    c = as_user(create_app({"TESTING": True}, settings=s)).test_client()
+    r = c.get("/api/v1/stats")
+    assert r.status_code == 400, r.get_data(as_text=True)
+    assert r.get_json()["error"]["field"] == "statement_timeout_ms"

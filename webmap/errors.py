@@ -31,6 +31,11 @@ def _timed_out(exc) -> bool:
     return "statement timeout" in str(exc) or "canceling statement" in str(exc)
 
 
+def _timeout():
+    # a named limit, like the others: a clear 400 asking for a smaller request, never a 5xx
+    return _respond(400, "statement_timeout_ms", "查询超过时间上限（statement_timeout_ms），请缩小范围或增加筛选条件")
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(InvalidInput)
     def _invalid(exc: InvalidInput):
@@ -49,7 +54,7 @@ def register(app: Flask) -> None:
     @app.errorhandler(sa.exc.OperationalError)
     def _db_down(exc):
         if _timed_out(exc):  # psycopg's QueryCanceled is an OperationalError too
-            return _respond(503, "statement_timeout_ms", "查询超时（statement_timeout_ms），请缩小范围")
+            return _timeout()
         log.warning("database unavailable: %s", exc)
         return _respond(503, None, "数据库暂不可用，请稍后重试")
 
@@ -63,6 +68,6 @@ def register(app: Flask) -> None:
     @app.errorhandler(sa.exc.DBAPIError)
     def _db_error(exc):
         if _timed_out(exc):
-            return _respond(503, None, "查询超时（statement_timeout_ms），请缩小范围")
+            return _timeout()
         log.exception("database error")
         return _respond(500, None, "数据库错误")
