@@ -44,14 +44,20 @@ def _insert_many(conn: sa.Connection, sql: str, rows: list[dict]) -> None:
         conn.execute(sa.text(sql), rows)
 
 
-def refresh(conn: sa.Connection, run_id: int, settings) -> dict:
-    """Recompute all results for ``run_id``; returns a summary dict (counts)."""
+def refresh(conn: sa.Connection, run_id: int, settings, *, progress=None) -> dict:
+    """Recompute all results for ``run_id``; returns a summary dict (counts).
+
+    ``progress(message)`` is called at the start of each step (long runs show where they are).
+    """
+    step = progress or (lambda message: None)
     ref = domain.reference()
+    step("统计500 m内暴露人数")
     enterprises = list(conn.execute(ENTERPRISES_SQL))
     ent_ids = [e.id for e in enterprises]
     exposure = exposed_people_by_enterprise(conn, ent_ids)
 
     # -- 2. hazard units ---------------------------------------------------------------
+    step("重大危险源辨识与分级（GB 18218）")
     units: dict[int, dict] = {}
     for r in conn.execute(UNITS_SQL):
         u = units.setdefault(r.id, {"enterprise_id": r.enterprise_id, "kind": r.kind,
@@ -82,6 +88,7 @@ def refresh(conn: sa.Connection, run_id: int, settings) -> dict:
     """, unit_rows)
 
     # -- 3. requirements ---------------------------------------------------------------
+    step("确定防护距离要求")
     req_rows = []
     for e in enterprises:
         grades = grades_by_ent.get(e.id, [])
@@ -99,12 +106,14 @@ def refresh(conn: sa.Connection, run_id: int, settings) -> dict:
     """, req_rows)
 
     # -- 4. conflicts ------------------------------------------------------------------
+    step("计算距离冲突")
     n_conflicts = insert_conflicts(conn, run_id)
     conflicts_by_ent = dict(conn.execute(sa.text(
         "select enterprise_id, count(*) from conflict where run_id = :r group by enterprise_id"),
         {"r": run_id}).all())
 
     # -- 5. four colours ---------------------------------------------------------------
+    step("四色分级")
     risk_rows, colour_by_ent = [], {}
     for e in enterprises:
         grades = grades_by_ent.get(e.id, [])
@@ -130,9 +139,11 @@ def refresh(conn: sa.Connection, run_id: int, settings) -> dict:
     """, risk_rows)
 
     # -- 6. areas ----------------------------------------------------------------------
+    step("区域风险（镇街、网格）")
     n_areas = _refresh_areas(conn, run_id, colour_by_ent, exposure)
 
     # -- 7. pipelines ------------------------------------------------------------------
+    step("管道高后果区")
     n_hca = pipelines_mod.refresh_hca(conn, run_id)
 
     colours = defaultdict(int)

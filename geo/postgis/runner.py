@@ -15,7 +15,18 @@ class RunLocked(RuntimeError):
     """Another ETL or refresh run holds the lock."""
 
 
-def run_refresh(settings) -> dict:
+def _stderr_progress():
+    """Step messages on a terminal, silence otherwise (cron, tests)."""
+    import sys
+    import time
+
+    if not sys.stderr.isatty():
+        return None
+    t0 = time.monotonic()
+    return lambda message: print(f"[{time.monotonic() - t0:6.1f}s] {message}…", file=sys.stderr, flush=True)
+
+
+def run_refresh(settings, *, progress=None) -> dict:
     engine = get_engine(settings.database_url)
     with engine.connect() as lock_conn:
         if not lock_conn.execute(sa.text("select pg_try_advisory_lock(:k)"), {"k": RUN_LOCK_KEY}).scalar():
@@ -24,7 +35,7 @@ def run_refresh(settings) -> dict:
             run_id = start_run(engine, "refresh", versions=domain.versions())
             try:
                 with engine.begin() as conn:
-                    summary = refresh(conn, run_id, settings)
+                    summary = refresh(conn, run_id, settings, progress=progress or _stderr_progress())
                     changes = compare_runs(conn, run_id)
                     finish_run(conn, run_id, "succeeded", counts={"refresh": summary},
                                changes=changes, versions=domain.versions())
