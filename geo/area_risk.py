@@ -1,31 +1,60 @@
 """Area risk index for the 安全风险分布图 (per town/street and per grid cell).
 
-index = Σ colour weight of its enterprises + Σ bonus of its major hazard sources, times
-(1 + log10(1 + people exposed / 1000)); classed into the four colours by the thresholds in
-``risk_model.toml`` ``[area]`` — a documented local method (status local_policy).
+A documented LOCAL method (``data/rules/area_risk.toml``, status local_policy — not a national
+standard; every number overridable):
+
+    base  = Σ weights[colour of each enterprise] + Σ major_bonus[highest major-hazard grade]
+    index = base × (1 + log10(1 + exposed_people / people_scale))
+
+classed into the four colours by thresholds: index ≥ red → red; ≥ orange → orange; ≥ yellow →
+yellow; else blue (an area without enterprises has index 0 → blue).  ``DEFAULT_PARAMS``
+mirrors the TOML for callers without it (a test keeps the two equal).
 """
 
 from __future__ import annotations
 
 import math
 
+COLORS = ("red", "orange", "yellow", "blue")
+
+DEFAULT_PARAMS = {
+    "weights": {"red": 10.0, "orange": 4.0, "yellow": 1.0, "blue": 0.2},
+    "major_bonus": [4.0, 3.0, 2.0, 1.0],
+    "people_scale": 1000.0,
+    "red": 40.0,
+    "orange": 20.0,
+    "yellow": 8.0,
+}
+
 
 def area_index(enterprises: list[tuple[str, int | None]], *, exposed_people: float,
-               params: dict) -> tuple[float, str, dict]:
-    counts = {"red": 0, "orange": 0, "yellow": 0, "blue": 0, "major_hazards": 0}
+               params: dict | None = None) -> tuple[float, str, dict]:
+    """(index rounded to 3 decimals, colour, counts) for the enterprises of one area.
+
+    ``enterprises``: (risk colour, highest major-hazard grade 1–4 or None) per enterprise;
+    ``counts``: number per colour plus ``major_hazards`` (enterprises with a major hazard source).
+    """
+    p = DEFAULT_PARAMS if params is None else {**DEFAULT_PARAMS, **params}
+    if exposed_people is None or not math.isfinite(exposed_people) or exposed_people < 0:
+        raise ValueError(f"exposed_people 应为非负数，实际 {exposed_people!r}")
+    counts = {c: 0 for c in COLORS} | {"major_hazards": 0}
     base = 0.0
     for color, grade in enterprises:
+        if color not in p["weights"]:
+            raise ValueError(f"未知风险颜色 {color!r}")
         counts[color] += 1
-        base += params["weights"][color]
-        if grade:
+        base += p["weights"][color]
+        if grade is not None:
+            if grade not in (1, 2, 3, 4):
+                raise ValueError(f"重大危险源等级应为 1–4，实际 {grade!r}")
             counts["major_hazards"] += 1
-            base += params["major_bonus"][grade - 1]
-    index = round(base * (1.0 + math.log10(1.0 + max(exposed_people, 0.0) / 1000.0)), 3)
-    if index >= params["red"]:
+            base += p["major_bonus"][grade - 1]
+    index = round(base * (1.0 + math.log10(1.0 + exposed_people / p["people_scale"])), 3)
+    if index >= p["red"]:
         color = "red"
-    elif index >= params["orange"]:
+    elif index >= p["orange"]:
         color = "orange"
-    elif index >= params["yellow"]:
+    elif index >= p["yellow"]:
         color = "yellow"
     else:
         color = "blue"
