@@ -15,26 +15,23 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
-import platform
 import random
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
-import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.append(str(REPO / "benchmarks"))  # after REPO: benchmarks/etl.py must not shadow the etl package
+
+from _scratch import DEFAULT_ADMIN_URL, drop, machine, scratch_url  # noqa: E402
 
 from geo import credit_code  # noqa: E402
 from geo.crs import wgs84_to_bd09, wgs84_to_gcj02  # noqa: E402
 from hazmap.config import load_settings  # noqa: E402
 from hazmap.db.init import init_database  # noqa: E402
-from hazmap.db.session import dispose_all  # noqa: E402
 
 ALPH = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 ROADS = [f"测试{i}路" for i in range(200)]
@@ -70,8 +67,7 @@ def generate(n: int, d: Path, seed: int = 7) -> tuple[Path, Path, Path]:
 def bench(admin_url: str, n: int) -> dict:
     from etl.run import Source, run_etl
 
-    url = make_url(admin_url).set(database=f"hazmap_etlbench_{uuid.uuid4().hex[:6]}").render_as_string(
-        hide_password=False)
+    url = scratch_url(admin_url, "hazmap_etlbench")
     init_database(url)
     try:
         with tempfile.TemporaryDirectory() as tmp:
@@ -82,11 +78,7 @@ def bench(admin_url: str, n: int) -> dict:
             res = run_etl(s, srcs, refresh=False, rejects_path=Path(tmp) / "rejects.csv")
             secs = time.perf_counter() - t0
     finally:
-        dispose_all()
-        admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as c:
-            c.execute(sa.text(f'drop database if exists "{make_url(url).database}" with (force)'))
-        admin.dispose()
+        drop(admin_url, url)
     rows = res.counts["enterprises"]["read"] + res.counts["hazard_units"]["read"]
     return {"enterprises": n, "rows": rows, "seconds": round(secs, 2), "rows_per_s": round(rows / secs, 1),
             "status": res.status, "rejected": len(res.rejects),
@@ -96,8 +88,7 @@ def bench(admin_url: str, n: int) -> dict:
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="10000,100000")
-    ap.add_argument("--admin-url", default=os.environ.get(
-        "TEST_DATABASE_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
+    ap.add_argument("--admin-url", default=DEFAULT_ADMIN_URL)
     ap.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results" / "etl.json")
     a = ap.parse_args(argv)
     per = {}
@@ -107,8 +98,7 @@ def main(argv=None) -> None:
         print(f"[etl] {n}: {per[str(n)]}", flush=True)
     worst = min(v["rows_per_s"] for v in per.values())
     result = {"name": "etl", "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-              "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
-                          "platform": platform.platform()},
+              "machine": machine(),
               "metrics": {"rows_per_s": worst, "sizes": per},
               "notes": "rows_per_s = slowest size; target ≥ 2000 rows/s; refresh excluded"}
     a.out.parent.mkdir(parents=True, exist_ok=True)

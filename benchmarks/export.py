@@ -17,14 +17,15 @@ import os
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.append(str(REPO / "benchmarks"))  # after REPO: benchmarks/etl.py must not shadow the etl package
+
+from _scratch import DEFAULT_ADMIN_URL, drop, machine, scratch_url  # noqa: E402
 
 SEED = """
 insert into enterprise (credit_code, name, stages, facility_type, department, geocode_precision, geom)
@@ -53,18 +54,16 @@ def run_export(url: str, fmt: str, out: Path) -> dict:
 def main(argv=None) -> None:
     from hazmap.config import load_settings
     from hazmap.db.init import init_database
-    from hazmap.db.session import dispose_all, get_engine
+    from hazmap.db.session import get_engine
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="20000,200000")
-    ap.add_argument("--admin-url", default=os.environ.get(
-        "TEST_DATABASE_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
+    ap.add_argument("--admin-url", default=DEFAULT_ADMIN_URL)
     ap.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results" / "export.json")
     a = ap.parse_args(argv)
     metrics = {}
     for n in (int(x) for x in a.sizes.split(",")):
-        url = make_url(a.admin_url).set(database=f"hazmap_expbench_{uuid.uuid4().hex[:6]}").render_as_string(
-            hide_password=False)
+        url = scratch_url(a.admin_url, "hazmap_expbench")
         init_database(url)
         try:
             with get_engine(url).begin() as conn:
@@ -77,13 +76,9 @@ def main(argv=None) -> None:
             metrics[str(n)] = {fmt: run_export(url, fmt, tmp.with_suffix("." + fmt)) for fmt in ("csv", "geojson")}
             print(f"[export] {n}: {metrics[str(n)]}", flush=True)
         finally:
-            dispose_all()
-            admin = sa.create_engine(a.admin_url, isolation_level="AUTOCOMMIT")
-            with admin.connect() as c:
-                c.execute(sa.text(f'drop database if exists "{make_url(url).database}" with (force)'))
-            admin.dispose()
+            drop(a.admin_url, url)
     result = {"name": "export", "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-              "machine": {"cpus": os.cpu_count()}, "metrics": metrics,
+              "machine": machine(), "metrics": metrics,
               "notes": "peak_rss_mb is the export process's own peak RSS (VmHWM)"}
     a.out.parent.mkdir(parents=True, exist_ok=True)
     a.out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

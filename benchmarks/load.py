@@ -24,14 +24,15 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.append(str(REPO / "benchmarks"))  # after REPO: benchmarks/etl.py must not shadow the etl package
+
+from _scratch import DEFAULT_ADMIN_URL, drop, machine, scratch_url  # noqa: E402
 
 SEED = [
     """insert into enterprise (credit_code, name, stages, facility_type, department, geocode_precision, geom)
@@ -98,18 +99,17 @@ def main(argv=None) -> None:
     from hazmap import users
     from hazmap.cli import cli
     from hazmap.config import load_settings
-    from hazmap.db.session import dispose_all, get_engine
+    from hazmap.db.session import get_engine
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=20.0)
     ap.add_argument("--max-requests", type=int, default=20000)
     ap.add_argument("--workers", type=int, default=4)
     ap.add_argument("--clients", type=int, default=8)
-    ap.add_argument("--admin-url", default=os.environ.get(
-        "TEST_DATABASE_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
+    ap.add_argument("--admin-url", default=DEFAULT_ADMIN_URL)
     ap.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results" / "load.json")
     a = ap.parse_args(argv)
-    url = make_url(a.admin_url).set(database=f"hazmap_load_{uuid.uuid4().hex[:6]}").render_as_string(hide_password=False)
+    url = scratch_url(a.admin_url, "hazmap_load")
     os.environ["DATABASE_URL"] = url
     proc = None
     try:
@@ -159,13 +159,9 @@ def main(argv=None) -> None:
         if proc:
             proc.terminate()
             proc.wait(timeout=20)
-        dispose_all()
-        admin = sa.create_engine(a.admin_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as c:
-            c.execute(sa.text(f'drop database if exists "{make_url(url).database}" with (force)'))
-        admin.dispose()
+        drop(a.admin_url, url)
     result = {"name": "load", "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-              "machine": {"cpus": os.cpu_count()},
+              "machine": machine(),
               "setup": {"server": f"gunicorn -w {a.workers}", "clients": a.clients, "enterprises": "~50 150",
                         "targets": "~200 300", "bbox_deg": [0.05, 0.04]},
               "metrics": {"bbox_rps": bbox["rps"], "bbox_p50_ms": bbox["p50_ms"], "bbox_p99_ms": bbox["p99_ms"],

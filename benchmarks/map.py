@@ -18,14 +18,15 @@ import os
 import sys
 import threading
 import time
-import uuid
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.append(str(REPO / "benchmarks"))  # after REPO: benchmarks/etl.py must not shadow the etl package
+
+from _scratch import DEFAULT_ADMIN_URL, drop, machine, scratch_url  # noqa: E402
 
 PROVINCE_SQL = """
 select setseed(0.7);
@@ -91,15 +92,14 @@ def main(argv=None) -> None:
 
     from hazmap.cli import cli
     from hazmap.config import load_settings
-    from hazmap.db.session import dispose_all, get_engine
+    from hazmap.db.session import get_engine
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--admin-url", default=os.environ.get(
-        "TEST_DATABASE_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
+    ap.add_argument("--admin-url", default=DEFAULT_ADMIN_URL)
     ap.add_argument("--province-enterprises", type=int, default=50_000)
     ap.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results" / "map.json")
     a = ap.parse_args(argv)
-    url = make_url(a.admin_url).set(database=f"hazmap_mapbench_{uuid.uuid4().hex[:6]}").render_as_string(hide_password=False)
+    url = scratch_url(a.admin_url, "hazmap_mapbench")
     os.environ["DATABASE_URL"] = url
     metrics = {}
     try:
@@ -117,13 +117,9 @@ def main(argv=None) -> None:
         metrics["province"]["enterprises"] = a.province_enterprises
         print("[map] province", metrics["province"], flush=True)
     finally:
-        dispose_all()
-        admin = sa.create_engine(a.admin_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as c:
-            c.execute(sa.text(f'drop database if exists "{make_url(url).database}" with (force)'))
-        admin.dispose()
+        drop(a.admin_url, url)
     result = {"name": "map", "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-              "machine": {"cpus": os.cpu_count()},
+              "machine": machine(),
               "metrics": {"html_bytes": max(m["html_bytes"] for m in metrics.values()),
                           "first_render_ms": max(m["first_render_ms"] for m in metrics.values()),
                           **metrics}}

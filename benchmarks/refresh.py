@@ -15,22 +15,21 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
-import platform
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.append(str(REPO / "benchmarks"))  # after REPO: benchmarks/etl.py must not shadow the etl package
+
+from _scratch import DEFAULT_ADMIN_URL, drop, machine, scratch_url  # noqa: E402
 
 from hazmap.config import load_settings  # noqa: E402
 from hazmap.db.init import init_database  # noqa: E402
-from hazmap.db.session import dispose_all, get_engine  # noqa: E402
+from hazmap.db.session import get_engine  # noqa: E402
 
 SCALES = {  # enterprises, point targets, residential polygons, half-width of the area (deg)
     "district": (150, 200, 120, 0.08),
@@ -77,16 +76,12 @@ where r.run_id = :run
 """
 
 
-def machine() -> dict:
-    return {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()}
-
-
 def bench_scale(admin_url: str, scale: str) -> dict:
     from geo.postgis.refresh import refresh
     from geo.postgis.runs import start_run
 
     n_ent, n_pt, n_res, w = SCALES[scale]
-    url = make_url(admin_url).set(database=f"hazmap_bench_{uuid.uuid4().hex[:6]}").render_as_string(hide_password=False)
+    url = scratch_url(admin_url, "hazmap_bench")
     init_database(url)
     engine = get_engine(url)
     try:
@@ -113,11 +108,7 @@ def bench_scale(admin_url: str, scale: str) -> dict:
             pairs = conn.execute(sa.text(BARE_SQL), {"run": run_id}).scalar()
         bare_s = time.perf_counter() - t0
     finally:
-        dispose_all()
-        admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as c:
-            c.execute(sa.text(f'drop database if exists "{make_url(url).database}" with (force)'))
-        admin.dispose()
+        drop(admin_url, url)
     return {"enterprises": n_ent, "targets": n_pt + n_res, "seed_s": round(load_s, 2),
             "refresh_s": round(refresh_s, 3), "bare_dwithin_s": round(bare_s, 3),
             "ratio": round(refresh_s / bare_s, 2) if bare_s else None,
@@ -128,8 +119,7 @@ def bench_scale(admin_url: str, scale: str) -> dict:
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scales", default="district,city,province")
-    ap.add_argument("--admin-url", default=os.environ.get(
-        "TEST_DATABASE_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
+    ap.add_argument("--admin-url", default=DEFAULT_ADMIN_URL)
     ap.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results" / "refresh.json")
     a = ap.parse_args(argv)
     metrics = {}
