@@ -36,15 +36,15 @@ BOUNDARY = REPO / "data" / "sources" / "chengqu_140502_bound_datav_gcj02.json"
 TODAY = "2026-11-28"  # the demo's "as of" date: licences before it are expired
 
 TOWNS = [  # (code, name, seed lon, lat) — names/codes: NBS 统计用区划代码; 南村镇: see README
-    ("140502001", "东街街道", 112.862, 35.500),
-    ("140502002", "西街街道", 112.835, 35.503),
-    ("140502003", "南街街道", 112.850, 35.478),
-    ("140502004", "北街街道", 112.850, 35.522),
-    ("140502006", "钟家庄街道", 112.885, 35.470),
-    ("140502007", "西上庄街道", 112.800, 35.540),
-    ("140502009", "开发区街道", 112.895, 35.500),
-    ("140502100", "北石店镇", 112.890, 35.560),
-    ("140525100", "南村镇", 112.790, 35.455),
+    ("140502001", "东街街道", 112.858, 35.503),
+    ("140502002", "西街街道", 112.832, 35.503),
+    ("140502003", "南街街道", 112.845, 35.484),
+    ("140502004", "北街街道", 112.845, 35.524),
+    ("140502006", "钟家庄街道", 112.888, 35.515),
+    ("140502007", "西上庄街道", 112.790, 35.545),
+    ("140502009", "开发区街道", 112.880, 35.465),
+    ("140502100", "北石店镇", 112.880, 35.565),
+    ("140525100", "南村镇", 112.800, 35.465),
 ]
 ROADS = ["泽州路", "凤台街", "黄华街", "书院街", "太行路", "中原街", "文昌街", "景西路", "白水街",
          "红星街", "新市街", "建设路", "晓庄路", "兰花路", "凤鸣路", "金匠路", "青年路", "迎宾街"]
@@ -66,10 +66,15 @@ CHEM = {
     "盐酸": ("7647-01-0", None, None),
 }
 UTM = Transformer.from_crs("EPSG:4326", "EPSG:32649", always_xy=True)
+UTM_INV = Transformer.from_crs("EPSG:32649", "EPSG:4326", always_xy=True)
 
 
 def to_utm(g):
     return shapely.transform(g, lambda xy: _stack(UTM.transform(xy[:, 0], xy[:, 1])))
+
+
+def to_wgs(g):
+    return shapely.transform(g, lambda xy: _stack(UTM_INV.transform(xy[:, 0], xy[:, 1])))
 
 
 def _stack(xy):
@@ -139,6 +144,37 @@ def _fmt_coords(p: Point, which: str) -> tuple[str, str]:
     return f"{x:.7f}", f"{y:.7f}"
 
 
+FIRE = {"液氯": "", "液氨": "乙", "汽油": "甲", "甲醇": "甲", "液化石油气": "甲", "天然气": "甲", "氢气": "甲",
+        "乙炔": "甲", "苯": "甲", "甲苯": "甲", "丙酮": "甲", "乙醇": "甲", "光气": "", "二氧化硫": "", "硫化氢": "甲",
+        "液氧": "乙", "电石": "甲", "柴油": "丙", "二甲苯": "甲", "氰化钠": "", "硫酸": "", "盐酸": ""}
+
+
+def _fire(lines) -> str:
+    classes = [FIRE[c] for c, _, _ in lines if FIRE[c]]
+    return min(classes, key="甲乙丙".index) if classes else ""
+
+
+def alpha(n: float) -> float:
+    n = math.floor(n)
+    return 2.0 if n >= 100 else 1.5 if n >= 50 else 1.2 if n >= 30 else 1.0 if n >= 1 else 0.5
+
+
+def assess(lines, people: float) -> tuple[float, float, float, int | None]:
+    """The generator's own S, α, R and grade (GB 18218-2018 §4.2; 硫酸/盐酸 have no class)."""
+    a = alpha(people)
+    s = r = 0.0
+    for chem, q, unit in lines:
+        _, q_crit, beta = CHEM[chem]
+        if q_crit is None:
+            continue
+        t = q / 1000 if unit == "kg" else q
+        s += t / q_crit
+        r += beta * t / q_crit
+    r *= a
+    grade = None if s < 1 else 1 if r >= 100 else 2 if r >= 50 else 3 if r >= 10 else 4
+    return s, a, r, grade
+
+
 def build(seed: int) -> dict:
     d = Demo(seed)
     rng = d.rng
@@ -146,6 +182,12 @@ def build(seed: int) -> dict:
     towns = d.towns(district)
     town_by_name = {n: g for _, n, g in towns}
     core = district.buffer(-0.004)
+
+    def town_of(p: Point) -> str:
+        return next((n for _, n, g in towns if g.contains(p)), min(towns, key=lambda t: t[2].distance(p))[1])
+
+    def inside(p: Point) -> bool:
+        return core.contains(p)
 
     # -- roads and the address gazetteer ------------------------------------------------
     minx, miny, maxx, maxy = core.bounds
@@ -176,6 +218,16 @@ def build(seed: int) -> dict:
     def nearest_address(p: Point) -> str:
         return min(addresses, key=lambda a: a[1].distance(p))[0]
 
+    # -- pipelines (geometry first: some targets are placed along them) --------------------
+    gas_line = LineString([(minx + 0.005, maxy - 0.01), (112.84, 35.53), (112.87, 35.49), (maxx - 0.005, miny + 0.02)])
+    oil_line = LineString([(minx, 35.505), (112.82, 35.50), (112.85, 35.508), (maxx, 35.495)])
+    pipes = []
+    for line in (gas_line, oil_line):
+        seg = line.intersection(district)
+        if seg.geom_type == "MultiLineString":
+            seg = max(seg.geoms, key=lambda g: g.length)
+        pipes.append(seg)
+
     # -- enterprises ---------------------------------------------------------------------
     plan = ([("production", "化工厂", "区应急管理局")] * 12 + [("storage", "危化品仓库", "区应急管理局")] * 10
             + [("trade_storage", "加油站", "区应急管理局")] * 24 + [("trade_storage", "液化石油气充装站", "区应急管理局")] * 5
@@ -191,15 +243,25 @@ def build(seed: int) -> dict:
     suffix = {"化工厂": "化工有限公司", "危化品仓库": "仓储有限公司", "加油站": "加油站", "液化石油气充装站": "液化气有限公司",
               "油库": "石油储运有限公司", "气体充装站": "工业气体有限公司", "运输企业": "危险货物运输有限公司",
               "实验室": "中学", "医院": "医院", "污水处理厂": "污水处理有限公司", "危废处置": "环保科技有限公司"}
+    # clusters: a small chemical park in 北石店镇, a warehouse/logistics area and a works area
+    # in 开发区/钟家庄; urban users in the four central 街道
+    park_c = d.point_in(town_by_name["北石店镇"].buffer(-0.008))
+    logistics_c = d.point_in(town_by_name["开发区街道"].union(town_by_name["钟家庄街道"]).buffer(-0.004))
+    works_c = d.point_in(town_by_name["钟家庄街道"].union(town_by_name["北石店镇"]).buffer(-0.006))
+    urban = core.intersection(shapely.union_all([town_by_name[n] for n in ("东街街道", "西街街道", "南街街道", "北街街道")]))
+    industrial = core.intersection(shapely.union_all(
+        [town_by_name[n] for n in ("开发区街道", "北石店镇", "钟家庄街道", "西上庄街道")]))
+    park = core.intersection(to_wgs(to_utm(park_c).buffer(900)))
+
     enterprises = []
     used_names = set()
-    industrial = [town_by_name["开发区街道"], town_by_name["北石店镇"], town_by_name["钟家庄街道"]]
     for i, (stages, ftype, dept) in enumerate(plan):
         stage_list = stages.split(";")
         while True:
             w = rng.choice(words) + rng.choice(words)[0]
             if ftype == "加油站":
-                nm = f"中国石化销售股份有限公司山西晋城{w}加油站" if i % 3 else f"晋城市{w}加油站有限公司"
+                nm = [f"晋城市{w}加油站有限公司", f"中国石化销售股份有限公司山西晋城城区{w}加油站",
+                      f"中国石油天然气股份有限公司山西晋城城区{w}加油站"][i % 3]
             elif ftype == "其他" and "pipeline" in stage_list:
                 nm = ["国家管网集团山西天然气管道有限公司晋城分公司", "山西晋城成品油管道输送有限公司"][i % 2]
             elif ftype == "其他":
@@ -209,35 +271,66 @@ def build(seed: int) -> dict:
                 nm = f"晋城市{w}中学（化学实验室）"
             elif ftype == "医院":
                 nm = f"晋城{w}医院"
+            elif ftype == "气体充装站":
+                nm = f"山西{w}气体有限公司"
             else:
                 nm = f"晋城市{w}{suffix[ftype]}"
             if nm not in used_names:
                 used_names.add(nm)
                 break
-        if ftype in ("化工厂", "危化品仓库", "油库", "气体充装站", "危废处置"):
-            town_poly = rng.choice(industrial)
-            p = d.point_in(town_poly)
-        elif ftype == "加油站":
+        in_park = False
+        if ftype == "化工厂":
+            in_park = i % 4 == 0
+            p = d.point_in(park) if in_park else d.point_in(industrial, near=works_c, spread=0.02)
+        elif ftype in ("危化品仓库", "运输企业"):
+            p = d.point_in(industrial, near=logistics_c, spread=0.015 if ftype == "危化品仓库" else 0.025)
+        elif ftype == "油库":  # by the products pipeline
+            on = pipes[1].interpolate(rng.uniform(0.55, 0.9), normalized=True)
+            p = d.offset(on, rng.uniform(250, 600))
+            p = p if inside(p) else d.point_in(industrial)
+        elif ftype in ("加油站", "液化石油气充装站"):
             road = rng.choice(roads)[1]
             on = road.interpolate(rng.uniform(0.05, 0.95), normalized=True)
             p = d.offset(on, rng.uniform(15, 35))
-            if not core.contains(p):
+            if not inside(p):
                 p = on
+        elif ftype in ("气体充装站", "危废处置", "污水处理厂") or dept == "区工信局":
+            p = d.point_in(industrial)
+        elif ftype in ("实验室", "医院"):
+            p = d.point_in(urban)
         else:
             p = d.point_in(core)
-        town = next(n for _, n, g in towns if g.contains(p))
         expiry = f"{rng.randint(2027, 2029)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
         lic_type = {"production": "安全生产许可证", "storage": "危险化学品经营许可证", "trade_storage": "危险化学品经营许可证",
                     "trade": "危险化学品经营许可证", "transport": "道路运输经营许可证", "waste": "危险废物经营许可证",
                     "pipeline": "安全生产许可证", "use": "危险化学品安全使用许可证"}[stage_list[0]]
         enterprises.append({
             "credit": d.credit(), "name": nm, "stages": stage_list, "ftype": ftype, "dept": dept,
-            "town": town, "point": p, "lic_type": lic_type,
-            "lic_no": f"晋城危化{['生', '经', '运', '废', '使'][i % 5]}字〔{2020 + i % 5}〕{1000 + i:04d}号",
-            "expiry": expiry, "park": "是" if ftype == "化工厂" and i % 4 == 0 else ("否" if stage_list[0] in ("production", "storage", "trade_storage") else ""),
+            "point": p, "lic_type": lic_type,
+            "lic_no": {"安全生产许可证": f"（晋）WH安许证字〔{2020 + i % 5}〕{1000 + i:04d}号",
+                       "危险化学品经营许可证": f"晋城城危化经字〔{2020 + i % 5}〕{1000 + i:04d}号",
+                       "道路运输经营许可证": f"晋交运管许可晋城字140502{1000 + i:06d}号",
+                       "危险废物经营许可证": f"晋危废经〔{2020 + i % 5}〕{1000 + i:04d}号",
+                       "危险化学品安全使用许可证": f"（晋）WH使许证字〔{2020 + i % 5}〕{1000 + i:04d}号"}[lic_type],
+            "expiry": expiry, "park": "是" if in_park else "否",
             "larger": "1" if i in (5,) else ("" if i % 3 else "0"), "fatal": "2" if i == 7 else ("" if i % 3 else "0"),
             "hidden": str(i % 4) if i % 5 == 0 else "", "std": str(1 + i % 3) if i % 6 == 0 else "",
         })
+    # addresses; some rows carry an address only (the enterprise sits at that address point,
+    # written with the small variations a department's clerk makes)
+    addr_pt = {a: p for a, p, _ in addresses}
+    n_addr_only = 0
+    for i, e in enumerate(enterprises):
+        e["addr"] = nearest_address(e["point"])
+        e["addr_only"] = None
+        if i % 13 == 4 and n_addr_only < 10 and e["ftype"] != "加油站":
+            a = e["addr"]
+            e["point"] = addr_pt[a]
+            variants = [a, a.replace("山西省", ""), a.replace("号", "号院"),
+                        a.translate(str.maketrans("0123456789", "０１２３４５６７８９"))]
+            e["addr_only"] = variants[n_addr_only % len(variants)]
+            n_addr_only += 1
+        e["town"] = town_of(e["point"])
 
     # -- protection targets ---------------------------------------------------------------
     targets, residential = [], []
@@ -266,34 +359,53 @@ def build(seed: int) -> dict:
                 return nm
         raise RuntimeError(label)
 
-    # deliberate conflicts: schools/kindergartens 25–45 m from some gas stations
-    stations = [e for e in enterprises if e["ftype"] in ("加油站", "液化石油气充装站")]
-    near_plan = []
-    for e in stations[:9]:
-        near_plan.append((e["point"], rng.uniform(25, 45)))
-    for k, (label, cat, (lo, hi)) in enumerate(cats):
-        if k < len(near_plan) and cat in ("school", "kindergarten", "hospital", "nursing_home"):
-            p = d.offset(near_plan[k][0], near_plan[k][1])
-        else:
+    # deliberate conflicts (most targets are placed at random, i.e. mostly far away):
+    #   schools 25–45 m from gas stations; kindergartens 50–200 m from gas and LPG stations;
+    #   hospitals / nursing homes 150–500 m from chemical plants; schools 30–150 m from the oil line
+    by_type = {}
+    for e in enterprises:
+        by_type.setdefault(e["ftype"], []).append(e)
+    near = {"school": [(e["point"], (25, 45)) for e in by_type["加油站"][:6]]
+            + [(pipes[1].interpolate(f, normalized=True), (30, 150)) for f in (0.35, 0.5, 0.65)],
+            "kindergarten": [(e["point"], (50, 200)) for e in by_type["加油站"][6:10] + by_type["液化石油气充装站"][:3]],
+            "hospital": [(e["point"], (150, 500)) for e in by_type["化工厂"][:3]],
+            "nursing_home": [(e["point"], (150, 500)) for e in by_type["化工厂"][3:6] + by_type["液化石油气充装站"][3:4]]}
+    for label, cat, (lo, hi) in cats:
+        p = None
+        if near.get(cat):
+            anchor, (a, b) = near[cat].pop(0)
+            for _ in range(20):
+                p = d.offset(anchor, rng.uniform(a, b))
+                if inside(p):
+                    break
+            else:
+                p = None
+        if p is None:
             p = d.point_in(core)
         n = rng.randint(lo, hi)
         targets.append({"key": f"POI-{len(targets) + 1:04d}", "name": poi_name(label), "label": label,
                         "cat": cat, "people": n, "beds": rng.randint(50, 600) if cat in ("hospital", "nursing_home") else None,
-                        "point": p, "town": next((nm for _, nm, g in towns if g.contains(p)), "")})
-    # residential compounds, some around the plants that hold hazard units
+                        "point": p, "town": town_of(p)})
+    # residential compounds: some around the plants that hold hazard units, some along the
+    # pipelines, the rest anywhere; none covering an enterprise
     plants = [e for e in enterprises if e["ftype"] in ("化工厂", "危化品仓库", "油库", "气体充装站")]
+    e_utm = shapely.MultiPoint([to_utm(e["point"]) for e in enterprises])
     res_words = ["锦绣", "阳光", "丹河", "凤台", "书香", "金域", "华府", "兰亭", "御景", "福苑", "康居", "颐和", "泽苑",
                  "世纪", "东方", "和平", "幸福", "怡园", "新城", "景苑"]
     res_names = set()
     for k in range(125):
-        if k < 40:
-            anchor = plants[k % len(plants)]["point"]
-            c = d.offset(anchor, rng.uniform(150, 650))
-        else:
-            c = d.point_in(core)
-        w, h = rng.uniform(120, 380), rng.uniform(100, 320)
-        dx, dy = w / 2 / (111_320 * math.cos(math.radians(c.y))), h / 2 / 110_900
-        poly = box(c.x - dx, c.y - dy, c.x + dx, c.y + dy)
+        for _ in range(50):
+            if k < 40:
+                c = d.offset(plants[k % len(plants)]["point"], rng.uniform(150, 650))
+            elif k < 48:
+                c = d.offset(pipes[k % 2].interpolate(rng.uniform(0.1, 0.9), normalized=True), rng.uniform(60, 200))
+            else:
+                c = d.point_in(core)
+            w, h = rng.uniform(120, 380), rng.uniform(100, 320)
+            dx, dy = w / 2 / (111_320 * math.cos(math.radians(c.y))), h / 2 / 110_900
+            poly = box(c.x - dx, c.y - dy, c.x + dx, c.y + dy)
+            if inside(c) and to_utm(poly).distance(e_utm) > 40:
+                break
         households = rng.randint(8, 900) if k % 7 else rng.randint(5, 25)
         for _ in range(100):
             nm = rng.choice(res_words) + rng.choice(["小区", "花园", "家园", "苑", "新村"])
@@ -307,65 +419,69 @@ def build(seed: int) -> dict:
                             "people": int(households * rng.uniform(2.4, 3.2)), "poly": poly})
 
     # -- exposure (people within 500 m, same method as the engine) and hazard units -------
+    t_utm = [(to_utm(t["point"]), t["people"]) for t in targets]
+    r_utm = [(to_utm(r["poly"]), r["people"]) for r in residential]
+
     def people_within(p: Point) -> float:
-        ring = to_utm(p).buffer(500)
-        total = 0.0
-        for t in targets:
-            if to_utm(t["point"]).distance(to_utm(p)) <= 500:
-                total += t["people"]
-        for r in residential:
-            pu = to_utm(r["poly"])
-            if pu.distance(to_utm(p)) <= 500:
-                total += r["people"] * pu.intersection(ring).area / pu.area
+        pu = to_utm(p)
+        ring = pu.buffer(500, quad_segs=64)
+        total = sum(n for g, n in t_utm if g.distance(pu) <= 500)
+        for g, n in r_utm:
+            if g.distance(pu) <= 500:
+                total += n * g.intersection(ring).area / g.area
         return total
 
-    def alpha(n: float) -> float:
-        n = int(n)
-        return 2.0 if n >= 100 else 1.5 if n >= 50 else 1.2 if n >= 30 else 1.0 if n >= 1 else 0.5
+    for e in enterprises:
+        e["people500"] = people_within(e["point"])
 
-    holders = [e for e in enterprises if set(e["stages"]) & {"production", "storage", "trade_storage"}]
     units = []
-    designs = {  # target grade → (chemical, target R)
-        1: [("液氯", 150), ("光气", 130), ("液氨", 160)],
-        2: [("液氨", 70), ("液化石油气", 75), ("硫化氢", 65)],
-        3: [("甲醇", 25), ("汽油", 30), ("天然气", 20)],
-        4: [("甲醇", 4), ("乙醇", 6), ("柴油", 3)],
-    }
-    plan_units = []
-    for g in (1, 2, 3, 4):
-        for chem, r in designs[g]:
-            plan_units.append((g, chem, r))
-    big = [e for e in holders if e["ftype"] in ("化工厂", "危化品仓库", "油库", "气体充装站", "液化石油气充装站")]
-    rng.shuffle(big)
-    intended = []
-    for idx, (g, chem, r) in enumerate(plan_units):
-        e = big[idx % len(big)]
-        a = alpha(people_within(e["point"]))
+
+    def add_unit(e, name, lines, kind=None):
+        kind = kind or ("生产单元" if "production" in e["stages"] and "装置" in name else "储存单元")
+        units.append({"key": f"HU-{len(units) + 1:04d}", "e": e, "name": name, "kind": kind, "lines": lines,
+                      "fire": _fire(lines)})
+
+    # one unit per designed grade: quantity from the target R and the α of the chosen plant
+    designs = [  # (aimed grade, chemical, aimed R, facility type, unit name)
+        (1, "液氯", 150, "化工厂", "液氯储罐区"), (1, "光气", 130, "化工厂", "光气合成装置"),
+        (1, "液氨", 160, "化工厂", "合成氨装置"),
+        (2, "液氨", 70, "化工厂", "液氨储罐区"), (2, "液化石油气", 75, "液化石油气充装站", "液化石油气储罐区"),
+        (2, "硫化氢", 65, "化工厂", "脱硫装置"),
+        (3, "甲醇", 25, "危化品仓库", "甲醇储罐区"), (3, "汽油", 30, "油库", "汽油储罐区"),
+        (3, "天然气", 20, "气体充装站", "CNG储气井组"),
+        (4, "甲醇", 4, "化工厂", "甲醇中间罐区"), (4, "乙醇", 6, "危化品仓库", "乙醇库房"), (4, "柴油", 3, "油库", "柴油储罐区"),
+    ]
+    cursor = {}
+    for g, chem, r, ftype, uname in designs:
+        pool = by_type[ftype]
+        e = pool[cursor.get(ftype, 0) % len(pool)]
+        cursor[ftype] = cursor.get(ftype, 0) + 1
         _, q_crit, beta = CHEM[chem]
-        q = r / (a * beta) * q_crit
-        if g == 4 and q / q_crit < 1.05:
-            q = 1.1 * q_crit  # keep it a major hazard
-        kind = "储存单元" if idx % 3 else "生产单元"
-        units.append({"key": f"HU-{len(units) + 1:04d}", "e": e, "name": f"{chem}{'储罐区' if kind == '储存单元' else '生产装置'}",
-                      "kind": kind, "lines": [(chem, round(q, 3), "t")], "fire": "甲" if beta >= 1.5 else "乙"})
-        intended.append((units[-1]["key"], g, round(a * beta * q / q_crit, 1)))
-    # multi-chemical units (hand-checkable) and non-major units
-    for e in big[:4]:
-        units.append({"key": f"HU-{len(units) + 1:04d}", "e": e, "name": "综合库房", "kind": "储存单元",
-                      "lines": [("液氯", 1.5, "t"), ("液氨", 3000, "kg"), ("硫酸", 20, "t")], "fire": "乙"})
-    gas_stations = [e for e in holders if e["ftype"] == "加油站"]
-    for e in gas_stations:
-        units.append({"key": f"HU-{len(units) + 1:04d}", "e": e, "name": "埋地油罐区", "kind": "储存单元",
-                      "lines": [("汽油", round(rng.uniform(30, 120), 1), "t"), ("柴油", round(rng.uniform(20, 80), 1), "t")],
-                      "fire": "甲"})
-    for e in [x for x in holders if x["ftype"] in ("危化品仓库", "化工厂")][:8]:
-        units.append({"key": f"HU-{len(units) + 1:04d}", "e": e, "name": "原料库", "kind": "储存单元",
-                      "lines": [(rng.choice(["甲苯", "丙酮", "二甲苯", "盐酸"]), round(rng.uniform(5, 60), 1), "t")],
-                      "fire": "乙"})
+        q = r / (alpha(e["people500"]) * beta) * q_crit
+        if g == 4:
+            q = max(q, 1.2 * q_crit)  # still a major hazard
+        add_unit(e, uname, [(chem, round(q, 3), "t")])
+    # multi-chemical units: two major (hand-checkable), four below the thresholds
+    gas_fill = by_type["气体充装站"]
+    add_unit(gas_fill[1], "气瓶充装库房", [("氢气", 4.0, "t"), ("乙炔", 800, "kg"), ("液氧", 60.0, "t")])
+    add_unit(by_type["化工厂"][6], "芳烃储罐区", [("苯", 40.0, "t"), ("甲苯", 300.0, "t"), ("硫酸", 50.0, "t")])
+    for e in (by_type["化工厂"][7:9] + by_type["危化品仓库"][2:4]):
+        add_unit(e, "综合库房", [("液氯", 1.5, "t"), ("液氨", 3000, "kg"), ("硫酸", 20.0, "t")])
+    for e in by_type["加油站"]:
+        add_unit(e, "埋地油罐区", [("汽油", round(rng.uniform(30, 120), 1), "t"), ("柴油", round(rng.uniform(20, 80), 1), "t")])
+    for j, e in enumerate([x for x in enterprises if x["ftype"] in ("危化品仓库", "化工厂")][:8]):
+        chem = rng.choice(["甲苯", "丙酮", "二甲苯", "盐酸"])
+        q = round(rng.uniform(5, 60), 1)
+        add_unit(e, "原料库", [(chem, q * 1000, "kg") if j == 3 else (chem, q, "t")])
+
+    intended = []
+    for u in units:
+        s, a, r, g = assess(u["lines"], u["e"]["people500"])
+        intended.append((u["key"], u["e"]["credit"], u["e"]["people500"], a, s, r, g))
 
     return {"district": district, "towns": towns, "gazetteer": gazetteer, "enterprises": enterprises,
             "targets": targets, "residential": residential, "units": units, "intended": intended,
-            "roads": roads, "rng": rng, "d": d, "nearest_address": nearest_address, "core": core}
+            "roads": roads, "rng": rng, "d": d, "core": core, "pipes": pipes}
 
 
 # -- writers -------------------------------------------------------------------------------
@@ -425,7 +541,6 @@ def write_geojson(path: Path, features: list[dict]) -> None:
 
 def write(demo: dict, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    rng = demo["rng"]
     d = demo["d"]
     # areas
     feats = [{"type": "Feature", "geometry": _geom_json(shapely.geometry.polygon.orient(g, 1) if isinstance(g, Polygon) else MultiPolygon([shapely.geometry.polygon.orient(p, 1) for p in g.geoms])),
@@ -445,30 +560,22 @@ def write(demo: dict, out: Path) -> None:
     # enterprises by department file
     crs_cycle = ["wgs84", "cgcs2000", "gcj02", "bd09"]
     files = {"yingji": [], "jiaotong": [], "shengtai": [], "gongxin": []}
-    address_only = 0
+    expired = {3: "2025-06-30", 20: "2026-03-31", 37: "2024-12-31", 54: "2026-11-27", 71: "2025-09-15",
+               105: "2026-01-10", 139: "2025-12-31"}  # before the demo's as-of date TODAY
     for i, e in enumerate(demo["enterprises"]):
         which = crs_cycle[i % 4]
-        addr = demo["nearest_address"](e["point"])
         lon, lat = _fmt_coords(e["point"], which)
-        if i % 13 == 4 and address_only < 10 and e["ftype"] != "加油站":
-            # address only: the enterprise sits at its address point
-            addr_pt = next(p for a, p, _ in demo["gazetteer"] if a == addr)
-            e["point"] = addr_pt
-            variants = [addr, addr.replace("山西省", ""), addr.replace("号", "号院"),
-                        addr.translate(str.maketrans("0123456789", "０１２３４５６７８９"))]
-            addr = variants[address_only % len(variants)]
-            lon = lat = which = ""
-            address_only += 1
-        expired = "2025-06-30" if i % 17 == 3 else e["expiry"]
+        addr = e["addr"]
+        if e["addr_only"]:
+            addr, lon, lat, which = e["addr_only"], "", "", ""
         row = [e["credit"], e["name"], "、".join(STAGE_CN[s] for s in e["stages"]), e["ftype"], e["town"], e["dept"],
-               addr, lon, lat, which, e["lic_no"], e["lic_type"], expired, e["park"], e["larger"], e["fatal"],
-               e["hidden"], e["std"]]
+               addr, lon, lat, which, e["lic_no"], e["lic_type"], expired.get(i, e["expiry"]), e["park"], e["larger"],
+               e["fatal"], e["hidden"], e["std"]]
         s0 = e["stages"][0]
         key = ("jiaotong" if s0 in ("transport", "loading") else "shengtai" if s0 == "waste"
                else "gongxin" if s0 in ("use", "trade") else "yingji")
         files[key].append(row)
     # deliberate bad rows
-    good = files["yingji"][0]
     bad_cc = list(files["gongxin"][1]); bad_cc[0] = bad_cc[0][:17] + ("0" if bad_cc[0][17] != "0" else "1")
     bad_cc[1] = "晋城市校验位错误化学品经营部"
     files["gongxin"][1] = bad_cc
@@ -484,6 +591,9 @@ def write(demo: dict, out: Path) -> None:
     files["gongxin"] += [outside, nomatch, nocrs]
     dup = list(files["yingji"][2]); dup[5] = "区交通运输局"
     files["jiaotong"].append(dup)  # the same credit code in two departments' files
+    dup2 = list(next(r for r in files["gongxin"] if r[5] == "区工信局" and r[7]))
+    dup2[2], dup2[5] = "使用、废弃处置", "区生态环境分局"
+    files["shengtai"].append(dup2)  # a second one: an industrial user also listed by 生态环境
     write_csv(out / "enterprises_yingji.csv", HEADERS, files["yingji"], "utf-8-sig")
     write_csv(out / "enterprises_jiaotong_gb18030.csv", HEADERS, files["jiaotong"], "gb18030")
     write_xlsx(out / "enterprises_shengtai.xlsx", HEADERS, files["shengtai"])
@@ -514,26 +624,20 @@ def write(demo: dict, out: Path) -> None:
     write_geojson(out / "targets_residential.geojson", feats)
 
     # pipelines: one gas (north-west → south-east), one oil (west → east through the centre)
-    core = demo["core"]
-    minx, miny, maxx, maxy = core.bounds
     ops = [e for e in demo["enterprises"] if "pipeline" in e["stages"]]
-    gas = LineString([(minx + 0.005, maxy - 0.01), (112.84, 35.53), (112.87, 35.49), (maxx - 0.005, miny + 0.02)])
-    oil = LineString([(minx, 35.505), (112.82, 35.50), (112.85, 35.508), (maxx, 35.495)])
     feats = []
-    for key, name, medium, dmm, p, line, op in [
-            ("PL-001", "晋城—阳城天然气长输管道城区段", "天然气", 610, 6.3, gas, ops[0]),
-            ("PL-002", "长治—晋城成品油管道城区段", "成品油", 273, 8.0, oil, ops[-1])]:
-        seg = line.intersection(demo["district"])
-        if seg.geom_type == "MultiLineString":
-            seg = max(seg.geoms, key=lambda g: g.length)
+    for key, name, medium, dmm, p, seg, op in [
+            ("PL-001", "晋城—阳城天然气长输管道城区段", "天然气", 610, 6.3, demo["pipes"][0], ops[0]),
+            ("PL-002", "长治—晋城成品油管道城区段", "成品油", 273, 8.0, demo["pipes"][1], ops[-1])]:
         feats.append({"type": "Feature", "geometry": _geom_json(seg),
                       "properties": {"管道编号": key, "名称": name, "介质": medium, "管径mm": dmm,
                                      "设计压力MPa": p, "运营单位信用代码": op["credit"]}})
     write_geojson(out / "pipelines.geojson", feats)
 
-    # intended grades (for the reader; the engine computes the real ones)
-    write_csv(out / "intended_grades.csv", ["单元编号", "设计等级", "生成器估算R"],
-              [[k, g, r] for k, g, r in demo["intended"]], "utf-8")
+    # intended grades (the generator's own calculation; the engine computes the real ones)
+    write_csv(out / "intended_grades.csv", ["单元编号", "统一社会信用代码", "500m内人数", "α", "S", "R", "设计等级"],
+              [[k, cc, f"{n:.1f}", f"{a:g}", f"{s:.3f}", f"{r:.2f}", g or ""] for k, cc, n, a, s, r, g in demo["intended"]],
+              "utf-8")
 
 
 def main(argv=None) -> None:
@@ -546,7 +650,15 @@ def main(argv=None) -> None:
     n_e = len(demo["enterprises"])
     print(f"enterprises {n_e}, hazard units {len(demo['units'])}, targets {len(demo['targets']) + len(demo['residential'])}, "
           f"gazetteer {len(demo['gazetteer']) + len(demo['targets'])} → {a.out}")
-
+    print("intended (generator's own calc; α from the people it placed within 500 m):")
+    print("  unit     people500   α      S        R  grade  chemicals")
+    counts: dict = {}
+    for (key, _, n, al, s, r, g), u in zip(demo["intended"], demo["units"]):
+        counts[g] = counts.get(g, 0) + 1
+        chems = "+".join(c for c, _, _ in u["lines"])
+        print(f"  {key}  {n:9.1f}  {al:3g}  {s:7.3f}  {r:7.2f}  {g or '-':>5}  {chems}")
+    print("  grades: " + ", ".join(f"{'非重大' if g is None else f'{g}级'} {counts[g]}"
+                                   for g in sorted(counts, key=lambda g: 9 if g is None else g)))
 
 if __name__ == "__main__":
     main()
