@@ -69,7 +69,7 @@ def main(argv=None) -> None:
             with get_engine(url).begin() as conn:
                 conn.execute(sa.text("select setseed(0.3)"))
                 conn.execute(sa.text(SEED), {"n": n})
-            from geo.postgis.runner import run_refresh
+            from hazmap.refresh import run_refresh
 
             run_refresh(load_settings(overrides={"database_url": url}))
             tmp = Path(f"/tmp/hazmap-export-bench-{n}")

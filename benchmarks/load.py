@@ -118,7 +118,7 @@ def main(argv=None) -> None:
             conn.execute(sa.text("select setseed(0.5)"))
             for stmt in SEED:
                 conn.execute(sa.text(stmt))
-        from geo.postgis.runner import run_refresh
+        from hazmap.refresh import run_refresh
 
         run_refresh(load_settings())
         with get_engine(url).begin() as conn:

@@ -110,7 +110,7 @@ def main(argv=None) -> None:
         with get_engine(url).begin() as conn:
             conn.execute(sa.text("select setseed(0.7)"))
             conn.execute(sa.text(PROVINCE_SQL.split(";", 1)[1]), {"n": a.province_enterprises})
-        from geo.postgis.runner import run_refresh
+        from hazmap.refresh import run_refresh
 
         run_refresh(load_settings())
         metrics["province"] = measure(url)

@@ -22,8 +22,9 @@ def etl() -> None:
 @click.pass_context
 def run(ctx: click.Context, config, sources, dry_run, rejects) -> None:
     """One ETL run: extract → validate → geocode → load → refresh."""
-    from etl.run import EtlAborted, run_etl, sources_from, summary_text
+    from etl.run import run_etl, sources_from, summary_text
     from hazmap.config import ConfigError, load_settings
+    from hazmap.jobs import JobAborted
 
     parent = ctx.find_root().obj or {}
     try:
@@ -34,7 +35,7 @@ def run(ctx: click.Context, config, sources, dry_run, rejects) -> None:
     try:
         res = run_etl(settings, sources_from(settings, sources), dry_run=dry_run,
                       rejects_path=Path(rejects) if rejects else None)
-    except EtlAborted as exc:
+    except JobAborted as exc:
         click.echo(f"ETL 已中止，数据未作任何修改：{exc}", err=True)
         sys.exit(2)
     except Exception as exc:  # a crash: one line for the user, the run is recorded as failed

@@ -13,6 +13,7 @@ import json
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 
+from geo.major_hazard import critical_quantity
 from hazmap.db.models import chemical, reference_table
 
 _CHEM_FIELDS = ("name", "aliases", "cas", "table1_row", "hazard_classes", "highly_toxic",
@@ -27,16 +28,14 @@ def _jsonable(value):
     return value
 
 
-def load_reference_into_db(engine: sa.Engine) -> dict:
-    from etl.reference import load_reference
-
-    ref = load_reference()
+def load_reference_into_db(engine: sa.Engine, ref) -> dict:
+    """Store the catalogue and the GB 18218 tables of ``ref`` (:class:`geo.reference.ReferenceTables`)."""
     rows = []
     for c in ref.catalogue:
         row = {"key": c.key, **{f: getattr(c, f) for f in _CHEM_FIELDS}}
         row["aliases"], row["cas"] = list(row["aliases"]), list(row["cas"])
         row["hazard_classes"] = list(row["hazard_classes"])
-        row["critical_quantity_t"] = ref.critical_quantity(c)
+        row["critical_quantity_t"] = critical_quantity(c, ref)[0]
         rows.append(row)
     with engine.begin() as conn:
         stmt = insert(chemical).values(rows)

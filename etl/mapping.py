@@ -1,4 +1,7 @@
-"""Column mapping (usual Chinese headers → fields) and the vocabularies of the registries."""
+"""Column mapping (usual Chinese headers → fields) and the registries' unit spellings.
+
+The vocabularies (stages, unit kinds, target categories) live in :mod:`geo.vocabulary`.
+"""
 
 from __future__ import annotations
 
@@ -74,30 +77,6 @@ DEFAULT_COLUMNS: dict[str, dict[str, list[str]]] = {
 KINDS = tuple(DEFAULT_COLUMNS)
 LOAD_ORDER = ("areas", "gazetteer", "enterprises", "hazard_units", "targets", "pipelines")
 
-STAGES = {
-    "生产": "production", "经营(带储存)": "trade_storage", "经营（带储存）": "trade_storage",
-    "带储存经营": "trade_storage", "经营(不带储存)": "trade", "经营（不带储存）": "trade",
-    "不带储存经营": "trade", "经营": "trade", "储存": "storage", "运输": "transport", "装卸": "loading",
-    "使用": "use", "废弃处置": "waste", "废弃": "waste", "处置": "waste", "长输管道": "pipeline",
-    "油气长输管道": "pipeline",
-}
-STAGES.update({v: v for v in set(STAGES.values())})
-STAGE_LABEL = {"production": "生产", "trade_storage": "经营(带储存)", "trade": "经营(不带储存)",
-               "storage": "储存", "transport": "运输", "loading": "装卸", "use": "使用",
-               "waste": "废弃处置", "pipeline": "长输管道"}
-
-CATEGORIES = {
-    "学校": "school", "中学": "school", "小学": "school", "幼儿园": "kindergarten", "托儿所": "kindergarten",
-    "医院": "hospital", "卫生院": "hospital", "养老院": "nursing_home", "敬老院": "nursing_home",
-    "福利院": "nursing_home", "居住区": "residential", "小区": "residential", "村庄": "residential",
-    "商场": "mall", "客运站": "transit_station", "车站": "transit_station", "体育场馆": "stadium",
-    "文物保护单位": "cultural_relic", "宗教场所": "religious_site", "办公楼": "office",
-    "其他公共场所": "other_public",
-}
-CATEGORIES.update({v: v for v in set(CATEGORIES.values())})
-
-UNIT_KINDS = {"生产单元": "production", "生产": "production", "储存单元": "storage", "储存": "storage",
-              "production": "production", "storage": "storage"}
 TONNES_PER = {"t": 1.0, "吨": 1.0, "kg": 0.001, "千克": 0.001, "公斤": 0.001}
 MEDIUM = {"天然气": "gas", "煤层气": "gas", "gas": "gas", "成品油": "oil", "原油": "oil", "oil": "oil"}
 PRECISION = {"门牌": "address_point", "道路": "road", "兴趣点": "poi", "address_point": "address_point",

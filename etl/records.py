@@ -12,6 +12,7 @@ from etl import mapping
 from etl.validate import (RowError, geometry_wgs84, number, optional_int, parse_date, point_from,
                           quantity_t, required, stages, text)
 from geo import credit_code
+from geo.vocabulary import CATEGORY_INPUT, UNIT_KIND_INPUT
 
 
 def row_hash(record: dict) -> str:
@@ -73,7 +74,7 @@ def target(row, cols, ctx, source_crs) -> dict:
     key = required(row, cols, "target_key", "目标编号")
     name = required(row, cols, "name", "名称")
     cat_s = required(row, cols, "category", "类别")
-    cat = mapping.CATEGORIES.get(cat_s)
+    cat = CATEGORY_INPUT.get(cat_s)
     if cat is None:
         raise RowError("类别", cat_s, f"未知防护目标类别“{cat_s}”")
     pop = optional_int(row, cols, "population", "人数")
@@ -159,7 +160,7 @@ def inventory_line(row, cols, ctx) -> dict:
     key = required(row, cols, "unit_key", "单元编号")
     code = credit_code.normalise(required(row, cols, "credit_code", "统一社会信用代码"))
     kind_s = required(row, cols, "kind", "单元类型")
-    kind = mapping.UNIT_KINDS.get(kind_s)
+    kind = UNIT_KIND_INPUT.get(kind_s)
     if kind is None:
         raise RowError("单元类型", kind_s, "单元类型应为 生产单元/储存单元")
     name = text(row.values.get(cols.get("chemical", "")))

@@ -1,17 +1,14 @@
 """One ETL run: extract → validate → geocode → load → refresh, atomically.
 
-The run is recorded in ``etl_run`` (its row is created and finalised in short transactions
-of its own, so a failed run is recorded too).  All data changes — the load and the risk
-engine's refresh — happen in ONE transaction: the run commits whole or the stored data stays
-exactly as it was.  A PostgreSQL advisory lock keeps runs (and ``hazmap refresh``) from
-overlapping.
+The run is a recorded job (:mod:`hazmap.jobs`): all data changes — the load and the risk
+engine's refresh — happen in ONE transaction, which also holds the advisory lock that keeps
+runs (and ``hazmap refresh``) from overlapping; the run commits whole or the stored data stays
+exactly as it was, and a failed or aborted run is recorded with its reason.
 """
 
 from __future__ import annotations
 
-import json
 import sys
-import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,11 +20,12 @@ from etl.geocode import OfflineGeocoder
 from etl.readers import ReadError, read_rows, sha256
 from etl.report import Reject, write_rejects
 from etl.validate import Context, RowError, reject_of
-from geo.postgis.runs import RUN_LOCK_KEY, finish_run, start_run
+from geo.postgis.areas import attribute_towns
 from hazmap.db.session import get_engine
+from hazmap.jobs import JobAborted, RunLocked, run_job
 
 
-class EtlAborted(RuntimeError):
+class EtlAborted(JobAborted):
     """The run was aborted; nothing changed. The message says why (Chinese)."""
 
 
@@ -91,66 +89,77 @@ def make_geocoder(settings, entries, areas):
     return OfflineGeocoder(entries, areas, min_score=settings.etl.geocoder_min_score)
 
 
-class RunLocked(EtlAborted):
-    """Another ETL or refresh run holds the advisory lock."""
-
-
 def run_etl(settings, sources: list[Source], *, dry_run: bool = False,
-            rejects_path: Path | None = None, refresh: bool = True, _hook=None) -> RunResult:
+            rejects_path: Path | None = None, refresh: bool = True, domain=None, _hook=None) -> RunResult:
     """One ETL run (see the module docstring).
 
     Returns a :class:`RunResult` (status ``succeeded``, ``dry_run`` or ``aborted`` — an aborted
-    run changed nothing).  Raises :class:`RunLocked` when another run holds the lock and
-    re-raises unexpected exceptions after recording the run as ``failed``.  ``refresh=False``
+    run changed nothing).  Raises :class:`hazmap.jobs.RunLocked` when another run holds the lock
+    and re-raises unexpected exceptions after recording the run as ``failed``.  ``refresh=False``
     skips the risk engine (tests); ``_hook(stage)`` is for fault-injection tests.
     Dry runs validate inside a transaction that is rolled back and record no run.
     """
-    from etl.reference import load_reference
-    from geo.postgis import domain
+    from hazmap.domain import load_domain
 
+    domain = domain or load_domain(settings)
     engine = get_engine(settings.database_url)
-    ref = load_reference()
     ctx = Context(settings.etl.default_crs, settings.etl.area_bbox, settings.etl.max_distance_km,
-                  ref.catalogue)
-    with engine.connect() as lock_conn:
-        if not lock_conn.execute(sa.text("select pg_try_advisory_lock(:k)"), {"k": RUN_LOCK_KEY}).scalar():
-            raise RunLocked("另一个 ETL 或重算任务正在运行（咨询锁被占用），本次未做任何修改")
-        lock_conn.commit()
-        try:
-            run_id = None
-            if not dry_run:
-                with engine.begin() as conn:  # runs left 'running' by a killed process
-                    conn.execute(sa.text(
-                        "update etl_run set status = 'failed', finished_at = now(), "
-                        "message = '进程中断：运行未完成，数据未作修改' where status = 'running'"))
-                run_id = start_run(engine, "etl", versions=domain.versions())
-            # -- extract ------------------------------------------------------------------
-            rows_by_kind: dict[str, list] = defaultdict(list)
-            files_meta = []
+                  domain.reference.catalogue)
+    rejects: list[Reject] = []
+    counts: dict = {}
+    job = None
+    try:
+        with run_job(engine, "etl", versions=domain.versions.as_json(), record=not dry_run) as job:
+            job.counts = counts
             try:
-                for src in _progress(sorted(sources, key=lambda s: mapping.LOAD_ORDER.index(s.kind)), "读取"):
-                    try:
-                        rows = read_rows(src.path)
-                        digest = sha256(src.path)
-                    except (ReadError, OSError) as exc:
-                        raise EtlAborted(f"无法读取 {src.path.name}：{exc}") from None
-                    files_meta.append({"kind": src.kind, "file": src.path.name, "path": str(src.path),
-                                       "sha256": digest, "rows": len(rows)})
-                    rows_by_kind[src.kind].append((src, rows))
-            except EtlAborted as exc:
-                if run_id is not None:
-                    with engine.begin() as conn:
-                        finish_run(conn, run_id, "aborted", message=str(exc), files=files_meta)
+                rows_by_kind = _extract(engine, job, sources)
+                expired = _load_all(job.conn, job.run_id, settings, ctx, rows_by_kind, rejects, counts,
+                                    _hook)["expired"]
+            except EtlAborted:
+                job.rejects_path = str(write_rejects(_rejects_file(settings, rejects_path, job.run_id), rejects))
                 raise
-            if run_id is not None:
-                with engine.begin() as conn:
-                    conn.execute(sa.text("update etl_run set files = cast(:f as jsonb) where id = :id"),
-                                 {"f": json.dumps(files_meta, ensure_ascii=False), "id": run_id})
-            return _locked_run(engine, settings, ctx, ref, rows_by_kind, files_meta, dry_run,
-                               rejects_path, refresh, _hook, run_id)
-        finally:
-            lock_conn.execute(sa.text("select pg_advisory_unlock(:k)"), {"k": RUN_LOCK_KEY})
-            lock_conn.commit()
+            if dry_run:
+                path = write_rejects(_rejects_file(settings, rejects_path, None), rejects)
+                return RunResult(None, "dry_run", counts, rejects, path, expired_licences=expired,
+                                 message="试运行：仅校验，未写入数据")
+            if _hook:
+                _hook("before_refresh")
+            if refresh:
+                from geo.postgis.changes import compare_runs
+                from geo.postgis.refresh import refresh as do_refresh
+
+                counts["refresh"] = do_refresh(job.conn, job.run_id, domain)
+                job.changes = compare_runs(job.conn, job.run_id)
+            counts["expired_licences"] = expired
+            job.rejects_path = str(write_rejects(_rejects_file(settings, rejects_path, job.run_id), rejects))
+    except RunLocked:
+        raise
+    except EtlAborted as exc:
+        return RunResult(job.run_id, "aborted", counts, rejects, Path(job.rejects_path), message=str(exc))
+    with engine.begin() as conn:
+        for t in ("enterprise", "hazard_unit", "inventory", "protection_target", "pipeline", "admin_area"):
+            conn.execute(sa.text(f"analyze {t}"))
+    return RunResult(job.run_id, "succeeded", counts, rejects, Path(job.rejects_path), changes=job.changes,
+                     expired_licences=counts.get("expired_licences", 0))
+
+
+def _extract(engine, job, sources: list[Source]) -> dict[str, list]:
+    """Read every source file (in load order); an unreadable file aborts the run."""
+    rows_by_kind: dict[str, list] = defaultdict(list)
+    files_meta = []
+    try:
+        for src in _progress(sorted(sources, key=lambda s: mapping.LOAD_ORDER.index(s.kind)), "读取"):
+            try:
+                rows = read_rows(src.path)
+                digest = sha256(src.path)
+            except (ReadError, OSError) as exc:
+                raise EtlAborted(f"无法读取 {src.path.name}：{exc}") from None
+            files_meta.append({"kind": src.kind, "file": src.path.name, "path": str(src.path),
+                               "sha256": digest, "rows": len(rows)})
+            rows_by_kind[src.kind].append((src, rows))
+    finally:
+        job.record_files(engine, files_meta)
+    return rows_by_kind
 
 
 def _rejects_file(settings, rejects_path, run_id) -> Path:
@@ -160,50 +169,6 @@ def _rejects_file(settings, rejects_path, run_id) -> Path:
     if not base.is_absolute() and settings.config_path:
         base = Path(settings.config_path).resolve().parent / base
     return (base / f"rejects-{run_id if run_id else 'dry-run'}.csv").resolve()
-
-
-def _locked_run(engine, settings, ctx, ref, rows_by_kind, files_meta, dry_run, rejects_path,
-                refresh, hook, run_id) -> RunResult:
-    rejects: list[Reject] = []
-    counts: dict = {}
-    try:
-        with engine.begin() as conn:
-            result = _load_all(conn, run_id, settings, ctx, ref, rows_by_kind, rejects, counts, hook)
-            expired = result["expired"]
-            if dry_run:
-                conn.rollback()
-                path = write_rejects(_rejects_file(settings, rejects_path, None), rejects)
-                return RunResult(None, "dry_run", counts, rejects, path, expired_licences=expired,
-                                 message="试运行：仅校验，未写入数据")
-            if hook:
-                hook("before_refresh")
-            changes = {}
-            if refresh:
-                from geo.postgis.changes import compare_runs
-                from geo.postgis.refresh import refresh as do_refresh
-
-                counts["refresh"] = do_refresh(conn, run_id, settings)
-                changes = compare_runs(conn, run_id)
-            path = write_rejects(_rejects_file(settings, rejects_path, run_id), rejects)
-            counts["expired_licences"] = expired
-            finish_run(conn, run_id, "succeeded", counts=counts, changes=changes,
-                       rejects_path=str(path))
-    except EtlAborted as exc:
-        path = write_rejects(_rejects_file(settings, rejects_path, run_id), rejects)
-        if run_id is not None:
-            with engine.begin() as conn:
-                finish_run(conn, run_id, "aborted", message=str(exc), counts=counts, rejects_path=str(path))
-        return RunResult(run_id, "aborted", counts, rejects, path, message=str(exc))
-    except Exception as exc:
-        if run_id is not None:
-            with engine.begin() as conn:
-                finish_run(conn, run_id, "failed", message=f"{type(exc).__name__}: {exc}", counts=counts)
-        raise
-    with engine.begin() as conn:
-        for t in ("enterprise", "hazard_unit", "inventory", "protection_target", "pipeline", "admin_area"):
-            conn.execute(sa.text(f"analyze {t}"))
-    return RunResult(run_id, "succeeded", counts, rejects, path, changes=changes,
-                     expired_licences=counts.get("expired_licences", 0))
 
 
 def _validate(kind, src, rows, fn, rejects, seen, key_field, keys_rejected):
@@ -253,7 +218,7 @@ KEYS = {"enterprises": "credit_code", "targets": "target_key", "pipelines": "pip
         "areas": "code", "gazetteer": None}
 
 
-def _load_all(conn, run_id, settings, ctx, ref, rows_by_kind, rejects, counts, hook) -> dict:
+def _load_all(conn, run_id, settings, ctx, rows_by_kind, rejects, counts, hook) -> dict:
     expired = 0
     # areas
     recs, files, keep = [], [], set()
@@ -294,9 +259,6 @@ def _load_all(conn, run_id, settings, ctx, ref, rows_by_kind, rejects, counts, h
         expired = sum(1 for r in recs if r["licence_expiry"] and r["licence_expiry"] < ctx.today)
         counts["enterprises"], ent_ids = records_upsert(conn, "enterprise", "credit_code", recs, run_id, files, keep)
         counts["enterprises"]["expired_licences"] = expired
-        conn.execute(sa.text("""
-            update enterprise e set town_code = a.code from admin_area a
-            where e.town_code is null and a.level = 'town' and ST_Intersects(a.geom, e.geom)"""))
     if hook:
         hook("after_enterprises")
     # hazard units
@@ -345,9 +307,7 @@ def _load_all(conn, run_id, settings, ctx, ref, rows_by_kind, rejects, counts, h
             files.append(src.path.name)
         if files:
             counts[kind], _ = records_upsert(conn, table, KEYS[kind], recs, run_id, files, keep)
-    conn.execute(sa.text("""
-        update protection_target t set town_code = a.code from admin_area a
-        where t.town_code is null and a.level = 'town' and ST_Intersects(a.geom, ST_PointOnSurface(t.geom))"""))
+    attribute_towns(conn)
     for kind, lst in rows_by_kind.items():
         read = sum(len(r) for _, r in lst)
         c = counts.setdefault(kind, {})

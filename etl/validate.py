@@ -21,6 +21,7 @@ from shapely.geometry import Point
 from etl import mapping
 from etl.report import Reject
 from geo.crs import CRSError, in_china, parse_crs, to_wgs84
+from geo.vocabulary import STAGE_LABEL, stage_code
 
 
 class RowError(ValueError):
@@ -138,14 +139,13 @@ def stages(v: Any) -> list[str]:
         p = part.strip()
         if not p:
             continue
-        key = mapping.STAGES.get(p) or mapping.STAGES.get(p.lower()) or mapping.STAGES.get(p.replace(" ", ""))
+        key = stage_code(p)
         if key is None:
             unknown.append(p)
         elif key not in out:
             out.append(key)
     if unknown:
-        raise RowError("环节", v, f"未知环节“{'、'.join(unknown)}”（可用：生产、经营(带储存)、经营(不带储存)、"
-                                  "储存、运输、装卸、使用、废弃处置、长输管道）")
+        raise RowError("环节", v, f"未知环节“{'、'.join(unknown)}”（可用：{'、'.join(STAGE_LABEL.values())}）")
     if not out:
         raise RowError("环节", v, "必填字段“环节”为空")
     return out

@@ -7,34 +7,25 @@ standard; every number overridable):
     index = base × (1 + log10(1 + exposed_people / people_scale))
 
 classed into the four colours by thresholds: index ≥ red → red; ≥ orange → orange; ≥ yellow →
-yellow; else blue (an area without enterprises has index 0 → blue).  ``DEFAULT_PARAMS``
-mirrors the TOML for callers without it (a test keeps the two equal).
+yellow; else blue (an area without enterprises has index 0 → blue).  The parameters are the
+TOML's, passed in by the caller (the domain bundle); there is no copy in code.
 """
 
 from __future__ import annotations
 
 import math
 
-COLORS = ("red", "orange", "yellow", "blue")
-
-DEFAULT_PARAMS = {
-    "weights": {"red": 10.0, "orange": 4.0, "yellow": 1.0, "blue": 0.2},
-    "major_bonus": [4.0, 3.0, 2.0, 1.0],
-    "people_scale": 1000.0,
-    "red": 40.0,
-    "orange": 20.0,
-    "yellow": 8.0,
-}
+from geo.vocabulary import COLORS
 
 
 def area_index(enterprises: list[tuple[str, int | None]], *, exposed_people: float,
-               params: dict | None = None) -> tuple[float, str, dict]:
+               params: dict) -> tuple[float, str, dict]:
     """(index rounded to 3 decimals, colour, counts) for the enterprises of one area.
 
     ``enterprises``: (risk colour, highest major-hazard grade 1–4 or None) per enterprise;
     ``counts``: number per colour plus ``major_hazards`` (enterprises with a major hazard source).
     """
-    p = DEFAULT_PARAMS if params is None else {**DEFAULT_PARAMS, **params}
+    p = params
     if exposed_people is None or not math.isfinite(exposed_people) or exposed_people < 0:
         raise ValueError(f"exposed_people 应为非负数，实际 {exposed_people!r}")
     counts = {c: 0 for c in COLORS} | {"major_hazards": 0}

@@ -2,8 +2,8 @@
 
 Grades: 1 = Ⅰ, 2 = Ⅱ, 3 = Ⅲ (Ⅲ most severe); ``None`` = not a high-consequence area.
 Every number (coefficient, corridors, thresholds) comes from ``data/rules/pipeline_hca.toml``
-(status uncertain there, overridable), loaded by :mod:`etl.rules` and passed as ``params``;
-``DEFAULT_PARAMS`` mirrors that file for callers without it (a test keeps the two equal).
+(status uncertain there, overridable), passed in as ``params`` by the caller (the domain
+bundle); there is no copy in code.
 
 Inputs are plain: the things near one pipeline segment, each a dict with ``category``
 (protection-target category — school, hospital, residential, … — or a feature category:
@@ -32,27 +32,7 @@ import math
 
 GRADE_LABEL = {1: "Ⅰ", 2: "Ⅱ", 3: "Ⅲ"}
 
-DEFAULT_PARAMS = {
-    "impact_radius_coefficient": 0.099,
-    "corridor_m": 200.0,
-    "near_corridor_m": 50.0,
-    "segment_length_m": 2000.0,
-    "class3_households": 100,
-    "class4_min_storeys": 4,
-    "class4_households": 100,
-    "oil_village_households_grade2": 50,
-    "gas_large_diameter_mm": 762.0,
-    "gas_large_pressure_mpa": 6.9,
-    "gas_small_diameter_mm": 273.0,
-    "gas_small_pressure_mpa": 1.6,
-    "special_sites": ["hospital", "school", "kindergarten", "nursing_home", "mall", "stadium", "transit_station"],
-    "traffic_or_flammable": ["expressway", "national_road", "provincial_road", "railway", "flammable_site"],
-    "water": ["water_source", "river", "reservoir"],
-    "nature_reserve": ["nature_reserve", "wetland", "forest"],
-}
-
-
-def impact_radius_m(*, diameter_mm: float, maop_mpa: float, coefficient: float = 0.099) -> float:
+def impact_radius_m(*, diameter_mm: float, maop_mpa: float, coefficient: float) -> float:
     """Potential impact radius r = 0.099·√(d²·p): r in metres, d outside diameter in mm, p MAOP in MPa."""
     if not (diameter_mm > 0 and maop_mpa > 0 and math.isfinite(diameter_mm) and math.isfinite(maop_mpa)):
         raise ValueError(f"管径和压力应为正数（d={diameter_mm!r} mm, p={maop_mpa!r} MPa）")
@@ -62,8 +42,8 @@ def impact_radius_m(*, diameter_mm: float, maop_mpa: float, coefficient: float =
 _radius = impact_radius_m
 
 
-def _p(params: dict | None) -> dict:
-    return DEFAULT_PARAMS if params is None else {**DEFAULT_PARAMS, **params}
+def _p(params: dict) -> dict:
+    return params
 
 
 def _name(t: dict) -> str:
@@ -75,7 +55,7 @@ def _within(targets: list[dict], dist: float, categories) -> list[dict]:
     return [t for t in targets if t["distance_m"] <= dist and t["category"] in cats]
 
 
-def location_class(targets: list[dict], *, params: dict | None = None) -> tuple[int, str]:
+def location_class(targets: list[dict], *, params: dict) -> tuple[int, str]:
     """Inferred location class (地区等级 1–4, GB 50251) from residential targets in the corridor."""
     p = _p(params)
     res = _within(targets, p["corridor_m"], ["residential"])
@@ -93,7 +73,7 @@ def location_class(targets: list[dict], *, params: dict | None = None) -> tuple[
 
 def gas_hca_grade(*, diameter_mm: float, maop_mpa: float, targets: list[dict],
                   impact_radius_m: float | None = None, location_class_: int | None = None,
-                  params: dict | None = None) -> tuple[int | None, list[str]]:
+                  params: dict) -> tuple[int | None, list[str]]:
     """HCA grade of one gas-line segment and the reasons (Chinese)."""
     p = _p(params)
     r = impact_radius_m if impact_radius_m is not None else _radius(
@@ -134,7 +114,7 @@ def gas_hca_grade(*, diameter_mm: float, maop_mpa: float, targets: list[dict],
 
 
 def oil_hca_grade(*, targets: list[dict], location_class_: int | None = None,
-                  params: dict | None = None) -> tuple[int | None, list[str]]:
+                  params: dict) -> tuple[int | None, list[str]]:
     """HCA grade of one oil-line segment and the reasons (Chinese)."""
     p = _p(params)
     c = p["corridor_m"]
@@ -171,7 +151,7 @@ def oil_hca_grade(*, targets: list[dict], location_class_: int | None = None,
 
 
 def hca_grade(*, medium: str, diameter_mm: float, maop_mpa: float, targets: list[dict],
-              impact_radius_m: float | None = None, params: dict | None = None,
+              impact_radius_m: float | None = None, params: dict,
               location_class: int | None = None) -> tuple[int | None, list[str]]:
     """Grade one pipeline segment (``medium`` "gas" or "oil").  Returns (grade or None, reasons)."""
     if location_class not in (None, 1, 2, 3, 4):

@@ -1,4 +1,4 @@
-"""Reference tables as plain values (loaded by :mod:`etl.reference`, never read here).
+"""Reference tables as plain values (read by :mod:`geo.reference_files`, held by the domain bundle).
 
 All numbers come from GB 18218-2018 (tables 1–6) and the chemical catalogue in
 ``data/reference/``; each row there cites its source and clause.
@@ -83,10 +83,3 @@ class ReferenceTables:
 
     def chemical_by_key(self, key: str) -> Chemical:
         return self.catalogue.by_key(key)
-
-    def critical_quantity(self, chem: Chemical) -> float | None:
-        """Q in tonnes: Table 1 when named there, else the lowest Q of its Table-2 classes."""
-        from geo.major_hazard import critical_quantity
-
-        q, _ = critical_quantity(chem, self)
-        return q

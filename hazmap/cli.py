@@ -34,6 +34,18 @@ def fail(message: str) -> None:
     raise _Exit2(message)
 
 
+def _domain(settings: Settings):
+    """The domain bundle for this command (built once); a bad data file or override exits 2."""
+    from geo.reference_files import ReferenceDataError
+    from geo.rules_files import RulesError
+    from hazmap.domain import load_domain
+
+    try:
+        return load_domain(settings)
+    except (ReferenceDataError, RulesError) as exc:
+        fail(f"规则或参考数据错误：{exc}")
+
+
 @click.group()
 @click.option("--config", "config", envvar="HAZMAP_CONFIG", default=None,
               help="TOML 配置文件（默认取环境变量 HAZMAP_CONFIG）")
@@ -85,11 +97,12 @@ def db_downgrade(ctx: click.Context, revision: str) -> None:
 @click.pass_context
 def refresh(ctx: click.Context) -> None:
     """Recompute major hazards, conflicts, colours and area grades from what is stored."""
-    from geo.postgis.runner import RunLocked, run_refresh
+    from hazmap.jobs import RunLocked
+    from hazmap.refresh import run_refresh
 
     s = _settings(ctx)
     try:
-        summary = run_refresh(s)
+        summary = run_refresh(s, domain=_domain(s))
     except RunLocked as exc:
         fail(str(exc))
     click.echo(summary["text"])
@@ -170,7 +183,7 @@ def siting_check(ctx, lon, lat, crs, inventory_file, exposed_people) -> None:
                "inventory": inventory, "exposed_people": exposed_people}
     try:
         with get_engine(s.database_url).connect() as conn:
-            result = check_site(conn, payload, s)
+            result = check_site(conn, payload, _domain(s))
     except InvalidInput as exc:
         fail(f"输入错误（{exc.field}）：{exc.message}")
     json.dump(result, sys.stdout, ensure_ascii=False, indent=2)
@@ -221,7 +234,8 @@ def export_cmd(ctx, layer, fmt, risk, town, stage, department, q, category, grad
             raise InvalidInput("output", "GeoPackage 不能写到标准输出，请用 -o 指定文件")
         path = output or f"hazmap-{layer}.{ 'csv' if fmt == 'csv' else fmt}"
         with get_engine(s.database_url).connect() as conn:
-            meta, feats = export.features(conn, layer, filters, max_features=s.limits.max_export_features,
+            meta, feats = export.features(conn, layer, filters, vocabulary=_domain(s).vocabulary,
+                                          max_features=s.limits.max_export_features,
                                           limit=limit, offset=offset)
             if fmt == "gpkg":
                 n = export.write_gpkg(Path(path), layer, meta, feats, out_crs=out_crs)

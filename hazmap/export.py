@@ -29,7 +29,6 @@ import shapely
 from geo import crs as crs_mod
 from geo.errors import InvalidInput
 from geo.postgis import collections
-from geo.risk_color import COLOR_HEX
 
 EXPORT_PAGE = 2000
 LAYERS = {
@@ -54,11 +53,11 @@ def check(layer: str, fmt: str, out_crs: str) -> None:
         raise InvalidInput("crs", "输出坐标系应为 wgs84 或 gcj02")
 
 
-def features(conn, layer: str, filters: dict, *, max_features: int, limit: int | None = None,
+def features(conn, layer: str, filters: dict, *, vocabulary, max_features: int, limit: int | None = None,
              offset: int = 0) -> tuple[dict, Iterator[dict]]:
     """(metadata, feature iterator) for ``layer`` with the API's filters, page by page."""
     fn = LAYERS[layer]
-    first = fn(conn, **filters, limit=min(EXPORT_PAGE, limit or EXPORT_PAGE), offset=offset)
+    first = fn(conn, **filters, limit=min(EXPORT_PAGE, limit or EXPORT_PAGE), offset=offset, vocabulary=vocabulary)
     total = first["numberMatched"]
     wanted = min(total - offset, limit) if limit is not None else total - offset
     if wanted > max_features:
@@ -66,6 +65,7 @@ def features(conn, layer: str, filters: dict, *, max_features: int, limit: int |
                                     "请加筛选条件或 bbox")
     meta = {k: v for k, v in first.items() if k not in ("features", "numberReturned", "limit", "offset")}
     meta["numberMatched"] = max(wanted, 0)
+    meta["colour_hex"] = vocabulary.colour_hex
 
     def it() -> Iterator[dict]:
         page, done, off = first, 0, offset
@@ -78,7 +78,7 @@ def features(conn, layer: str, filters: dict, *, max_features: int, limit: int |
             if done >= wanted or len(page["features"]) == 0:
                 return
             off += len(page["features"])
-            page = fn(conn, **filters, limit=EXPORT_PAGE, offset=off)
+            page = fn(conn, **filters, limit=EXPORT_PAGE, offset=off, vocabulary=vocabulary)
 
     return meta, it()
 
@@ -100,9 +100,9 @@ def _stamp(meta: dict, out_crs: str) -> dict:
             "crs": CRS_LABEL[out_crs]}
 
 
-def _with_hex(props: dict) -> dict:
+def _with_hex(props: dict, meta: dict) -> dict:
     if "risk_color" in props and "risk_color_hex" not in props:
-        props = {**props, "risk_color_hex": COLOR_HEX.get(props["risk_color"])}
+        props = {**props, "risk_color_hex": meta["colour_hex"].get(props["risk_color"])}
     return props
 
 
@@ -116,7 +116,7 @@ def geojson_chunks(meta: dict, feats: Iterator[dict], *, out_crs: str = "wgs84")
     sep = ""
     for f in feats:
         g = {"type": "Feature", "id": f.get("id"), "geometry": _shift(f["geometry"], out_crs),
-             "properties": {**_with_hex(f["properties"]), "run_id": stamp["run_id"]}}
+             "properties": {**_with_hex(f["properties"], meta), "run_id": stamp["run_id"]}}
         yield sep + json.dumps(g, ensure_ascii=False)
         sep = ",\n"
     yield "]}\n"
@@ -144,7 +144,7 @@ def csv_chunks(meta: dict, feats: Iterator[dict], *, out_crs: str = "wgs84") -> 
         geom = _shift(f["geometry"], out_crs)
         g = shapely.geometry.shape(geom)
         p = g if g.geom_type == "Point" else g.point_on_surface()
-        props = _with_hex(f["properties"])
+        props = _with_hex(f["properties"], meta)
         row = {"id": f.get("id"), **{k: _flat(v) for k, v in props.items()},
                "reasons_text": _reasons_text(props), "lon": round(p.x, 7), "lat": round(p.y, 7),
                "crs": stamp["crs"], "geometry_wkt": shapely.to_wkt(g, rounding_precision=7),
@@ -182,7 +182,7 @@ def write_gpkg(path: Path, layer: str, meta: dict, feats: Iterator[dict], *, out
 
     columns: list[str] | None = None
     for f in feats:
-        props = {k: _flat(v) for k, v in _with_hex(f["properties"]).items()}
+        props = {k: _flat(v) for k, v in _with_hex(f["properties"], meta).items()}
         if columns is None:
             columns = list(props)
         row = {k: props.get(k) for k in columns}

@@ -14,11 +14,12 @@ SITING = [
                       "数据库由环境变量 `DATABASE_URL` 指定。坐标均为 WGS-84。"),
     new_code_cell("import os\n\nimport pandas as pd\n\n"
                   "from geo.postgis import collections\nfrom geo.postgis.siting import check_site\n"
-                  "from hazmap.config import load_settings\nfrom hazmap.db.session import get_engine\n\n"
-                  "settings = load_settings()\nengine = get_engine(settings.database_url)"),
+                  "from hazmap.config import load_settings\nfrom hazmap.db.session import get_engine\n"
+                  "from hazmap.domain import load_domain\n\n"
+                  "settings = load_settings()\ndomain = load_domain(settings)\nengine = get_engine(settings.database_url)"),
     new_code_cell("with engine.connect() as conn:\n"
-                  "    top = collections.stats(conn)['top_risks'][0]\n"
-                  "    ent = collections.enterprise(conn, top['id'])\n"
+                  "    top = collections.stats(conn, vocabulary=domain.vocabulary)['top_risks'][0]\n"
+                  "    ent = collections.enterprise(conn, top['id'], vocabulary=domain.vocabulary)\n"
                   "p = ent['properties']\n"
                   "print(p['name'], p['risk_color'], p['risk_score'], '重大危险源等级', p['major_hazard_grade'])\n"
                   "units = pd.DataFrame([{k: u[k] for k in ('unit_key', 'kind', 'S', 'R', 'alpha', 'exposed_people', 'grade')}\n"
@@ -30,7 +31,7 @@ SITING = [
                   "             for u in p['hazard_units'] for line in u['inventory']]\n"
                   "with engine.connect() as conn:\n"
                   "    result = check_site(conn, {'location': {'lon': lon, 'lat': lat, 'crs': 'wgs84'},\n"
-                  "                               'inventory': inventory, 'exposed_people': None}, settings)\n"
+                  "                               'inventory': inventory, 'exposed_people': None}, domain)\n"
                   "print(result['verdict']['label'], '—', result['verdict']['text'])\n"
                   "assert result['verdict']['decision'] in ('advise_against', 'acceptable')\n"
                   "assert result['major_hazard_grade'] == p['major_hazard_grade']"),
@@ -41,12 +42,15 @@ BY_TOWN = [
                       "用 `hazmap.export` 导出冲突与企业（与 `hazmap export`、API 的 `format=geojson` 相同的数据），"
                       "用 geopandas 读入并按属地汇总。GeoJSON 为 RFC 7946（WGS-84）。"),
     new_code_cell("import tempfile\nfrom pathlib import Path\n\nimport geopandas as gpd\n\n"
-                  "from hazmap import export\nfrom hazmap.config import load_settings\nfrom hazmap.db.session import get_engine\n\n"
-                  "settings = load_settings()\nengine = get_engine(settings.database_url)\nout = Path(tempfile.mkdtemp())"),
+                  "from hazmap import export\nfrom hazmap.config import load_settings\nfrom hazmap.db.session import get_engine\n"
+                  "from hazmap.domain import load_domain\n\n"
+                  "settings = load_settings()\ndomain = load_domain(settings)\nengine = get_engine(settings.database_url)\n"
+                  "out = Path(tempfile.mkdtemp())"),
     new_code_cell("def save(layer, filters):\n"
                   "    path = out / f'{layer}.geojson'\n"
                   "    with engine.connect() as conn, open(path, 'w', encoding='utf-8') as f:\n"
-                  "        meta, feats = export.features(conn, layer, filters, max_features=settings.limits.max_export_features)\n"
+                  "        meta, feats = export.features(conn, layer, filters, vocabulary=domain.vocabulary,\n"
+                  "                                      max_features=settings.limits.max_export_features)\n"
                   "        for chunk in export.geojson_chunks(meta, feats):\n"
                   "            f.write(chunk)\n"
                   "    return path\n\n"

@@ -4,20 +4,22 @@ import math
 
 import pytest
 
-from etl.rules import load_area_params, load_model
-from geo.area_risk import DEFAULT_PARAMS, area_index
+from geo.area_risk import area_index
+from geo.rules_files import load_area_params_from
+from hazmap.domain import data_dir
+from tests.helpers import domain
 
 
 @pytest.fixture(scope="module")
 def params():
-    return load_area_params()
+    return load_area_params_from(data_dir("rules"))
 
 
-def test_params_file_is_local_policy_and_matches_defaults(params):
+def test_params_file_is_local_policy_and_is_what_the_engine_uses(params):
     assert params["status"] == "local_policy" and "非国家标准" in params["source"]
-    for k, v in DEFAULT_PARAMS.items():
-        assert params[k] == v, k
-    assert load_model()["area"] == params
+    assert params["weights"] == {"red": 10.0, "orange": 4.0, "yellow": 1.0, "blue": 0.2}
+    assert (params["red"], params["orange"], params["yellow"], params["people_scale"]) == (40.0, 20.0, 8.0, 1000.0)
+    assert domain().area == params  # the engine sees the same numbers
 
 
 def test_example(params):
@@ -37,11 +39,11 @@ def test_thresholds(params):
     assert area_index([("yellow", None)] * 8, exposed_people=0, params=params)[:2] == (8.0, "yellow")
     assert area_index([("yellow", None)] * 7, exposed_people=0, params=params)[1] == "blue"
     # people raise the index: 7 yellow with 1000 people → 7 × (1 + log10 2) ≈ 9.107 → yellow
-    assert area_index([("yellow", None)] * 7, exposed_people=1000)[1] == "yellow"
+    assert area_index([("yellow", None)] * 7, exposed_people=1000, params=params)[1] == "yellow"
 
 
 @pytest.mark.parametrize("ents, people", [([("purple", None)], 0), ([("red", 5)], 0), ([], -1),
                                           ([], float("nan"))])
-def test_bad_input(ents, people):
+def test_bad_input(ents, people, params):
     with pytest.raises(ValueError):
-        area_index(ents, exposed_people=people)
+        area_index(ents, exposed_people=people, params=params)

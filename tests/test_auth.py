@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from hazmap.config import load_settings
 from hazmap.db.session import get_engine
-from tests.conftest import make_user
+from tests.helpers import make_user
 
 
 def _app(url, **over):

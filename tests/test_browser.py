@@ -93,7 +93,7 @@ return Object.keys(seen).length ? seen : null;
 @pytest.fixture(scope="module")
 def logged_in(server, browser, demo_db):
     """Log in through the real login page as an operator."""
-    from tests.conftest import make_user
+    from tests.helpers import make_user
 
     user = make_user(demo_db[0], "operator", password="测试密码-123")
     browser.get(server + "/")

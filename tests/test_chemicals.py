@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from etl.reference import load_reference
+from tests.helpers import domain
 from geo.chemicals import (AmbiguousChemical, Catalogue, ChemicalError, ChemicalNotFound, bare,
                            normalise, valid_cas)
 from geo.reference import Chemical
@@ -12,7 +12,7 @@ from geo.reference import Chemical
 
 @pytest.fixture(scope="module")
 def cat():
-    return load_reference().catalogue
+    return domain().reference.catalogue
 
 
 @pytest.mark.parametrize("kw,key", [

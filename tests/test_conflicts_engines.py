@@ -62,7 +62,7 @@ def _load(conn, run_id, sources, targets):
 
 def _run(conn) -> int:
     return conn.execute(sa.text(
-        "insert into etl_run (kind, status) values ('refresh', 'running') returning id")).scalar_one()
+        "insert into run (kind, status) values ('refresh', 'running') returning id")).scalar_one()
 
 
 @pytest.mark.parametrize("place", sorted(PLACES))

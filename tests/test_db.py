@@ -19,7 +19,7 @@ def _tables(url: str) -> set[str]:
 
 def test_migrations_up_down_up(scratch_db_url):
     init_database(scratch_db_url)
-    assert {"enterprise", "hazard_unit", "inventory", "conflict", "etl_run"} <= _tables(scratch_db_url)
+    assert {"enterprise", "hazard_unit", "inventory", "conflict", "run"} <= _tables(scratch_db_url)
     downgrade(scratch_db_url, "base")
     assert _tables(scratch_db_url) <= {"alembic_version", "spatial_ref_sys"}
     upgrade(scratch_db_url)

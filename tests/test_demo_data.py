@@ -183,10 +183,10 @@ def test_hazard_units_reach_every_grade_with_the_engine_functions():
     """Recompute S/R/grade from the files with geo.major_hazard and an in-memory 500 m exposure
     (the engine's rule: point targets whole, polygons by area share); compare with the
     generator's intended grades."""
-    from etl.reference import load_reference
+    from tests.helpers import domain
     from geo.major_hazard import assess_unit
 
-    tables = load_reference()
+    tables = domain().reference
     utm = Transformer.from_crs("EPSG:4326", "EPSG:32649", always_xy=True)
 
     def to_utm(g):

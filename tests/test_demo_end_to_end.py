@@ -36,7 +36,7 @@ def test_demo_loads_with_the_promised_counts(demo_db):
 
 def test_demo_shows_every_grade_and_colour(demo_db):
     url, _ = demo_db
-    run = _scalar(url, "select max(id) from etl_run where status = 'succeeded'")
+    run = _scalar(url, "select max(id) from run where status = 'succeeded'")
     grades = set(_scalar(url, "select array_agg(distinct grade) from hazard_unit_result where run_id = :r", r=run))
     assert {1, 2, 3, 4, None} <= grades
     colours = set(_scalar(url, "select array_agg(distinct risk_color) from enterprise_risk where run_id = :r", r=run))

@@ -64,7 +64,7 @@ def _snapshot(url) -> dict:
 
 def _runs(url) -> list:
     with _engine(url).connect() as conn:
-        return list(conn.execute(sa.text("select id, status, counts, files, message from etl_run order by id")))
+        return list(conn.execute(sa.text("select id, status, counts, files, message from run order by id")))
 
 
 def _read_rejects(path) -> list[dict]:
@@ -201,7 +201,7 @@ def test_all_rejected_file_aborts_with_status_2(fresh_db_url, tmp_path):
 def test_advisory_lock_blocks_a_second_run(fresh_db_url, tmp_path):
     from click.testing import CliRunner
 
-    from geo.postgis.runs import RUN_LOCK_KEY
+    from hazmap.jobs import RUN_LOCK_KEY
     from hazmap.cli import cli
 
     eng = sa.create_engine(fresh_db_url)

@@ -10,10 +10,10 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from geo.postgis.runner import run_refresh
+from hazmap.refresh import run_refresh
 from hazmap.config import load_settings
 from hazmap.db.session import get_engine
-from tests.conftest import ADMIN_URL, _scratch_url, drop_database
+from tests.helpers import ADMIN_URL, scratch_url, drop_database
 
 
 def _admin(sql: str, **params) -> None:
@@ -26,7 +26,7 @@ def _admin(sql: str, **params) -> None:
 @pytest.fixture
 def own_demo(demo_db):
     """A private copy of the demo database (these tests disturb it)."""
-    url = _scratch_url("hazmap_fault")
+    url = scratch_url("hazmap_fault")
     name, src = make_url(url).database, make_url(demo_db[0]).database
     _admin(f'select pg_terminate_backend(pid) from pg_stat_activity where datname = \'{src}\' and pid <> pg_backend_pid()')
     _admin(f'create database "{name}" template "{src}"')
@@ -35,7 +35,7 @@ def own_demo(demo_db):
 
 
 def test_database_outage_fails_cleanly_and_recovers(own_demo):
-    from tests.conftest import as_user
+    from tests.helpers import as_user
     from webmap import create_app
 
     app = as_user(create_app({"TESTING": True, "DATABASE_URL": own_demo}))
@@ -56,12 +56,12 @@ def test_database_outage_fails_cleanly_and_recovers(own_demo):
 
 
 def test_refresh_while_reading_shows_one_run_or_the_next(own_demo):
-    from tests.conftest import as_user
+    from tests.helpers import as_user
     from webmap import create_app
 
     app = as_user(create_app({"TESTING": True, "DATABASE_URL": own_demo}))
     with get_engine(own_demo).connect() as conn:
-        before = conn.execute(sa.text("select max(id) from etl_run where status = 'succeeded'")).scalar()
+        before = conn.execute(sa.text("select max(id) from run where status = 'succeeded'")).scalar()
     results, errors = [], []
     done = threading.Event()
 
@@ -96,7 +96,7 @@ def test_backup_and_restore_with_pg_dump(own_demo, tmp_path):
     dump = tmp_path / "hazmap.dump"
     conn_args = ["-h", u.host or "127.0.0.1", "-p", str(u.port or 5432), "-U", u.username or "postgres"]
     subprocess.run(["pg_dump", *conn_args, "-Fc", "-f", str(dump), u.database], check=True)
-    restored = _scratch_url("hazmap_restored")
+    restored = scratch_url("hazmap_restored")
     _admin(f'create database "{make_url(restored).database}"')
     try:
         subprocess.run(["pg_restore", *conn_args, "--no-owner", "-d", make_url(restored).database, str(dump)],

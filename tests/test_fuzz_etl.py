@@ -37,9 +37,9 @@ def _csv_text(rows) -> str:
 @pytest.fixture(scope="module")
 def fuzz_db(postgis_available):
     from hazmap.db.init import init_database
-    from tests.conftest import _scratch_url, drop_database
+    from tests.helpers import scratch_url, drop_database
 
-    url = _scratch_url("hazmap_fuzz")
+    url = scratch_url("hazmap_fuzz")
     init_database(url)
     yield url
     drop_database(url)

@@ -44,7 +44,7 @@ def test_statement_timeout_is_a_named_400(demo_db):
     from dataclasses import replace
 
     from hazmap.config import load_settings
-    from tests.conftest import as_user
+    from tests.helpers import as_user
     from webmap import create_app
 
     s = load_settings(env={}, overrides={"database_url": demo_db[0]})

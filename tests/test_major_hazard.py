@@ -6,14 +6,14 @@ import math
 
 import pytest
 
-from etl.reference import load_reference
+from tests.helpers import domain
 from geo.major_hazard import alpha_for, assess_unit, beta_for, critical_quantity, grade_for
 from geo.reference import Chemical
 
 
 @pytest.fixture(scope="module")
 def ref():
-    return load_reference()
+    return domain().reference
 
 
 def chem(ref, name):

@@ -59,7 +59,7 @@ def test_core_documents(demo_app):
 
 
 def test_gdal_lists_collections_and_reads_a_bbox(ogc_url, demo_db, request):
-    from tests.conftest import make_user
+    from tests.helpers import make_user
 
     # GDAL sends the analyst's token with every request (GDAL_HTTP_AUTH=BEARER, as a user would set it)
     token = make_user(demo_db[0], "analyst")["token"]

@@ -4,29 +4,30 @@ import math
 
 import pytest
 
-from etl.rules import load_model, load_pipeline_params
-from geo.pipelines import DEFAULT_PARAMS, hca_grade, impact_radius_m, location_class
+from geo.pipelines import hca_grade, impact_radius_m, location_class
+from geo.rules_files import load_pipeline_params_from
+from hazmap.domain import data_dir
+from tests.helpers import domain
 
 
 @pytest.fixture(scope="module")
 def params():
-    return load_pipeline_params()
+    return load_pipeline_params_from(data_dir("rules"))
 
 
 def test_params_file_marks_status_and_matches_defaults(params):
     assert params["status"] == "uncertain" and "GB 32167-2015" in params["source"]
     assert params["number_status"]["impact_radius_coefficient"] == "uncertain"
-    for k, v in DEFAULT_PARAMS.items():
-        assert params[k] == v, k
-    assert load_model()["pipeline"] == params  # the engine sees the same numbers
+    assert params["impact_radius_coefficient"] == 0.099 and params["corridor_m"] == 200.0
+    assert domain().pipeline == params  # the engine sees the same numbers
 
 
-def test_impact_radius_610mm_10mpa():
-    r = impact_radius_m(diameter_mm=610, maop_mpa=10)
+def test_impact_radius_610mm_10mpa(params):
+    r = impact_radius_m(diameter_mm=610, maop_mpa=10, coefficient=params["impact_radius_coefficient"])
     assert r == pytest.approx(0.099 * math.sqrt(610 ** 2 * 10)) and r == pytest.approx(190.96, abs=0.01)
     assert impact_radius_m(diameter_mm=610, maop_mpa=10, coefficient=0.1) == pytest.approx(192.9, abs=0.01)
     with pytest.raises(ValueError):
-        impact_radius_m(diameter_mm=0, maop_mpa=10)
+        impact_radius_m(diameter_mm=0, maop_mpa=10, coefficient=0.099)
 
 
 def school(d, **kw):
@@ -41,7 +42,7 @@ def test_gas_large_line_special_site_in_r_is_grade2(params):
 
 
 def test_gas_small_line_special_site_in_r_is_grade1(params):
-    r = impact_radius_m(diameter_mm=219, maop_mpa=1.2)  # ≈ 23.7 m
+    r = impact_radius_m(diameter_mm=219, maop_mpa=1.2, coefficient=0.099)  # ≈ 23.7 m
     assert hca_grade(medium="gas", diameter_mm=219, maop_mpa=1.2, targets=[school(20)], params=params)[0] == 1
     assert hca_grade(medium="gas", diameter_mm=219, maop_mpa=1.2, targets=[school(r + 5)], params=params)[0] is None
 

@@ -8,7 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from etl.reference import DEFAULT_DIR, ReferenceDataError, load_reference
+from geo.reference_files import ReferenceDataError, load_reference_from
+from hazmap.domain import data_dir
+from tests.helpers import domain
+
+DEFAULT_DIR = data_dir("reference")
+
+
+def load_reference(path=None):
+    return domain().reference if path is None else load_reference_from(path)
 from geo.reference import Chemical
 
 # the transcription of the standards as received (shared/reference), kept verbatim
@@ -52,10 +60,6 @@ def test_values_match_the_transcription_exactly(name):
 def test_version(ref):
     assert ref.version == (DEFAULT_DIR / "VERSION").read_text(encoding="utf-8").strip()
     assert ref.version.startswith("ref-")
-
-
-def test_default_load_is_cached():
-    assert load_reference() is load_reference()
 
 
 def test_table_counts(ref):

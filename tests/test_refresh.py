@@ -9,8 +9,8 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from geo.postgis import domain
-from geo.postgis.runner import run_refresh
+from tests.helpers import domain
+from hazmap.refresh import run_refresh
 from hazmap.config import load_settings
 from hazmap.db.session import get_engine
 
@@ -140,7 +140,7 @@ def test_change_report_sees_a_new_conflict(seeded):
     out = run_refresh(settings)
     assert out["changes"]["summary"]["conflicts_added"] == 1
     with get_engine(url).connect() as conn:
-        stored = conn.execute(sa.text("select changes from etl_run where id = :r"), {"r": out["run_id"]}).scalar()
+        stored = conn.execute(sa.text("select changes from run where id = :r"), {"r": out["run_id"]}).scalar()
     assert stored["summary"]["conflicts_added"] == 1
 
 
@@ -148,7 +148,7 @@ def test_rules_override_from_config_changes_the_distance(seeded, tmp_path, monke
     url, ids = seeded
     cfg = tmp_path / "h.toml"
     # GB 50156 row for fuel stations → important public buildings (school, kindergarten…)
-    rule_id = next(r.rule_id for r in domain.ruleset(load_settings()).rules
+    rule_id = next(r.rule_id for r in domain().rules.rules
                    if r.source_class == "加油站" and r.target_class == "重要公共建筑")
     cfg.write_text(f'[[rules.overrides]]\nrule_id = "{rule_id}"\ndistance_m = 20\n', encoding="utf-8")
     monkeypatch.setenv("HAZMAP_CONFIG", str(cfg))
@@ -157,6 +157,10 @@ def test_rules_override_from_config_changes_the_distance(seeded, tmp_path, monke
         n = conn.execute(sa.text("select count(*) from conflict where run_id = :r and enterprise_id = :e"),
                          {"r": out["run_id"], "e": ids["station"]}).scalar()
     assert n == 0  # the kindergarten at ~30 m now complies with the overridden 20 m
+    # the run records the rules version of this deployment, not the file's
+    with get_engine(url).connect() as conn:
+        stored = conn.execute(sa.text("select versions from run where id = :r"), {"r": out["run_id"]}).scalar()
+    assert stored["rules"] != domain().versions.rules and stored["rules"].startswith(domain().versions.rules + "+ov1-")
 
 
 def test_results_json_is_chinese(seeded):

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from etl.rules import load_model
+from tests.helpers import domain
 from geo.risk_color import COLOR_HEX, COLOR_LABEL, EnterpriseFacts, colour_for, grade_enterprise
 
 REF = Path(__file__).resolve().parent / "fixtures" / "reference_transcription"  # verbatim copy of shared/reference
@@ -13,7 +13,7 @@ REF = Path(__file__).resolve().parent / "fixtures" / "reference_transcription"  
 
 @pytest.fixture(scope="module")
 def model():
-    return load_model()
+    return domain().colour_model
 
 
 def _sums(r):

@@ -5,7 +5,14 @@ from pathlib import Path
 
 import pytest
 
-from etl.rules import DEFAULT_DIR, RulesError, load_ruleset, load_ruleset_from
+from geo.rules_files import RulesError, load_ruleset_from
+from hazmap.domain import data_dir
+
+DEFAULT_DIR = data_dir("rules")
+
+
+def load_ruleset():
+    return load_ruleset_from(DEFAULT_DIR)
 from geo.separation import (DEFAULT_FACILITY_CLASSES, TARGET_CATEGORIES, SourceProfile, parse_condition,
                             requirements, source_classes)
 

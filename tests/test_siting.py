@@ -13,6 +13,7 @@ from geo.errors import InvalidInput
 from geo.postgis.siting import check_site
 from hazmap.config import load_settings
 from hazmap.db.session import get_engine
+from tests.helpers import domain
 
 LON, LAT = 112.85, 35.50
 
@@ -32,7 +33,7 @@ def site_db(fresh_db_url, monkeypatch):
 
 def _check(url, payload):
     with get_engine(url).connect() as conn:
-        return check_site(conn, payload, load_settings())
+        return check_site(conn, payload, domain())
 
 
 def test_contract_example_counts_people_and_advises_against(site_db):

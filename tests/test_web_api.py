@@ -1,7 +1,7 @@
 """Flask client tests of ``/api/v1`` on a small database seeded here with SQL.
 
 Independent of the ETL and the demo data: the seed writes a few enterprises, targets, areas and
-a pipeline, plus four ``etl_run`` rows so that "the current run" is tested too — run 1 (older,
+a pipeline, plus four ``run`` rows so that "the current run" is tested too — run 1 (older,
 succeeded), run 2 (newest succeeded *with* results → current), run 3 (newer, failed) and run 4
 (newer, succeeded but without enterprise results yet).
 """
@@ -14,7 +14,7 @@ from dataclasses import replace
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import as_user, _scratch_url, drop_database
+from tests.helpers import as_user, scratch_url, drop_database
 
 pytestmark = pytest.mark.postgis
 
@@ -46,7 +46,7 @@ def seed(url: str, *, with_results: bool = True) -> None:
     try:
         _seed(eng, with_results=with_results)
         with eng.begin() as c:  # explicit ids above: move the sequences past them
-            for t in ("etl_run", "admin_area", "enterprise", "protection_target", "pipeline", "hazard_unit",
+            for t in ("run", "admin_area", "enterprise", "protection_target", "pipeline", "hazard_unit",
                       "inventory", "conflict", "area_risk", "pipeline_hca"):
                 c.execute(sa.text(f"select setval(pg_get_serial_sequence('{t}', 'id'), "
                                   f"coalesce((select max(id) from {t}), 0) + 1, false)"))
@@ -83,10 +83,10 @@ def _seed(eng, *, with_results: bool) -> None:
         chem = x("select id from chemical where '7664-41-7' = any(cas) order by id limit 1").scalar_one()
         x("insert into inventory (hazard_unit_id, chemical_id, quantity_t, input_name) values (1, :c, 20, '液氨')", c=chem)
         if not with_results:
-            x("""insert into etl_run (id, kind, started_at, finished_at, status) values
+            x("""insert into run (id, kind, started_at, finished_at, status) values
                  (1, 'etl', '2026-01-01 08:00+08', '2026-01-01 08:05+08', 'failed')""")
             return
-        x("""insert into etl_run (id, kind, started_at, finished_at, status, files, counts, changes) values
+        x("""insert into run (id, kind, started_at, finished_at, status, files, counts, changes) values
              (1, 'etl', '2026-01-01 08:00+08', '2026-01-01 08:05+08', 'succeeded', '[]', '{"enterprises": 4}', '{}'),
              (2, 'refresh', '2026-02-01 09:00+08', '2026-02-01 09:10+08', 'succeeded',
               cast(:files as jsonb), '{"enterprises": 5}', cast(:changes as jsonb)),
@@ -131,7 +131,7 @@ def web_db(postgis_available):
     """A database after ``db init`` with the seed above (module-wide, read-only)."""
     from hazmap.db.init import init_database
 
-    url = _scratch_url("hazmap_web")
+    url = scratch_url("hazmap_web")
     init_database(url)
     seed(url)
     yield url

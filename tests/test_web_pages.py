@@ -7,7 +7,7 @@ viewport from the API, nothing inlined), and bad input never a 500.
 
 from __future__ import annotations
 
-from tests.conftest import as_user
+from tests.helpers import as_user
 
 import os
 

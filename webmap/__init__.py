@@ -33,6 +33,9 @@ def create_app(test_config: dict | None = None, *, settings: Settings | None = N
                       SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                       SESSION_COOKIE_SECURE=s.secure_cookies, SESSION_COOKIE_NAME="hazmap_session")
     app.json.ensure_ascii = False
+    from hazmap.domain import load_domain
+
+    app.config["HAZMAP_DOMAIN"] = load_domain(s)  # built once per process, read by every view
     if test_config:
         app.config.update({k: v for k, v in test_config.items() if k != "DATABASE_URL"})
 

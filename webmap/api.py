@@ -17,7 +17,7 @@ from geo import params
 from geo.errors import InvalidInput, LimitExceeded, NotFound
 from geo.postgis import collections as queries
 from hazmap import export
-from webmap.db import connect, settings
+from webmap.db import connect, domain, settings
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -58,7 +58,8 @@ def _collection(layer: str, filters: dict, *, default_limit: int = 100):
     out_crs = request.args.get("crs", "wgs84")
     if not fmt and out_crs == "wgs84":
         with connect() as conn:
-            return jsonify(export.LAYERS[layer](conn, **filters, **_page(default=default_limit)))
+            return jsonify(export.LAYERS[layer](conn, **filters, **_page(default=default_limit),
+                                                vocabulary=domain().vocabulary))
     fmt = fmt or "geojson"
     export.check(layer, fmt, out_crs)
     from webmap.auth import record
@@ -76,7 +77,7 @@ def _collection(layer: str, filters: dict, *, default_limit: int = 100):
         os.unlink(path)
         try:
             with connect() as conn:
-                meta, feats = export.features(conn, layer, filters, max_features=max_features,
+                meta, feats = export.features(conn, layer, filters, vocabulary=domain().vocabulary, max_features=max_features,
                                               limit=limit, offset=offset)
                 export.write_gpkg(path, layer, meta, feats, out_crs=out_crs)
         except Exception:
@@ -99,11 +100,11 @@ def _collection(layer: str, filters: dict, *, default_limit: int = 100):
         return resp
     # check the size limit before streaming starts, so an error is a clean 400
     with connect() as conn:
-        export.features(conn, layer, filters, max_features=max_features, limit=limit, offset=offset)
+        export.features(conn, layer, filters, vocabulary=domain().vocabulary, max_features=max_features, limit=limit, offset=offset)
 
     def generate():
         with connect() as conn:
-            meta, feats = export.features(conn, layer, filters, max_features=max_features,
+            meta, feats = export.features(conn, layer, filters, vocabulary=domain().vocabulary, max_features=max_features,
                                           limit=limit, offset=offset)
             chunks = export.csv_chunks if fmt == "csv" else export.geojson_chunks
             yield from chunks(meta, feats, out_crs=out_crs)
@@ -132,7 +133,7 @@ def enterprises():
 @bp.get("/enterprises/<int:eid>")
 def enterprise(eid: int):
     with connect() as conn:
-        f = queries.enterprise(conn, eid)
+        f = queries.enterprise(conn, eid, vocabulary=domain().vocabulary)
     if f is None:
         raise NotFound(f"企业 {eid} 不存在")
     return jsonify(_feature(f))
@@ -191,7 +192,7 @@ def pipelines():
 def stats():
     a = request.args
     with connect() as conn:
-        return jsonify(queries.stats(conn, town=params.text(a.get("town"), "town"),
+        return jsonify(queries.stats(conn, vocabulary=domain().vocabulary, town=params.text(a.get("town"), "town"),
                                      department=params.text(a.get("department"), "department")))
 
 
@@ -231,7 +232,7 @@ def siting_check():
     if not isinstance(payload, dict):
         raise InvalidInput("body", "请求体应为 JSON 对象（含 location 与 inventory）")
     with connect() as conn:
-        result = check_site(conn, payload, settings())
+        result = check_site(conn, payload, domain())
     return jsonify({**result, "crs_note": queries.CRS_NOTE})
 
 
@@ -245,4 +246,4 @@ def siting_feasible():
         return jsonify(_feature(feasible_zone(
             conn, facility_type=params.text(a.get("facility_type"), "facility_type"),
             major_grade=params.integer(g, "major_grade", default=0, minimum=1, maximum=4) if g else None,
-            hazard=params.text(a.get("hazard"), "hazard"), settings=settings())))
+            hazard=params.text(a.get("hazard"), "hazard"), domain=domain())))

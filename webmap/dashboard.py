@@ -16,11 +16,11 @@ from webmap.db import connect
 bp = Blueprint("dashboard", __name__)
 BEIJING = ZoneInfo("Asia/Shanghai")
 
-# Per source kind, the newest succeeded ETL run that read a file of that kind (etl_run.files).
+# Per source kind, the newest succeeded ETL run that read a file of that kind (run.files).
 _FRESHNESS_SQL = sa.text("""
     select distinct on (f->>'kind') f->>'kind' as kind, f->>'file' as file, f->>'rows' as rows,
            left(f->>'sha256', 12) as sha256, r.id as run_id, r.finished_at
-    from etl_run r cross join lateral jsonb_array_elements(
+    from run r cross join lateral jsonb_array_elements(
            case when jsonb_typeof(r.files) = 'array' then r.files else '[]'::jsonb end) f
     where r.status = 'succeeded' and f ? 'kind'
     order by f->>'kind', r.id desc

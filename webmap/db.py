@@ -13,6 +13,11 @@ def settings():
     return current_app.config["HAZMAP_SETTINGS"]
 
 
+def domain():
+    """The app's :class:`geo.domain.Domain` (built once by the app factory)."""
+    return current_app.config["HAZMAP_DOMAIN"]
+
+
 @contextmanager
 def connect():
     s = settings()

@@ -16,9 +16,8 @@ from flask import Response, g, url_for
 from folium.elements import Element
 from jinja2 import Template
 
-from geo.risk_color import COLOR_HEX, COLOR_LABEL
 from geo.postgis import collections as queries
-from webmap.db import connect, settings
+from webmap.db import connect, domain, settings
 
 class _Init(MacroElement):
     """Calls ``hazmap.init(map, opts)`` in the page script, after folium has created the map."""
@@ -61,7 +60,8 @@ def base_map(title: str, page: str) -> folium.Map:
     with connect() as conn:
         info = queries.run_info(conn)
     opts = {"page": page, "api": "/api/v1", "dataAsOf": info["data_as_of"], "runId": info["run_id"],
-            "colours": COLOR_HEX, "labels": COLOR_LABEL, "tileDatum": s.map.tile_datum if s.map.tile_url else "wgs84",
+            "colours": domain().vocabulary.colour_hex, "labels": domain().vocabulary.colour_label,
+            "vocabulary": domain().vocabulary.as_json(), "tileDatum": s.map.tile_datum if s.map.tile_url else "wgs84",
             "title": title, "maxFeatures": s.limits.max_features_per_response,
             "maxBboxArea": s.limits.max_bbox_area_deg2, "user": getattr(g, "user", None)}
     root.html.add_child(Element(f'<script src="{url_for("static", filename="hazmap.js")}"></script>'))

@@ -14,7 +14,7 @@ from flask import Blueprint, jsonify, request, url_for
 from geo import params
 from geo.errors import NotFound
 from geo.postgis import collections as core
-from webmap.db import connect, settings
+from webmap.db import connect, domain, settings
 
 bp = Blueprint("ogc", __name__, url_prefix="/ogc")
 
@@ -99,7 +99,7 @@ def items(cid: str):
     offset = params.integer(request.args.get("offset"), "offset", default=0)
     bbox = params.bbox(request.args.get("bbox"), max_area_deg2=s.limits.max_bbox_area_deg2)
     with connect() as conn:
-        fc = fn(conn, **filters, bbox=bbox, limit=limit, offset=offset)
+        fc = fn(conn, **filters, bbox=bbox, limit=limit, offset=offset, vocabulary=domain().vocabulary)
     links = [{"href": request.url, "rel": "self", "type": "application/geo+json"}]
     if offset + len(fc["features"]) < fc["numberMatched"]:
         args = dict(request.args)
@@ -119,10 +119,11 @@ def item(cid: str, fid: int):
     getter = {"enterprises": core.enterprise, "targets": core.target}.get(cid)
     with connect() as conn:
         if getter:
-            f = getter(conn, fid)
+            f = getter(conn, fid, vocabulary=domain().vocabulary)
         else:  # other collections: scan their single page by id (small collections)
             _, fn, filters, _ = COLLECTIONS[cid]
-            fc = fn(conn, **filters, bbox=None, limit=settings().limits.max_features_per_response, offset=0)
+            fc = fn(conn, **filters, bbox=None, limit=settings().limits.max_features_per_response, offset=0,
+                    vocabulary=domain().vocabulary)
             f = next((x for x in fc["features"] if x.get("id") == fid), None)
     if f is None:
         raise NotFound(f"要素 {cid}/{fid} 不存在")

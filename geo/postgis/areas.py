@@ -1,7 +1,8 @@
 """Area risk (安全风险分布图): per town/street and per 500 m grid cell.
 
-Enterprises are attributed to a town by their ``town_code`` (from the registry) or, when it
-is missing, by the town polygon that contains their point.  Grid cells are 500 m squares in
+Enterprises and protection targets are attributed to a town by their ``town_code`` (from the
+registry) or, when it is missing, by the town polygon that contains their point (a point on the
+surface for polygons) — one statement, :func:`attribute_towns`, run by the load and the refresh.  Grid cells are 500 m squares in
 the UTM zone of the data's centre (a metric grid for drawing and aggregation, not for
 distances), returned to WGS-84 for storage.
 """
@@ -12,13 +13,16 @@ import sqlalchemy as sa
 
 GRID_SIZE_M = 500.0
 
-ENTERPRISE_TOWN_SQL = sa.text("""
-    select e.id, coalesce(e.town_code, (
+TOWN_TABLES = ("enterprise", "protection_target")
+_ATTRIBUTE_TOWN_SQL = """
+    update {table} x set town_code = (
         select a.code from admin_area a
-        where a.level = 'town' and ST_Intersects(a.geom, e.geom)
-        order by a.code limit 1)) as town_code
-    from enterprise e
-""")
+        where a.level = 'town' and ST_Intersects(a.geom, ST_PointOnSurface(x.geom))
+        order by a.code limit 1)
+    where x.town_code is null
+"""
+
+ENTERPRISE_TOWN_SQL = sa.text("select id, town_code from enterprise")
 
 TOWNS_SQL = sa.text("""
     select code, name, ST_AsEWKB(geom) as geom from admin_area where level = 'town' order by code
@@ -39,6 +43,12 @@ CELL_GEOM_SQL = sa.text("""
     select ST_Multi(ST_Transform(ST_MakeEnvelope(:i * :size, :j * :size, (:i + 1) * :size,
                                                  (:j + 1) * :size, :srid), 4326))
 """)
+
+
+def attribute_towns(conn: sa.Connection) -> None:
+    """Fill the missing ``town_code`` of enterprises and targets from the town polygons."""
+    for table in TOWN_TABLES:
+        conn.execute(sa.text(_ATTRIBUTE_TOWN_SQL.format(table=table)))
 
 
 def enterprise_towns(conn: sa.Connection) -> dict[int, str | None]:

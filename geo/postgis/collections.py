@@ -8,16 +8,15 @@ import json
 
 import sqlalchemy as sa
 
-from etl.mapping import STAGE_LABEL, STAGES
 from geo.postgis.runs import current_run_id
-from geo.risk_color import COLOR_HEX, COLOR_LABEL
+from geo.vocabulary import STAGE_LABEL, stage_code
 
 CRS_NOTE = "WGS-84 (EPSG:4326) 经纬度，RFC 7946"
 
 
 def run_info(conn) -> dict:
     run = current_run_id(conn)
-    row = conn.execute(sa.text("select id, finished_at, versions from etl_run where id = :r"), {"r": run}).first() if run else None
+    row = conn.execute(sa.text("select id, finished_at, versions from run where id = :r"), {"r": run}).first() if run else None
     return {"run_id": run, "data_as_of": row.finished_at.isoformat(timespec="seconds") if row and row.finished_at else None,
             "versions": row.versions if row else {}}
 
@@ -41,7 +40,7 @@ def _stage(value: str | None) -> str | None:
         return None
     from geo.errors import InvalidInput
 
-    s = STAGES.get(value)
+    s = stage_code(value)
     if s is None:
         raise InvalidInput("stage", f"未知环节“{value}”")
     return s
@@ -59,7 +58,7 @@ _ENTERPRISE_SELECT = """
         left join admin_area a on a.code = e.town_code"""
 
 
-def enterprises(conn, *, risk=None, town=None, stage=None, department=None, q=None, bbox=None,
+def enterprises(conn, *, vocabulary, risk=None, town=None, stage=None, department=None, q=None, bbox=None,
                 limit=100, offset=0) -> dict:
     info = run_info(conn)
     p: dict = {"run": info["run_id"] or -1, "limit": limit, "offset": offset}
@@ -87,7 +86,7 @@ def enterprises(conn, *, risk=None, town=None, stage=None, department=None, q=No
         order by e.id limit :limit offset :offset
     """), p).all()
     total = rows[0].total if rows else _count(conn, where, p)
-    feats = [_enterprise_feature(r, info) for r in rows]
+    feats = [_enterprise_feature(r, info, vocabulary) for r in rows]
     return _fc(feats, total, info, limit, offset)
 
 
@@ -98,7 +97,7 @@ def _count(conn, where, p) -> int:
         left join admin_area a on a.code = e.town_code where {where}"""), p).scalar()
 
 
-def _enterprise_feature(r, info) -> dict:
+def _enterprise_feature(r, info, vocabulary) -> dict:
     import datetime as dt
 
     return {"type": "Feature", "id": r.id,
@@ -108,7 +107,8 @@ def _enterprise_feature(r, info) -> dict:
                 "stage_labels": [STAGE_LABEL.get(s, s) for s in r.stages], "town": r.town,
                 "town_code": r.town_code, "department": r.department, "facility_type": r.facility_type,
                 "address": r.address, "risk_color": r.risk_color,
-                "risk_color_hex": COLOR_HEX.get(r.risk_color), "risk_label": COLOR_LABEL.get(r.risk_color),
+                "risk_color_hex": vocabulary.colour_hex.get(r.risk_color),
+                "risk_label": vocabulary.colour_label.get(r.risk_color),
                 "risk_score": r.risk_score, "reasons": r.reasons or [],
                 "major_hazard_grade": r.major_hazard_grade, "conflicts": r.n_conflicts,
                 "geocode_precision": r.geocode_precision, "geocode_score": r.geocode_score,
@@ -117,13 +117,13 @@ def _enterprise_feature(r, info) -> dict:
                 "data_as_of": info["data_as_of"], "run_id": info["run_id"]}}
 
 
-def enterprise(conn, eid: int) -> dict | None:
+def enterprise(conn, eid: int, *, vocabulary) -> dict | None:
     info = run_info(conn)
     r = conn.execute(sa.text(f"{_ENTERPRISE_SELECT} where e.id = :id"),
         {"run": info["run_id"] or -1, "id": eid}).first()
     if r is None:
         return None
-    f = _enterprise_feature(r, info)
+    f = _enterprise_feature(r, info, vocabulary)
     units = []
     for u in conn.execute(sa.text("""
             select u.id, u.unit_key, u.name, u.kind, hr.s, hr.r, hr.alpha, hr.exposed_people, hr.grade,
@@ -150,7 +150,7 @@ def enterprise(conn, eid: int) -> dict | None:
     return f
 
 
-def hazard_units(conn, *, grade=None, town=None, bbox=None, limit=100, offset=0) -> dict:
+def hazard_units(conn, *, vocabulary=None, grade=None, town=None, bbox=None, limit=100, offset=0) -> dict:
     info = run_info(conn)
     p: dict = {"run": info["run_id"] or -1, "limit": limit, "offset": offset}
     where = "true"
@@ -176,7 +176,7 @@ def hazard_units(conn, *, grade=None, town=None, bbox=None, limit=100, offset=0)
     return _fc(feats, rows[0].total if rows else 0, info, limit, offset)
 
 
-def targets(conn, *, category=None, bbox=None, limit=100, offset=0) -> dict:
+def targets(conn, *, vocabulary=None, category=None, bbox=None, limit=100, offset=0) -> dict:
     info = run_info(conn)
     p: dict = {"run": info["run_id"] or -1, "limit": limit, "offset": offset}
     where = "true"
@@ -197,7 +197,7 @@ def targets(conn, *, category=None, bbox=None, limit=100, offset=0) -> dict:
     return _fc(feats, rows[0].total if rows else 0, info, limit, offset)
 
 
-def target(conn, tid: int) -> dict | None:
+def target(conn, tid: int, *, vocabulary=None) -> dict | None:
     info = run_info(conn)
     r = conn.execute(sa.text("""select id, name, category, gb36894_class, population, households,
                                 ST_AsGeoJSON(geom, 7) as g from protection_target where id = :id"""), {"id": tid}).first()
@@ -216,7 +216,7 @@ def target(conn, tid: int) -> dict | None:
                            "run_id": info["run_id"], "data_as_of": info["data_as_of"]}}
 
 
-def conflicts(conn, *, risk=None, town=None, category=None, bbox=None, limit=100, offset=0) -> dict:
+def conflicts(conn, *, vocabulary=None, risk=None, town=None, category=None, bbox=None, limit=100, offset=0) -> dict:
     info = run_info(conn)
     p: dict = {"run": info["run_id"] or -1, "limit": limit, "offset": offset}
     where = "c.run_id = :run"
@@ -247,7 +247,7 @@ def conflicts(conn, *, risk=None, town=None, category=None, bbox=None, limit=100
     return _fc(feats, rows[0].total if rows else 0, info, limit, offset)
 
 
-def areas(conn, *, level="town", bbox=None, limit=1000, offset=0) -> dict:
+def areas(conn, *, vocabulary, level="town", bbox=None, limit=1000, offset=0) -> dict:
     info = run_info(conn)
     p: dict = {"run": info["run_id"] or -1, "level": level, "limit": limit, "offset": offset}
     if info["run_id"] is None and level == "town":  # no results yet: the boundaries alone
@@ -263,7 +263,7 @@ def areas(conn, *, level="town", bbox=None, limit=1000, offset=0) -> dict:
             from area_risk where {where} order by area_code limit :limit offset :offset"""), p).all()
     feats = [{"type": "Feature", "id": r.id, "geometry": json.loads(r.g),
               "properties": {"id": r.id, "name": r.name, "risk_color": r.risk_color,
-                             "risk_color_hex": COLOR_HEX.get(r.risk_color), "risk_index": r.risk_index,
+                             "risk_color_hex": vocabulary.colour_hex.get(r.risk_color), "risk_index": r.risk_index,
                              "counts": r.counts, "exposed_people": r.exposed_people}} for r in rows]
     return _fc(feats, rows[0].total if rows else 0, info, limit, offset)
 
@@ -276,7 +276,7 @@ def boundaries(conn) -> dict:
          "properties": {"code": r.code, "name": r.name, "level": r.level, "synthetic": r.synthetic}} for r in rows]}
 
 
-def pipelines(conn, *, bbox=None, limit=100, offset=0) -> dict:
+def pipelines(conn, *, vocabulary=None, bbox=None, limit=100, offset=0) -> dict:
     info = run_info(conn)
     p: dict = {"run": info["run_id"] or -1, "limit": limit, "offset": offset}
     where = "true" + _where_bbox("p.geom", bbox, p)
@@ -296,7 +296,7 @@ def pipelines(conn, *, bbox=None, limit=100, offset=0) -> dict:
     return _fc(feats, rows[0].total if rows else 0, info, limit, offset)
 
 
-def stats(conn, *, town=None, department=None) -> dict:
+def stats(conn, *, vocabulary, town=None, department=None) -> dict:
     info = run_info(conn)
     p: dict = {"run": info["run_id"] or -1}
     where = "true"
@@ -323,10 +323,10 @@ def stats(conn, *, town=None, department=None) -> dict:
     top = [dict(r._mapping) for r in conn.execute(sa.text(f"""
         select e.id, e.name, er.risk_color, er.risk_score, er.major_hazard_grade, a.name as town {base}
         and er.risk_score is not null order by er.risk_score asc, e.id limit 10"""), p)]
-    last = conn.execute(sa.text("select id, kind, started_at, finished_at, status, counts, changes, files from etl_run "
+    last = conn.execute(sa.text("select id, kind, started_at, finished_at, status, counts, changes, files from run "
                                 "where status = 'succeeded' order by id desc limit 1")).first()
     return {"by_colour": by_colour, "by_town": grouped("a.name"), "by_department": grouped("e.department"),
-            "by_stage": by_stage, "top_risks": top, "colour_hex": COLOR_HEX, "colour_label": COLOR_LABEL,
+            "by_stage": by_stage, "top_risks": top, "colour_hex": vocabulary.colour_hex, "colour_label": vocabulary.colour_label,
             "last_run": None if not last else {
                 "id": last.id, "kind": last.kind, "started": last.started_at.isoformat(timespec="seconds"),
                 "finished": last.finished_at.isoformat(timespec="seconds") if last.finished_at else None,
@@ -336,7 +336,7 @@ def stats(conn, *, town=None, department=None) -> dict:
 
 def runs(conn, *, limit=50, offset=0) -> dict:
     rows = conn.execute(sa.text("""select id, kind, started_at, finished_at, status, counts, changes, versions, message,
-                                   count(*) over () as total from etl_run order by id desc limit :l offset :o"""),
+                                   count(*) over () as total from run order by id desc limit :l offset :o"""),
                         {"l": limit, "o": offset}).all()
     return {"runs": [{"id": r.id, "kind": r.kind, "started": r.started_at.isoformat(timespec="seconds"),
                       "finished": r.finished_at.isoformat(timespec="seconds") if r.finished_at else None,

@@ -1,7 +1,7 @@
 """Separation conflicts in PostGIS: targets closer to a source than the required distance.
 
-One set-based query per run joins each source's per-category requirements
-(``source_requirement``) to the protection targets: one LATERAL probe per source,
+One set-based query (one home, used by the refresh and the siting check alike) joins each
+source's per-category requirements to the protection targets: one LATERAL probe per source,
 ``ST_DWithin(t.geog, e.geog, <its largest required distance>)``, drives an index scan on the targets' geography
 GiST index (a test asserts the index condition with ``EXPLAIN``).  A target exactly at the
 required distance complies (the standards say "不应小于"), so the distance must be strictly
@@ -12,44 +12,51 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-CONFLICT_SQL = """
-    with src as (
-        select enterprise_id, max(required_m) as max_m from source_requirement
-        where run_id = :run_id group by enterprise_id
-    )
-    select s.enterprise_id, t.id as target_id, t.category, t.distance_m,
+# The one conflict query.  ``src(source_id, geom, geog)`` are the sources and
+# ``req(source_id, category, required_m, rule_id, rule_text)`` what each requires per target
+# category; the refresh fills them from ``enterprise`` and ``source_requirement``, the siting
+# check from the candidate point and its computed requirements.
+_CONFLICTS = """
+    with {sources},
+    {requirements},
+    reach as (select source_id, max(required_m) as max_m from req group by source_id)
+    select s.source_id, t.id as target_id, t.name, t.category, t.distance_m,
            r.required_m, r.rule_id, r.rule_text,
-           ST_ShortestLine(e.geom, t.geom) as line
-    from src s
-    join enterprise e on e.id = s.enterprise_id
+           ST_ShortestLine(s.geom, t.geom) as line
+    from reach x
+    join src s on s.source_id = x.source_id
     cross join lateral (
-        select t.id, t.category, t.geom, ST_Distance(t.geog, e.geog) as distance_m
+        select t.id, t.name, t.category, t.geom, ST_Distance(t.geog, s.geog) as distance_m
         from protection_target t
-        where ST_DWithin(t.geog, e.geog, s.max_m)
+        where ST_DWithin(t.geog, s.geog, x.max_m)
         offset 0  -- one index probe per source (no pull-up into a hash join)
     ) t
-    join source_requirement r
-      on r.run_id = :run_id and r.enterprise_id = s.enterprise_id and r.category = t.category
+    join req r on r.source_id = x.source_id and r.category = t.category
     where t.distance_m < r.required_m
 """
+
+_RUN_SOURCES = "src as (select id as source_id, geom, geog from enterprise)"
+_RUN_REQUIREMENTS = """req as (
+        select enterprise_id as source_id, category, required_m, rule_id, rule_text
+        from source_requirement where run_id = :run_id)"""
+CONFLICT_SQL = _CONFLICTS.format(sources=_RUN_SOURCES, requirements=_RUN_REQUIREMENTS)
 
 INSERT_CONFLICTS = sa.text(f"""
     insert into conflict (run_id, enterprise_id, target_id, category, distance_m, required_m,
                           deficit_m, rule_id, rule_text, geom)
-    select :run_id, c.enterprise_id, c.target_id, c.category, c.distance_m, c.required_m,
+    select :run_id, c.source_id, c.target_id, c.category, c.distance_m, c.required_m,
            c.required_m - c.distance_m, c.rule_id, c.rule_text, c.line
     from ({CONFLICT_SQL}) c
 """)
 
-# The same test for one candidate point (siting check).
-POINT_CONFLICT_SQL = sa.text("""
-    with src as (select ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography as g)
-    select t.id as target_id, t.name, t.category, ST_Distance(t.geog, src.g) as distance_m
-    from src join protection_target t
-      on t.category = :category and ST_DWithin(t.geog, src.g, :required_m)
-    where ST_Distance(t.geog, src.g) < :required_m
-    order by distance_m
-""")
+_POINT_CONFLICTS = sa.text(_CONFLICTS.format(
+    sources="""src as (select 0 as source_id, g as geom, geography(g) as geog
+                       from (select ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) as g) p)""",
+    requirements="""req as (
+        select 0 as source_id, category, required_m, rule_id, rule_text
+        from unnest(cast(:categories as text[]), cast(:required as float8[]), cast(:rule_ids as text[]),
+                    cast(:rule_texts as text[])) as r(category, required_m, rule_id, rule_text))""")
+    + " order by r.required_m - t.distance_m desc, t.id")
 
 
 def insert_conflicts(conn: sa.Connection, run_id: int) -> int:
@@ -64,18 +71,19 @@ def explain_conflicts(conn: sa.Connection, run_id: int) -> str:
 
 
 def conflicts_at(conn: sa.Connection, lon: float, lat: float, requirements: dict) -> list[dict]:
-    """Conflicts of a candidate point, given ``{category: Requirement}``."""
-    out = []
-    for category, req in requirements.items():
-        for r in conn.execute(POINT_CONFLICT_SQL, {"lon": lon, "lat": lat, "category": category,
-                                                    "required_m": float(req.required_m)}):
-            out.append({"target_id": r.target_id, "name": r.name, "category": r.category,
-                        "distance_m": round(float(r.distance_m), 1),
-                        "required_m": float(req.required_m),
-                        "deficit_m": round(float(req.required_m) - float(r.distance_m), 1),
-                        "rule": req.rule.rule_id, "rule_text": rule_text(req.rule)})
-    out.sort(key=lambda c: -c["deficit_m"])
-    return out
+    """Conflicts of a candidate WGS-84 point, given ``{category: Requirement}`` (worst first)."""
+    if not requirements:
+        return []
+    cats = sorted(requirements)
+    rows = conn.execute(_POINT_CONFLICTS, {
+        "lon": lon, "lat": lat, "categories": cats,
+        "required": [float(requirements[c].required_m) for c in cats],
+        "rule_ids": [requirements[c].rule.rule_id for c in cats],
+        "rule_texts": [rule_text(requirements[c].rule) for c in cats]})
+    return [{"target_id": r.target_id, "name": r.name, "category": r.category,
+             "distance_m": round(float(r.distance_m), 1), "required_m": float(r.required_m),
+             "deficit_m": round(float(r.required_m) - float(r.distance_m), 1),
+             "rule": r.rule_id, "rule_text": r.rule_text} for r in rows]
 
 
 def rule_text(rule) -> str:

@@ -3,7 +3,7 @@
 Each pipeline is cut into 100 m pieces (``ST_LineSubstring``); for each piece the protection
 targets within the search window — the larger of the potential impact radius and the 200 m
 corridor of the oil-line rules — are found with an index-using ``ST_DWithin`` on geography,
-graded by :func:`geo.postgis.domain.hca_grade`, and consecutive pieces of the same grade are
+graded by :func:`geo.pipelines.hca_grade`, and consecutive pieces of the same grade are
 merged into one stored HCA segment with its reasons.
 """
 
@@ -14,7 +14,7 @@ import math
 
 import sqlalchemy as sa
 
-from geo.postgis import domain
+from geo import pipelines as hca
 
 PIECE_M = 100.0
 
@@ -45,11 +45,13 @@ INSERT_SQL = sa.text("""
 """)
 
 
-def refresh_hca(conn: sa.Connection, run_id: int) -> int:
+def refresh_hca(conn: sa.Connection, run_id: int, params: dict) -> int:
+    """HCA segments of every pipeline for ``run_id``; ``params``: ``data/rules/pipeline_hca.toml``."""
     n_segments = 0
     for p in conn.execute(PIPELINES_SQL).all():
-        radius = domain.impact_radius(diameter_mm=p.diameter_mm, maop_mpa=p.maop_mpa)
-        window = max(radius, domain.hca_corridor_m())
+        radius = hca.impact_radius_m(diameter_mm=p.diameter_mm, maop_mpa=p.maop_mpa,
+                                     coefficient=params["impact_radius_coefficient"])
+        window = max(radius, params["corridor_m"])
         pieces: dict[int, list[dict]] = {}
         for r in conn.execute(NEAR_SQL, {"pid": p.id, "step": PIECE_M, "window": window}):
             pieces.setdefault(r.n, []).append({
@@ -58,9 +60,9 @@ def refresh_hca(conn: sa.Connection, run_id: int) -> int:
                 "distance_m": float(r.distance_m)})
         graded = []
         for n in sorted(pieces):
-            grade, reasons = domain.hca_grade(medium=p.medium, diameter_mm=p.diameter_mm,
-                                              maop_mpa=p.maop_mpa, impact_radius_m=radius,
-                                              targets=pieces[n])
+            grade, reasons = hca.hca_grade(medium=p.medium, diameter_mm=p.diameter_mm,
+                                           maop_mpa=p.maop_mpa, impact_radius_m=radius,
+                                           targets=pieces[n], params=params)
             if grade:
                 graded.append((n, grade, reasons))
         # merge consecutive pieces of the same grade

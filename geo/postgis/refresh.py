@@ -19,11 +19,12 @@ from collections import defaultdict
 
 import sqlalchemy as sa
 
+from geo import area_risk, enterprise as ent_mod
 from geo.postgis import areas as areas_mod
-from geo.postgis import domain
 from geo.postgis import pipelines as pipelines_mod
 from geo.postgis.conflicts import insert_conflicts, rule_text
 from geo.postgis.exposure import exposed_people_by_enterprise
+from geo.separation import requirements
 
 UNITS_SQL = sa.text("""
     select u.id, u.enterprise_id, u.kind, u.fire_class, c.key as chemical_key, i.quantity_t
@@ -44,13 +45,16 @@ def _insert_many(conn: sa.Connection, sql: str, rows: list[dict]) -> None:
         conn.execute(sa.text(sql), rows)
 
 
-def refresh(conn: sa.Connection, run_id: int, settings, *, progress=None) -> dict:
-    """Recompute all results for ``run_id``; returns a summary dict (counts).
+def refresh(conn: sa.Connection, run_id: int, domain, *, progress=None) -> dict:
+    """Recompute all results for ``run_id`` from the stored registries and ``domain``
+    (:class:`geo.domain.Domain`); returns a summary dict (counts).
 
     ``progress(message)`` is called at the start of each step (long runs show where they are).
     """
     step = progress or (lambda message: None)
-    ref = domain.reference()
+    ref = domain.reference
+    step("归属镇街")
+    areas_mod.attribute_towns(conn)
     step("统计500 m内暴露人数")
     enterprises = list(conn.execute(ENTERPRISES_SQL))
     ent_ids = [e.id for e in enterprises]
@@ -67,8 +71,7 @@ def refresh(conn: sa.Connection, run_id: int, settings, *, progress=None) -> dic
     chems_by_ent, fire_by_ent = defaultdict(list), defaultdict(set)
     for uid, u in units.items():
         ex = exposure.get(u["enterprise_id"], {"people": 0.0, "targets": []})
-        a = domain.assess(u["lines"], exposed_people=ex["people"])
-        j = domain.assessment_json(a)
+        j = ent_mod.unit_result(u["lines"], exposed_people=ex["people"], domain=domain)
         unit_rows.append({"run_id": run_id, "hazard_unit_id": uid, "s": j["S"], "r": j["R"],
                           "alpha": j["alpha"], "exposed_people": ex["people"],
                           "exposure": json.dumps(ex["targets"], ensure_ascii=False),
@@ -92,11 +95,11 @@ def refresh(conn: sa.Connection, run_id: int, settings, *, progress=None) -> dic
     req_rows = []
     for e in enterprises:
         grades = grades_by_ent.get(e.id, [])
-        profile = domain.source_profile(stages=list(e.stages), facility_type=e.facility_type,
-                                        major_grade=min(grades) if grades else None,
-                                        chemicals=chems_by_ent.get(e.id, []),
-                                        fire_classes=fire_by_ent.get(e.id, set()))
-        for category, req in domain.requirements(profile, settings).items():
+        profile = ent_mod.source_profile(stages=list(e.stages), facility_type=e.facility_type,
+                                         major_grade=min(grades) if grades else None,
+                                         chemicals=chems_by_ent.get(e.id, []),
+                                         fire_classes=fire_by_ent.get(e.id, set()))
+        for category, req in requirements(profile, domain.rules).items():
             req_rows.append({"run_id": run_id, "enterprise_id": e.id, "category": category,
                              "required_m": float(req.required_m), "rule_id": req.rule.rule_id,
                              "rule_text": rule_text(req.rule)})
@@ -117,14 +120,14 @@ def refresh(conn: sa.Connection, run_id: int, settings, *, progress=None) -> dic
     risk_rows, colour_by_ent = [], {}
     for e in enterprises:
         grades = grades_by_ent.get(e.id, [])
-        facts = domain.facts(
+        facts = ent_mod.colour_facts(
             stages=list(e.stages), major_grades=grades, chemicals=chems_by_ent.get(e.id, []),
             in_chemical_park=e.in_chemical_park, conflicts=conflicts_by_ent.get(e.id, 0),
             larger_accidents=e.larger_accidents_3y, fatal_accidents=e.fatal_accidents_3y,
             major_hidden_dangers=e.major_hidden_dangers,
             standardisation_level=e.standardisation_level,
             fire_classes=fire_by_ent.get(e.id, set()))
-        risk = domain.grade(facts)
+        risk = ent_mod.colour(facts, domain=domain)
         colour_by_ent[e.id] = (risk["risk_color"], min(grades) if grades else None)
         risk_rows.append({"run_id": run_id, "enterprise_id": e.id, "risk_color": risk["risk_color"],
                           "risk_score": risk["risk_score"],
@@ -140,11 +143,11 @@ def refresh(conn: sa.Connection, run_id: int, settings, *, progress=None) -> dic
 
     # -- 6. areas ----------------------------------------------------------------------
     step("区域风险（镇街、网格）")
-    n_areas = _refresh_areas(conn, run_id, colour_by_ent, exposure)
+    n_areas = _refresh_areas(conn, run_id, colour_by_ent, exposure, domain.area)
 
     # -- 7. pipelines ------------------------------------------------------------------
     step("管道高后果区")
-    n_hca = pipelines_mod.refresh_hca(conn, run_id)
+    n_hca = pipelines_mod.refresh_hca(conn, run_id, domain.pipeline)
 
     colours = defaultdict(int)
     for c, _ in colour_by_ent.values():
@@ -154,11 +157,11 @@ def refresh(conn: sa.Connection, run_id: int, settings, *, progress=None) -> dic
         "major_hazards": sum(1 for r in unit_rows if r["grade"] is not None),
         "requirements": len(req_rows), "conflicts": n_conflicts, "areas": n_areas,
         "hca_segments": n_hca, "colours": dict(colours),
-        "versions": domain.versions(),
+        "versions": domain.versions.as_json(),
     }
 
 
-def _refresh_areas(conn, run_id, colour_by_ent, exposure) -> int:
+def _refresh_areas(conn, run_id, colour_by_ent, exposure, params) -> int:
     towns_of = areas_mod.enterprise_towns(conn)
     by_town = defaultdict(list)
     for eid, town in towns_of.items():
@@ -167,7 +170,8 @@ def _refresh_areas(conn, run_id, colour_by_ent, exposure) -> int:
     for t in areas_mod.towns(conn):
         members = by_town.get(t.code, [])
         people = sum(exposure.get(e, {"people": 0.0})["people"] for e in members)
-        idx, color, counts = domain.area_index([colour_by_ent[e] for e in members], exposed_people=people)
+        idx, color, counts = area_risk.area_index([colour_by_ent[e] for e in members], exposed_people=people,
+                                                 params=params)
         areas_mod.insert_area(conn, run_id=run_id, level="town", code=t.code, name=t.name,
                               index=idx, color=color, counts=counts, exposed_people=people,
                               geom_sql="select geom from admin_area where code = cast(:code as text)",
@@ -179,7 +183,8 @@ def _refresh_areas(conn, run_id, colour_by_ent, exposure) -> int:
         by_cell[cell].append(eid)
     for (i, j), members in sorted(by_cell.items()):
         people = sum(exposure.get(e, {"people": 0.0})["people"] for e in members)
-        idx, color, counts = domain.area_index([colour_by_ent[e] for e in members], exposed_people=people)
+        idx, color, counts = area_risk.area_index([colour_by_ent[e] for e in members], exposed_people=people,
+                                                 params=params)
         areas_mod.insert_area(conn, run_id=run_id, level="grid", code=f"{srid}:{i}:{j}",
                               name=f"网格 {i},{j}", index=idx, color=color, counts=counts,
                               exposed_people=people,

@@ -1,58 +1,27 @@
-"""Run bookkeeping shared by the ETL, ``hazmap refresh`` and the readers.
+"""Which run the readers see.
 
-Readers always use the *current* run — the newest succeeded run that produced results — so
-a refresh committing concurrently is seen whole or not at all.
+The *current* run is the newest succeeded run that produced results; every reader (API,
+exports, pages, OGC) reads that one, so a refresh committing concurrently is seen whole or
+not at all.  Runs are written by :mod:`hazmap.jobs`.
 """
 
 from __future__ import annotations
 
-import json
-
 import sqlalchemy as sa
 
-# One advisory-lock key for every job that writes runs (ETL and refresh never overlap).
-RUN_LOCK_KEY = 0x68617A6D  # "hazm"
+# A run with results: it succeeded and graded enterprises (an ETL run without a refresh has none).
+_WITH_RESULTS = """
+    select max(r.id) from run r
+    where r.status = 'succeeded' {before}
+      and exists (select 1 from enterprise_risk er where er.run_id = r.id)
+"""
+_CURRENT = sa.text(_WITH_RESULTS.format(before=""))
+_PREVIOUS = sa.text(_WITH_RESULTS.format(before="and r.id < :id"))
 
 
 def current_run_id(conn: sa.Connection) -> int | None:
-    return conn.execute(sa.text("""
-        select max(r.id) from etl_run r
-        where r.status = 'succeeded'
-          and exists (select 1 from enterprise_risk er where er.run_id = r.id)
-    """)).scalar()
+    return conn.execute(_CURRENT).scalar()
 
 
 def previous_run_id(conn: sa.Connection, run_id: int) -> int | None:
-    return conn.execute(sa.text("""
-        select max(r.id) from etl_run r
-        where r.status = 'succeeded' and r.id < :id
-          and exists (select 1 from enterprise_risk er where er.run_id = r.id)
-    """), {"id": run_id}).scalar()
-
-
-def start_run(engine: sa.Engine, kind: str, **fields) -> int:
-    """Record a run as ``running`` in its own short transaction; returns its id."""
-    with engine.begin() as conn:
-        return conn.execute(sa.text("""
-            insert into etl_run (kind, status, files, counts, versions)
-            values (:kind, 'running', cast(:files as jsonb), cast(:counts as jsonb),
-                    cast(:versions as jsonb))
-            returning id
-        """), {"kind": kind, "files": json.dumps(fields.get("files", []), ensure_ascii=False),
-               "counts": json.dumps(fields.get("counts", {}), ensure_ascii=False),
-               "versions": json.dumps(fields.get("versions", {}), ensure_ascii=False)}).scalar_one()
-
-
-def finish_run(conn: sa.Connection, run_id: int, status: str, *, message: str | None = None,
-               **fields) -> None:
-    """Finalise a run row (call inside the run's transaction for success, separately for failure)."""
-    sets = ["status = :status", "finished_at = now()", "message = :message"]
-    params = {"id": run_id, "status": status, "message": message}
-    for key in ("files", "counts", "changes", "versions"):
-        if key in fields:
-            sets.append(f"{key} = cast(:{key} as jsonb)")
-            params[key] = json.dumps(fields[key], ensure_ascii=False)
-    if "rejects_path" in fields:
-        sets.append("rejects_path = :rejects_path")
-        params["rejects_path"] = fields["rejects_path"]
-    conn.execute(sa.text(f"update etl_run set {', '.join(sets)} where id = :id"), params)
+    return conn.execute(_PREVIOUS, {"id": run_id}).scalar()

@@ -1,6 +1,6 @@
 """Siting check of a candidate facility: the same engine as the refresh, on one point.
 
-``check_site(conn, payload, settings)`` takes the request body of
+``check_site(conn, payload, domain)`` takes the request body of
 ``POST /api/v1/siting/check`` (see the interfaces contract) and returns its result:
 the location converted to WGS-84, per-unit S/R/α/grade with the people counted, the
 required distances, the conflicts, the four-colour grade with its reasons, and a verdict for
@@ -16,17 +16,12 @@ from collections import defaultdict
 import sqlalchemy as sa
 
 from geo import crs as crs_mod
+from geo import enterprise as ent_mod
 from geo.errors import InvalidInput
-from geo.postgis import domain
 from geo.postgis.conflicts import conflicts_at, rule_text
 from geo.postgis.exposure import exposed_people_at
-
-CATEGORY_LABEL = {"school": "学校", "kindergarten": "幼儿园", "hospital": "医院", "nursing_home": "养老院",
-                  "residential": "居住区", "mall": "商场", "transit_station": "客运站", "stadium": "体育场馆",
-                  "cultural_relic": "文物保护单位", "religious_site": "宗教场所", "office": "办公楼",
-                  "other_public": "其他公共场所"}
-UNIT_KINDS = {"production": "production", "storage": "storage", "生产": "production",
-              "生产单元": "production", "储存": "storage", "储存单元": "storage"}
+from geo.separation import SourceProfile, requirements
+from geo.vocabulary import CATEGORY_LABEL, UNIT_KIND_INPUT
 
 
 def _number(value, field: str, *, allow_none: bool = False, positive: bool = False) -> float | None:
@@ -97,17 +92,18 @@ def parse_inventory(items, catalogue) -> dict[str, list]:
         except ChemicalNotFound as exc:
             raise InvalidInput(f"{f}.chemical", str(exc)) from None
         q = _number(item.get("quantity_t"), f"{f}.quantity_t", positive=True)
-        kind = UNIT_KINDS.get(str(item.get("unit", "storage")).strip())
+        kind = UNIT_KIND_INPUT.get(str(item.get("unit", "storage")).strip())
         if kind is None:
             raise InvalidInput(f"{f}.unit", f"未知的单元类型“{item.get('unit')}”（production 或 storage）")
         units[kind][chem.key] = (chem, units[kind].get(chem.key, (chem, 0.0))[1] + q)
     return {k: list(v.values()) for k, v in units.items()}
 
 
-def check_site(conn: sa.Connection, payload, settings) -> dict:
+def check_site(conn: sa.Connection, payload, domain) -> dict:
+    """The siting check of the candidate in ``payload`` with ``domain`` (:class:`geo.domain.Domain`)."""
     if not isinstance(payload, dict):
         raise InvalidInput("body", "请求体应为 JSON 对象")
-    ref = domain.reference()
+    ref = domain.reference
     lon, lat, _ = parse_location(payload.get("location"))
     units = parse_inventory(payload.get("inventory"), ref.catalogue)
     given = _number(payload.get("exposed_people"), "exposed_people", allow_none=True)
@@ -121,22 +117,22 @@ def check_site(conn: sa.Connection, payload, settings) -> dict:
     for kind in ("production", "storage"):
         if kind not in units:
             continue
-        a = domain.assess(units[kind], exposed_people=people)
-        unit_results.append({"unit": kind, **domain.assessment_json(a)})
+        unit_results.append({"unit": kind, **ent_mod.unit_result(units[kind], exposed_people=people,
+                                                                  domain=domain)})
     grades = [u["grade"] for u in unit_results if u["grade"] is not None]
     major = min(grades) if grades else None
 
     chemicals = [c for lines in units.values() for c, _ in lines]
     facility_type = payload.get("facility_type")
-    profile = domain.source_profile(stages=["storage" if "storage" in units else "production"],
-                                    facility_type=facility_type, major_grade=major,
-                                    chemicals=chemicals, fire_classes=set())
-    reqs = domain.requirements(profile, settings)
+    profile = ent_mod.source_profile(stages=["storage" if "storage" in units else "production"],
+                                     facility_type=facility_type, major_grade=major,
+                                     chemicals=chemicals, fire_classes=set())
+    reqs = requirements(profile, domain.rules)
     conflicts = conflicts_at(conn, lon, lat, reqs)
-    facts = domain.facts(stages=profile_stages(units), major_grades=grades, chemicals=chemicals,
-                         in_chemical_park=payload.get("in_chemical_park"),
-                         conflicts=len(conflicts))
-    risk = domain.grade(facts)
+    facts = ent_mod.colour_facts(stages=profile_stages(units), major_grades=grades, chemicals=chemicals,
+                                 in_chemical_park=payload.get("in_chemical_park"),
+                                 conflicts=len(conflicts))
+    risk = ent_mod.colour(facts, domain=domain)
     verdict = _verdict(conflicts, major)
     return {
         "location": {"lon": round(lon, 7), "lat": round(lat, 7), "crs": "wgs84"},
@@ -193,7 +189,7 @@ FEASIBLE_SQL = sa.text("""
 
 
 def feasible_zone(conn: sa.Connection, *, facility_type: str | None, major_grade: int | None,
-                  hazard: str | None, settings) -> dict:
+                  hazard: str | None, domain) -> dict:
     """Where a facility of the given class could go without any conflict (within the district).
 
     The blocked zone is the union of every protection target grown by the distance the
@@ -207,10 +203,10 @@ def feasible_zone(conn: sa.Connection, *, facility_type: str | None, major_grade
         raise InvalidInput("hazard", "hazard 应为 toxic、flammable 或 explosive")
     if major_grade is not None and hazard is None:
         raise InvalidInput("hazard", "指定重大危险源等级时须同时指定危险类型 hazard")
-    profile = domain.separation.SourceProfile(
+    profile = SourceProfile(
         facility_type=facility_type, stages=("storage",), major_hazard_grade=major_grade,
         hazard_types=frozenset({hazard}) if hazard else frozenset())
-    reqs = domain.requirements(profile, settings)
+    reqs = requirements(profile, domain.rules)
     if not reqs:
         raise InvalidInput("facility_type", f"没有适用于“{facility_type or '未指定'}”的距离规则")
     cats = sorted(reqs)

@@ -64,12 +64,19 @@ def downgrade(url: str, revision: str) -> None:
     command.downgrade(alembic_config(url), revision)
 
 
-def init_database(url: str) -> dict:
-    """``hazmap db init``: idempotent. Returns what it did."""
+def init_database(url: str, reference=None) -> dict:
+    """``hazmap db init``: idempotent. Returns what it did.
+
+    ``reference``: the tables to load (default: the shipped ``data/reference``)."""
     created = create_database_if_missing(url)
     enable_postgis(url)
     upgrade(url)
     from etl.load_reference import load_reference_into_db
 
-    loaded = load_reference_into_db(get_engine(url))
+    if reference is None:
+        from geo.reference_files import load_reference_from
+        from hazmap.domain import data_dir
+
+        reference = load_reference_from(data_dir("reference"))
+    loaded = load_reference_into_db(get_engine(url), reference)
     return {"created": created, "reference": loaded}

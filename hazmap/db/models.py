@@ -49,8 +49,8 @@ def _spatial_indexes(table: str) -> list[Index]:
     ]
 
 
-etl_run = Table(
-    "etl_run", metadata,
+run = Table(  # ETL and refresh runs (hazmap.jobs); results are keyed by run_id
+    "run", metadata,
     Column("id", Integer, primary_key=True),
     Column("kind", String(16), nullable=False),  # etl | refresh | siting
     Column("started_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
@@ -62,7 +62,7 @@ etl_run = Table(
     Column("versions", JSONB, nullable=False, server_default="{}"),  # reference, rules, risk model
     Column("rejects_path", Text),
     Column("message", Text),
-    CheckConstraint("status in ('running','succeeded','failed','aborted')", name="ck_etl_run_status"),
+    CheckConstraint("status in ('running','succeeded','failed','aborted')", name="ck_run_status"),
 )
 
 admin_area = Table(
@@ -223,7 +223,7 @@ gazetteer_entry = Table(
 
 hazard_unit_result = Table(
     "hazard_unit_result", metadata,
-    Column("run_id", Integer, ForeignKey("etl_run.id", ondelete="CASCADE"), primary_key=True),
+    Column("run_id", Integer, ForeignKey("run.id", ondelete="CASCADE"), primary_key=True),
     Column("hazard_unit_id", Integer, ForeignKey("hazard_unit.id", ondelete="CASCADE"), primary_key=True),
     Column("s", Float, nullable=False),
     Column("r", Float),
@@ -238,7 +238,7 @@ hazard_unit_result = Table(
 
 source_requirement = Table(
     "source_requirement", metadata,
-    Column("run_id", Integer, ForeignKey("etl_run.id", ondelete="CASCADE"), primary_key=True),
+    Column("run_id", Integer, ForeignKey("run.id", ondelete="CASCADE"), primary_key=True),
     Column("enterprise_id", Integer, ForeignKey("enterprise.id", ondelete="CASCADE"), primary_key=True),
     Column("category", String(24), primary_key=True),
     Column("required_m", Float, nullable=False),
@@ -249,7 +249,7 @@ source_requirement = Table(
 conflict = Table(
     "conflict", metadata,
     Column("id", Integer, primary_key=True),
-    Column("run_id", Integer, ForeignKey("etl_run.id", ondelete="CASCADE"), nullable=False),
+    Column("run_id", Integer, ForeignKey("run.id", ondelete="CASCADE"), nullable=False),
     Column("enterprise_id", Integer, ForeignKey("enterprise.id", ondelete="CASCADE"), nullable=False),
     Column("hazard_unit_id", Integer, ForeignKey("hazard_unit.id", ondelete="CASCADE")),
     Column("target_id", Integer, ForeignKey("protection_target.id", ondelete="CASCADE"), nullable=False),
@@ -266,7 +266,7 @@ conflict = Table(
 
 enterprise_risk = Table(
     "enterprise_risk", metadata,
-    Column("run_id", Integer, ForeignKey("etl_run.id", ondelete="CASCADE"), primary_key=True),
+    Column("run_id", Integer, ForeignKey("run.id", ondelete="CASCADE"), primary_key=True),
     Column("enterprise_id", Integer, ForeignKey("enterprise.id", ondelete="CASCADE"), primary_key=True),
     Column("risk_color", String(8), nullable=False),
     Column("risk_score", Float, nullable=False),
@@ -279,7 +279,7 @@ enterprise_risk = Table(
 area_risk = Table(
     "area_risk", metadata,
     Column("id", Integer, primary_key=True),
-    Column("run_id", Integer, ForeignKey("etl_run.id", ondelete="CASCADE"), nullable=False),
+    Column("run_id", Integer, ForeignKey("run.id", ondelete="CASCADE"), nullable=False),
     Column("level", String(8), nullable=False),  # town | grid
     Column("area_code", String(40), nullable=False),
     Column("name", Text, nullable=False),
@@ -295,7 +295,7 @@ area_risk = Table(
 pipeline_hca = Table(
     "pipeline_hca", metadata,
     Column("id", Integer, primary_key=True),
-    Column("run_id", Integer, ForeignKey("etl_run.id", ondelete="CASCADE"), nullable=False),
+    Column("run_id", Integer, ForeignKey("run.id", ondelete="CASCADE"), nullable=False),
     Column("pipeline_id", Integer, ForeignKey("pipeline.id", ondelete="CASCADE"), nullable=False),
     Column("grade", Integer, nullable=False),
     Column("impact_radius_m", Float, nullable=False),

@@ -1,4 +1,7 @@
-"""Load ``data/reference/`` (GB 18218 tables and the chemical catalogue) into plain values.
+"""Read ``data/reference/`` (GB 18218 tables and the chemical catalogue) into plain values.
+
+The directory is always passed in (the shell finds the installed copy: :func:`hazmap.domain.data_dir`);
+nothing here is cached or read at import.
 
 Every file must give a ``source`` on every row; a malformed file raises
 :class:`ReferenceDataError` naming the file, the line and the column.
@@ -7,13 +10,11 @@ Every file must give a ``source`` on every row; a malformed file raises
 from __future__ import annotations
 
 import csv
-from functools import lru_cache
 from pathlib import Path
 
 from geo.chemicals import Catalogue, valid_cas
 from geo.reference import AlphaBand, Chemical, GradeBand, HazardClass, ReferenceTables
 
-DEFAULT_DIR = Path(__file__).resolve().parent.parent / "data" / "reference"
 
 _COLUMNS = {
     "gb18218_table1_named.csv": ("row", "name", "aliases", "cas", "critical_quantity_t", "source", "clause"),
@@ -175,15 +176,3 @@ def load_reference_from(directory: Path | str) -> ReferenceTables:
         raise ReferenceDataError(f"参考数据版本文件缺失或为空：{vfile}")
     version = vfile.read_text(encoding="utf-8").strip()
     return ReferenceTables(Catalogue(chems), classes, table3, alpha, grades, version)
-
-
-@lru_cache(maxsize=1)
-def _default() -> ReferenceTables:
-    return load_reference_from(DEFAULT_DIR)
-
-
-def load_reference(path: Path | str | None = None) -> ReferenceTables:
-    """The reference tables in ``path`` (default: the repository's ``data/reference``, cached)."""
-    if path is None:
-        return _default()
-    return load_reference_from(path)

@@ -1,13 +1,12 @@
-"""Load ``data/rules/`` — the file I/O for the pure modules in :mod:`geo`.
+"""Read ``data/rules/`` — the file I/O for the pure modules in :mod:`geo`.
 
 * ``separation_rules.csv`` + ``target_classes.csv`` + ``source_classes.csv`` → :class:`geo.separation.RuleSet`
 * ``risk_model.toml`` → the four-colour model dict for :func:`geo.risk_color.grade_enterprise`
 * ``pipeline_hca.toml`` → params for :mod:`geo.pipelines`
 * ``area_risk.toml`` → params for :func:`geo.area_risk.area_index`
 
-The default loads are cached (``load_ruleset()``, ``load_model()``, …); the ``*_from(dir)``
-variants read another directory (tests, a deployment's copy).  Malformed files raise
-:class:`RulesError` naming the file and row.
+The directory is always passed in (the shell finds the installed copy); nothing is cached.
+Malformed files raise :class:`RulesError` naming the file and row.
 """
 
 from __future__ import annotations
@@ -15,12 +14,10 @@ from __future__ import annotations
 import csv
 import tomllib
 from collections import defaultdict
-from functools import lru_cache
 from pathlib import Path
 
 from geo.separation import KINDS, STATUS_RANK, RuleSet, SeparationRule
 
-DEFAULT_DIR = Path(__file__).resolve().parent.parent / "data" / "rules"
 RULE_COLUMNS = ("rule_id", "source_class", "source_condition", "target_class", "distance_m", "kind",
                 "standard", "clause", "status", "note")
 
@@ -110,24 +107,3 @@ def load_model_from(d: Path) -> dict:
     m["pipeline"] = load_pipeline_params_from(d)
     m["area"] = load_area_params_from(d)
     return m
-
-
-@lru_cache(maxsize=1)
-def load_ruleset() -> RuleSet:
-    return load_ruleset_from(DEFAULT_DIR)
-
-
-@lru_cache(maxsize=1)
-def load_model() -> dict:
-    """The four-colour model, pipeline HCA and area-risk parameters (cached)."""
-    return load_model_from(DEFAULT_DIR)
-
-
-@lru_cache(maxsize=1)
-def load_pipeline_params() -> dict:
-    return load_pipeline_params_from(DEFAULT_DIR)
-
-
-@lru_cache(maxsize=1)
-def load_area_params() -> dict:
-    return load_area_params_from(DEFAULT_DIR)

@@ -1,0 +1,1 @@
+"""ETL: department registries into PostGIS (readers, mapping, validation, geocoding, load, runs)."""

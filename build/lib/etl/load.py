@@ -1,0 +1,160 @@
+"""Set-based upserts by business key, inside the run's transaction.
+
+Each kind's records are compared with what is stored by ``row_hash``: new keys are
+inserted, changed ones updated, equal ones counted unchanged.  Records that came from a
+file of this run (same file name) but are absent now are removed — unless their key was
+rejected in this run, in which case the stored record is kept as it was.  An empty file or a
+file whose rows are all rejected aborts the run instead (it would otherwise remove everything
+that file loaded before).
+
+Caveat: ``hazard_unit`` has no ``source_file`` column, so a hazard-unit run removes every stored
+unit whose key is absent from this run's hazard-unit files (fine with one registry file; with
+several, pass them all in one run) — a ``source_file`` column would make it per file.
+Gazetteer entries of this run's gazetteer files are replaced (counts compare before/after).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import sqlalchemy as sa
+
+from etl.records import row_hash
+
+GEOM = {"enterprise": "ST_GeomFromText(:wkt, 4326)", "protection_target": "ST_GeomFromText(:wkt, 4326)",
+        "pipeline": "ST_GeomFromText(:wkt, 4326)", "admin_area": "ST_Multi(ST_GeomFromText(:wkt, 4326))",
+        "gazetteer_entry": "ST_GeomFromText(:wkt, 4326)"}
+
+
+def _counts() -> dict:
+    return {"inserted": 0, "updated": 0, "unchanged": 0, "removed": 0}
+
+
+def upsert(conn: sa.Connection, table: str, key: str, records: list[dict], *, run_id: int | None,
+           files: list[str], keep_keys: set[str]) -> tuple[dict, dict[str, int]]:
+    """Upsert ``records`` into ``table`` by ``key``. Returns (counts, key → id)."""
+    counts = _counts()
+    existing = {r[0]: (r[1], r[2]) for r in conn.execute(
+        sa.text(f"select {key}, id, row_hash from {table}"))}
+    cols = [c for c in records[0] if not c.startswith("_") and c != "wkt"] if records else []
+    new, changed = [], []
+    for rec in records:
+        h = row_hash(rec)
+        payload = {c: rec[c] for c in cols} | {"wkt": rec["wkt"], "row_hash": h, "run_id": run_id}
+        if rec[key] not in existing:
+            new.append(payload)
+        elif existing[rec[key]][1] != h:
+            changed.append(payload)
+        else:
+            counts["unchanged"] += 1
+    geom = GEOM[table]
+    if new:
+        extra = ", first_run_id, last_run_id" if table == "enterprise" else ", last_run_id"
+        extra_v = ", :run_id, :run_id" if table == "enterprise" else ", :run_id"
+        conn.execute(sa.text(
+            f"insert into {table} ({', '.join(cols)}, geom, row_hash{extra}) "
+            f"values ({', '.join(':' + c for c in cols)}, {geom}, :row_hash{extra_v})"), new)
+        counts["inserted"] = len(new)
+    if changed:
+        sets = ", ".join(f"{c} = :{c}" for c in cols if c != key)
+        conn.execute(sa.text(
+            f"update {table} set {sets}, geom = {geom}, row_hash = :row_hash, last_run_id = :run_id "
+            f"where {key} = :{key}"), changed)
+        counts["updated"] = len(changed)
+    present = {r[key] for r in records} | keep_keys
+    if files:
+        removed = conn.execute(sa.text(
+            f"delete from {table} where source_file = any(:files) and not ({key} = any(:keys))"),
+            {"files": files, "keys": list(present)}).rowcount
+        counts["removed"] = removed
+    ids = {r[0]: r[1] for r in conn.execute(sa.text(f"select {key}, id from {table}"))}
+    return counts, ids
+
+
+def load_gazetteer(conn: sa.Connection, records: list[dict], files: list[str]) -> dict:
+    """Replace the entries of this run's gazetteer files; counts compare with what was stored."""
+    counts = _counts()
+    before = {(r.normalised, r.precision): (r.address, r.wkt, r.source_file) for r in conn.execute(sa.text(
+        "select normalised, precision, address, ST_AsText(geom) as wkt, source_file from gazetteer_entry "
+        "where source_file = any(:files)"), {"files": files})}
+    if files:
+        conn.execute(sa.text("delete from gazetteer_entry where source_file = any(:files)"), {"files": files})
+    if records:
+        conn.execute(sa.text("""
+            insert into gazetteer_entry (address, normalised, precision, geom, source_file)
+            values (:address, :normalised, :precision, ST_GeomFromText(:wkt, 4326), :source_file)
+            on conflict (normalised, precision) do update set address = excluded.address,
+                geom = excluded.geom, source_file = excluded.source_file
+        """), [{k: r[k] for k in ("address", "normalised", "precision", "wkt", "source_file")} for r in records])
+    after = {(r.normalised, r.precision): (r.address, r.wkt, r.source_file) for r in conn.execute(sa.text(
+        "select normalised, precision, address, ST_AsText(geom) as wkt, source_file from gazetteer_entry "
+        "where source_file = any(:files)"), {"files": files})}
+    for k, v in after.items():
+        if k not in before:
+            counts["inserted"] += 1
+        elif before[k] != v:
+            counts["updated"] += 1
+        else:
+            counts["unchanged"] += 1
+    counts["removed"] = sum(1 for k in before if k not in after)
+    return counts
+
+
+def load_units(conn: sa.Connection, lines: list[dict], *, run_id: int | None, files: list[str],
+               keep_keys: set[str], enterprise_ids: dict[str, int], chemical_ids: dict[str, int]) -> dict:
+    counts = _counts()
+    units: dict[str, dict] = {}
+    by_unit = defaultdict(list)
+    for ln in lines:
+        units.setdefault(ln["unit_key"], ln)
+        by_unit[ln["unit_key"]].append(ln)
+    existing = {r[0]: (r[1], r[2]) for r in conn.execute(
+        sa.text("select unit_key, id, row_hash from hazard_unit"))}
+    new, changed, inventories = [], [], {}
+    for key, head in units.items():
+        inv = sorted((x["chemical_key"], round(x["quantity_t"], 9)) for x in by_unit[key])
+        rec = {"unit_key": key, "enterprise_id": enterprise_ids[head["credit_code"]], "name": head["name"],
+               "kind": head["kind"], "fire_class": head["fire_class"], "inventory": inv}
+        h = row_hash(rec)
+        params = {k: rec[k] for k in ("unit_key", "enterprise_id", "name", "kind", "fire_class")} | {
+            "row_hash": h, "run_id": run_id}
+        if key in existing and existing[key][1] == h:
+            counts["unchanged"] += 1
+            continue
+        (changed if key in existing else new).append(params)
+        merged, names = defaultdict(float), {}
+        for x in by_unit[key]:
+            merged[x["chemical_key"]] += x["quantity_t"]
+            names[x["chemical_key"]] = x["input_name"]
+        inventories[key] = [(chemical_ids[k], q, names[k]) for k, q in merged.items()]
+    # set-based: one executemany per statement, never a query per unit
+    if new:
+        conn.execute(sa.text("""
+            insert into hazard_unit (unit_key, enterprise_id, name, kind, fire_class, row_hash, last_run_id)
+            values (:unit_key, :enterprise_id, :name, :kind, :fire_class, :row_hash, :run_id)"""), new)
+        counts["inserted"] = len(new)
+    if changed:
+        conn.execute(sa.text("""
+            update hazard_unit set enterprise_id = :enterprise_id, name = :name, kind = :kind,
+                fire_class = :fire_class, row_hash = :row_hash, last_run_id = :run_id
+            where unit_key = :unit_key"""), changed)
+        conn.execute(sa.text("""
+            delete from inventory i using hazard_unit u
+            where i.hazard_unit_id = u.id and u.unit_key = any(:keys)"""),
+                     {"keys": [c["unit_key"] for c in changed]})
+        counts["updated"] = len(changed)
+    if inventories:
+        ids = {r[0]: r[1] for r in conn.execute(sa.text(
+            "select unit_key, id from hazard_unit where unit_key = any(:keys)"), {"keys": list(inventories)})}
+        conn.execute(sa.text("""
+            insert into inventory (hazard_unit_id, chemical_id, quantity_t, input_name)
+            values (:u, :c, :q, :n)"""),
+            [{"u": ids[k], "c": c, "q": q, "n": n} for k, lines_ in inventories.items() for c, q, n in lines_])
+    if files:
+        # hazard units have no source_file column: a unit is removed when its key is absent
+        # from this run's hazard-unit files and it was loaded from such a file before.
+        stale = [k for k in existing if k not in units and k not in keep_keys]
+        if stale:
+            counts["removed"] = conn.execute(sa.text(
+                "delete from hazard_unit where unit_key = any(:k)"), {"k": stale}).rowcount
+    return counts

@@ -1,0 +1,180 @@
+"""Per-kind conversion of validated rows into records (dicts of table columns + ``wkt``)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import shapely
+from shapely.geometry import MultiPolygon, Point, Polygon
+
+from etl import mapping
+from etl.validate import (RowError, geometry_wgs84, number, optional_int, parse_date, point_from,
+                          quantity_t, required, stages, text)
+from geo import credit_code
+from geo.vocabulary import CATEGORY_INPUT, UNIT_KIND_INPUT
+
+
+def row_hash(record: dict) -> str:
+    data = {k: v for k, v in record.items() if not k.startswith("_") and k not in ("row_hash",)}
+    return hashlib.sha1(json.dumps(data, sort_keys=True, default=str, ensure_ascii=False).encode()).hexdigest()
+
+
+def enterprise(row, cols, ctx, source_crs, geocoder, towns: dict[str, str]) -> dict:
+    code = credit_code.normalise(required(row, cols, "credit_code", "统一社会信用代码"))
+    why = credit_code.validate(code)
+    if why:
+        raise RowError("统一社会信用代码", code, why)
+    name = required(row, cols, "name", "企业名称")
+    st = stages(required(row, cols, "stages", "环节"))
+    address = text(row.values.get(cols.get("address", "")))
+    pt = point_from(row, cols, ctx, source_crs)
+    if pt:
+        lon, lat, sx, sy, scrs = pt
+        precision, score = "source", None
+    else:
+        if not address:
+            raise RowError("经度/纬度", "", "无坐标且无地址，无法定位")
+        g = geocoder.geocode(address) if geocoder else None
+        if g is None or g.score < getattr(geocoder, "min_score", 0):
+            raise RowError("地址", address, "地址无法匹配地名地址库，且未提供坐标")
+        lon, lat, sx, sy, scrs, precision, score = g.lon, g.lat, None, None, None, g.precision, g.score
+    town_name = text(row.values.get(cols.get("town", "")))
+    park = text(row.values.get(cols.get("in_chemical_park", "")))
+    level = text(row.values.get(cols.get("standardisation_level", "")))
+    level_n = {"一级": 1, "二级": 2, "三级": 3, "1": 1, "2": 2, "3": 3}.get(level)
+    if level and level_n is None:
+        raise RowError("安全生产标准化等级", level, "标准化等级应为 一级/二级/三级")
+    rec = {
+        "credit_code": code, "name": name, "stages": st,
+        "facility_type": text(row.values.get(cols.get("facility_type", ""))) or None,
+        "town_code": towns.get(town_name) if town_name else None,
+        "department": text(row.values.get(cols.get("department", ""))) or None,
+        "address": address or None,
+        "licence_no": text(row.values.get(cols.get("licence_no", ""))) or None,
+        "licence_type": text(row.values.get(cols.get("licence_type", ""))) or None,
+        "licence_expiry": parse_date(row.values.get(cols.get("licence_expiry", "")), "有效期至"),
+        "in_chemical_park": {"是": True, "否": False, "1": True, "0": False, "true": True,
+                             "false": False}.get(park.lower()) if park else None,
+        "larger_accidents_3y": optional_int(row, cols, "larger_accidents_3y", "三年内较大事故"),
+        "fatal_accidents_3y": optional_int(row, cols, "fatal_accidents_3y", "三年内死亡事故"),
+        "major_hidden_dangers": optional_int(row, cols, "major_hidden_dangers", "重大隐患数"),
+        "standardisation_level": level_n,
+        "src_x": sx, "src_y": sy, "src_crs": scrs, "geocode_precision": precision,
+        "geocode_score": score, "wkt": Point(lon, lat).wkt,
+        "source_file": row.file, "source_row": row.line,
+    }
+    if park and rec["in_chemical_park"] is None:
+        raise RowError("是否在化工园区", park, "应为 是/否")
+    rec["_town_name"] = town_name
+    return rec
+
+
+def target(row, cols, ctx, source_crs) -> dict:
+    key = required(row, cols, "target_key", "目标编号")
+    name = required(row, cols, "name", "名称")
+    cat_s = required(row, cols, "category", "类别")
+    cat = CATEGORY_INPUT.get(cat_s)
+    if cat is None:
+        raise RowError("类别", cat_s, f"未知防护目标类别“{cat_s}”")
+    pop = optional_int(row, cols, "population", "人数")
+    hh = optional_int(row, cols, "households", "户数")
+    cap = optional_int(row, cols, "capacity", "床位数")
+    if row.geometry is not None:
+        g = geometry_wgs84(row, source_crs)
+        scrs = source_crs or row.file_crs
+        c = g.centroid
+        from etl.validate import check_area
+
+        check_area(c.x, c.y, ctx)
+    else:
+        pt = point_from(row, cols, ctx, source_crs)
+        if not pt:
+            raise RowError("经度/纬度", "", "缺少坐标")
+        g, scrs = Point(pt[0], pt[1]), pt[4]
+    return {"target_key": key, "name": name, "category": cat,
+            "gb36894_class": mapping.gb36894_class(cat, hh, pop), "households": hh,
+            "population": pop, "capacity": cap, "src_crs": scrs, "wkt": g.wkt,
+            "town_code": None, "source_file": row.file}
+
+
+def area(row, cols, ctx, source_crs) -> dict:
+    code = required(row, cols, "code", "code")
+    level = required(row, cols, "level", "level")
+    if level not in ("district", "town", "village"):
+        raise RowError("level", level, "level 应为 district/town/village")
+    g = geometry_wgs84(row, source_crs)
+    if isinstance(g, Polygon):
+        g = MultiPolygon([g])
+    if not isinstance(g, MultiPolygon):
+        polys = [p for p in getattr(g, "geoms", []) if isinstance(p, Polygon)]
+        if not polys:
+            raise RowError("geometry", g.geom_type, "行政区应为面")
+        g = MultiPolygon(polys)
+    syn = row.values.get(cols.get("synthetic", ""))
+    return {"code": code, "name": required(row, cols, "name", "name"), "level": level,
+            "parent_code": text(row.values.get(cols.get("parent_code", ""))) or None,
+            "synthetic": bool(syn) and str(syn).lower() not in ("false", "0", "否"),
+            "source": text(row.values.get(cols.get("source", ""))) or row.file, "wkt": g.wkt}
+
+
+def pipeline(row, cols, ctx, source_crs) -> dict:
+    key = required(row, cols, "pipeline_key", "管道编号")
+    medium_s = required(row, cols, "medium", "介质")
+    medium = mapping.MEDIUM.get(medium_s)
+    if medium is None:
+        raise RowError("介质", medium_s, f"未知介质“{medium_s}”（天然气、成品油、原油）")
+    d = number(required(row, cols, "diameter_mm", "管径mm"), "管径mm")
+    p = number(required(row, cols, "maop_mpa", "设计压力MPa"), "设计压力MPa")
+    if d <= 0 or p <= 0:
+        raise RowError("管径mm/设计压力MPa", f"{d}/{p}", "管径和压力应大于 0")
+    g = geometry_wgs84(row, source_crs)
+    if g.geom_type == "MultiLineString":
+        g = shapely.line_merge(g)
+    if g.geom_type != "LineString":
+        raise RowError("geometry", g.geom_type, "管道应为单条线")
+    return {"pipeline_key": key, "name": required(row, cols, "name", "名称"), "medium": medium,
+            "medium_label": medium_s, "diameter_mm": d, "maop_mpa": p,
+            "operator_credit_code": text(row.values.get(cols.get("operator_credit_code", ""))) or None,
+            "wkt": g.wkt, "source_file": row.file}
+
+
+def gazetteer(row, cols, ctx, source_crs) -> dict:
+    address = required(row, cols, "address", "地址")
+    pt = point_from(row, cols, ctx, source_crs)
+    if not pt:
+        raise RowError("经度/纬度", "", "地名地址缺少坐标")
+    prec_s = text(row.values.get(cols.get("precision", ""))) or "门牌"
+    prec = mapping.PRECISION.get(prec_s)
+    if prec is None:
+        raise RowError("类型", prec_s, "类型应为 门牌/道路/兴趣点")
+    from etl.geocode import normalise
+
+    return {"address": address, "normalised": normalise(address), "precision": prec,
+            "lon": pt[0], "lat": pt[1], "wkt": Point(pt[0], pt[1]).wkt, "source_file": row.file}
+
+
+def inventory_line(row, cols, ctx) -> dict:
+    from geo.chemicals import AmbiguousChemical, ChemicalNotFound
+
+    key = required(row, cols, "unit_key", "单元编号")
+    code = credit_code.normalise(required(row, cols, "credit_code", "统一社会信用代码"))
+    kind_s = required(row, cols, "kind", "单元类型")
+    kind = UNIT_KIND_INPUT.get(kind_s)
+    if kind is None:
+        raise RowError("单元类型", kind_s, "单元类型应为 生产单元/储存单元")
+    name = text(row.values.get(cols.get("chemical", "")))
+    cas = text(row.values.get(cols.get("cas", "")))
+    if not name and not cas:
+        raise RowError("化学品名称", "", "缺少化学品名称或CAS号")
+    try:
+        chem = ctx.catalogue.resolve(name=name or None, cas=cas or None)
+    except AmbiguousChemical as exc:
+        raise RowError("化学品名称", name or cas, str(exc)) from None
+    except ChemicalNotFound as exc:
+        raise RowError("化学品名称", name or cas, str(exc)) from None
+    q = quantity_t(row, cols)
+    fire = text(row.values.get(cols.get("fire_class", ""))) or None
+    return {"unit_key": key, "credit_code": code, "name": text(row.values.get(cols.get("name", ""))) or None,
+            "kind": kind, "fire_class": fire, "chemical_key": chem.key, "quantity_t": q,
+            "input_name": name or cas}

@@ -1,0 +1,1 @@
+"""Spatial engine in PostGIS: refresh (grading, conflicts, colours, areas, pipelines), siting, queries."""

@@ -1,0 +1,194 @@
+"""The refresh: recompute every result from the stored registries, keyed by ``run_id``.
+
+Steps (all inside the caller's transaction, so a run commits whole or not at all):
+
+1. people exposed within 500 m of every enterprise (:mod:`geo.postgis.exposure`);
+2. GB 18218 assessment of every hazard unit — production and storage units separately;
+3. each enterprise's separation requirements per protection-target category
+   (``source_requirement``) from the rules table;
+4. conflicts by one set-based ``ST_DWithin`` join (:mod:`geo.postgis.conflicts`);
+5. the four-colour grade of every enterprise with its reasons;
+6. area risk per town and per 500 m grid cell;
+7. pipeline impact radius and high-consequence-area segments.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+import sqlalchemy as sa
+
+from geo import area_risk, enterprise as ent_mod
+from geo.postgis import areas as areas_mod
+from geo.postgis import pipelines as pipelines_mod
+from geo.postgis.conflicts import insert_conflicts, rule_text
+from geo.postgis.exposure import exposed_people_by_enterprise
+from geo.separation import requirements
+
+UNITS_SQL = sa.text("""
+    select u.id, u.enterprise_id, u.kind, u.fire_class, c.key as chemical_key, i.quantity_t
+    from hazard_unit u join inventory i on i.hazard_unit_id = u.id
+    join chemical c on c.id = i.chemical_id
+    order by u.id, c.key
+""")
+
+ENTERPRISES_SQL = sa.text("""
+    select id, name, stages, facility_type, in_chemical_park, larger_accidents_3y,
+           fatal_accidents_3y, major_hidden_dangers, standardisation_level
+    from enterprise order by id
+""")
+
+
+def _insert_many(conn: sa.Connection, sql: str, rows: list[dict]) -> None:
+    if rows:
+        conn.execute(sa.text(sql), rows)
+
+
+def refresh(conn: sa.Connection, run_id: int, domain, *, progress=None) -> dict:
+    """Recompute all results for ``run_id`` from the stored registries and ``domain``
+    (:class:`geo.domain.Domain`); returns a summary dict (counts).
+
+    ``progress(message)`` is called at the start of each step (long runs show where they are).
+    """
+    step = progress or (lambda message: None)
+    ref = domain.reference
+    step("归属镇街")
+    areas_mod.attribute_towns(conn)
+    step("统计500 m内暴露人数")
+    enterprises = list(conn.execute(ENTERPRISES_SQL))
+    ent_ids = [e.id for e in enterprises]
+    exposure = exposed_people_by_enterprise(conn, ent_ids)
+
+    # -- 2. hazard units ---------------------------------------------------------------
+    step("重大危险源辨识与分级（GB 18218）")
+    units: dict[int, dict] = {}
+    for r in conn.execute(UNITS_SQL):
+        u = units.setdefault(r.id, {"enterprise_id": r.enterprise_id, "kind": r.kind,
+                                    "fire_class": r.fire_class, "lines": []})
+        u["lines"].append((ref.chemical_by_key(r.chemical_key), float(r.quantity_t)))
+    unit_rows, grades_by_ent = [], defaultdict(list)
+    chems_by_ent, fire_by_ent = defaultdict(list), defaultdict(set)
+    for uid, u in units.items():
+        ex = exposure.get(u["enterprise_id"], {"people": 0.0, "targets": []})
+        j = ent_mod.unit_result(u["lines"], exposed_people=ex["people"], domain=domain)
+        unit_rows.append({"run_id": run_id, "hazard_unit_id": uid, "s": j["S"], "r": j["R"],
+                          "alpha": j["alpha"], "exposed_people": ex["people"],
+                          "exposure": json.dumps(ex["targets"], ensure_ascii=False),
+                          "is_major": j["is_major"], "grade": j["grade"],
+                          "details": json.dumps(j["chemicals"], ensure_ascii=False),
+                          "notes": json.dumps(j["notes"], ensure_ascii=False)})
+        if j["grade"] is not None:
+            grades_by_ent[u["enterprise_id"]].append(j["grade"])
+        chems_by_ent[u["enterprise_id"]].extend(c for c, _ in u["lines"])
+        if u["fire_class"]:
+            fire_by_ent[u["enterprise_id"]].add(u["fire_class"])
+    _insert_many(conn, """
+        insert into hazard_unit_result (run_id, hazard_unit_id, s, r, alpha, exposed_people,
+            exposure, is_major, grade, details, notes)
+        values (:run_id, :hazard_unit_id, :s, :r, :alpha, :exposed_people, cast(:exposure as jsonb),
+                :is_major, :grade, cast(:details as jsonb), cast(:notes as jsonb))
+    """, unit_rows)
+
+    # -- 3. requirements ---------------------------------------------------------------
+    step("确定防护距离要求")
+    req_rows = []
+    for e in enterprises:
+        grades = grades_by_ent.get(e.id, [])
+        profile = ent_mod.source_profile(stages=list(e.stages), facility_type=e.facility_type,
+                                         major_grade=min(grades) if grades else None,
+                                         chemicals=chems_by_ent.get(e.id, []),
+                                         fire_classes=fire_by_ent.get(e.id, set()))
+        for category, req in requirements(profile, domain.rules).items():
+            req_rows.append({"run_id": run_id, "enterprise_id": e.id, "category": category,
+                             "required_m": float(req.required_m), "rule_id": req.rule.rule_id,
+                             "rule_text": rule_text(req.rule)})
+    _insert_many(conn, """
+        insert into source_requirement (run_id, enterprise_id, category, required_m, rule_id, rule_text)
+        values (:run_id, :enterprise_id, :category, :required_m, :rule_id, :rule_text)
+    """, req_rows)
+
+    # -- 4. conflicts ------------------------------------------------------------------
+    step("计算距离冲突")
+    n_conflicts = insert_conflicts(conn, run_id)
+    conflicts_by_ent = dict(conn.execute(sa.text(
+        "select enterprise_id, count(*) from conflict where run_id = :r group by enterprise_id"),
+        {"r": run_id}).all())
+
+    # -- 5. four colours ---------------------------------------------------------------
+    step("四色分级")
+    risk_rows, colour_by_ent = [], {}
+    for e in enterprises:
+        grades = grades_by_ent.get(e.id, [])
+        facts = ent_mod.colour_facts(
+            stages=list(e.stages), major_grades=grades, chemicals=chems_by_ent.get(e.id, []),
+            in_chemical_park=e.in_chemical_park, conflicts=conflicts_by_ent.get(e.id, 0),
+            larger_accidents=e.larger_accidents_3y, fatal_accidents=e.fatal_accidents_3y,
+            major_hidden_dangers=e.major_hidden_dangers,
+            standardisation_level=e.standardisation_level,
+            fire_classes=fire_by_ent.get(e.id, set()))
+        risk = ent_mod.colour(facts, domain=domain)
+        colour_by_ent[e.id] = (risk["risk_color"], min(grades) if grades else None)
+        risk_rows.append({"run_id": run_id, "enterprise_id": e.id, "risk_color": risk["risk_color"],
+                          "risk_score": risk["risk_score"],
+                          "reasons": json.dumps(risk["reasons"], ensure_ascii=False),
+                          "major_hazard_grade": min(grades) if grades else None,
+                          "model_version": risk["model_version"]})
+    _insert_many(conn, """
+        insert into enterprise_risk (run_id, enterprise_id, risk_color, risk_score, reasons,
+                                     major_hazard_grade, model_version)
+        values (:run_id, :enterprise_id, :risk_color, :risk_score, cast(:reasons as jsonb),
+                :major_hazard_grade, :model_version)
+    """, risk_rows)
+
+    # -- 6. areas ----------------------------------------------------------------------
+    step("区域风险（镇街、网格）")
+    n_areas = _refresh_areas(conn, run_id, colour_by_ent, exposure, domain.area)
+
+    # -- 7. pipelines ------------------------------------------------------------------
+    step("管道高后果区")
+    n_hca = pipelines_mod.refresh_hca(conn, run_id, domain.pipeline)
+
+    colours = defaultdict(int)
+    for c, _ in colour_by_ent.values():
+        colours[c] += 1
+    return {
+        "enterprises": len(enterprises), "hazard_units": len(unit_rows),
+        "major_hazards": sum(1 for r in unit_rows if r["grade"] is not None),
+        "requirements": len(req_rows), "conflicts": n_conflicts, "areas": n_areas,
+        "hca_segments": n_hca, "colours": dict(colours),
+        "versions": domain.versions.as_json(),
+    }
+
+
+def _refresh_areas(conn, run_id, colour_by_ent, exposure, params) -> int:
+    towns_of = areas_mod.enterprise_towns(conn)
+    by_town = defaultdict(list)
+    for eid, town in towns_of.items():
+        by_town[town].append(eid)
+    n = 0
+    for t in areas_mod.towns(conn):
+        members = by_town.get(t.code, [])
+        people = sum(exposure.get(e, {"people": 0.0})["people"] for e in members)
+        idx, color, counts = area_risk.area_index([colour_by_ent[e] for e in members], exposed_people=people,
+                                                 params=params)
+        areas_mod.insert_area(conn, run_id=run_id, level="town", code=t.code, name=t.name,
+                              index=idx, color=color, counts=counts, exposed_people=people,
+                              geom_sql="select geom from admin_area where code = cast(:code as text)",
+                              params={})
+        n += 1
+    srid, cells = areas_mod.enterprise_cells(conn)
+    by_cell = defaultdict(list)
+    for eid, cell in cells.items():
+        by_cell[cell].append(eid)
+    for (i, j), members in sorted(by_cell.items()):
+        people = sum(exposure.get(e, {"people": 0.0})["people"] for e in members)
+        idx, color, counts = area_risk.area_index([colour_by_ent[e] for e in members], exposed_people=people,
+                                                 params=params)
+        areas_mod.insert_area(conn, run_id=run_id, level="grid", code=f"{srid}:{i}:{j}",
+                              name=f"网格 {i},{j}", index=idx, color=color, counts=counts,
+                              exposed_people=people,
+                              geom_sql=areas_mod.CELL_GEOM_SQL.text,
+                              params={"i": i, "j": j, "size": areas_mod.GRID_SIZE_M, "srid": srid})
+        n += 1
+    return n

@@ -1,0 +1,326 @@
+"""The ``hazmap`` command line (click, as shipped with Flask).
+
+Commands follow the contract in the design notes (``interfaces.md``); errors a user can
+cause print one Chinese line on stderr and exit with status 2 — never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from sqlalchemy import text as sa_text
+
+from hazmap.config import ConfigError, Settings, load_settings
+
+REPO = Path(__file__).resolve().parent.parent
+DEMO_CONFIG = REPO / "data" / "demo-etl.toml"
+
+
+def _settings(ctx: click.Context, config: str | None = None) -> Settings:
+    try:
+        return load_settings(config or ctx.obj.get("config"))
+    except ConfigError as exc:
+        raise click.ClickException(f"配置错误：{exc}") from exc
+
+
+class _Exit2(click.ClickException):
+    exit_code = 2
+
+
+def fail(message: str) -> None:
+    raise _Exit2(message)
+
+
+def _domain(settings: Settings):
+    """The domain bundle for this command (built once); a bad data file or override exits 2."""
+    from geo.reference_files import ReferenceDataError
+    from geo.rules_files import RulesError
+    from hazmap.domain import load_domain
+
+    try:
+        return load_domain(settings)
+    except (ReferenceDataError, RulesError) as exc:
+        fail(f"规则或参考数据错误：{exc}")
+
+
+@click.group()
+@click.option("--config", "config", envvar="HAZMAP_CONFIG", default=None,
+              help="TOML 配置文件（默认取环境变量 HAZMAP_CONFIG）")
+@click.pass_context
+def cli(ctx: click.Context, config: str | None) -> None:
+    """hazmap — 危险化学品全流程监管风险地图."""
+    ctx.ensure_object(dict)
+    ctx.obj["config"] = config
+    # Validate settings at start: a bad setting fails here, naming it.
+    try:
+        load_settings(config)
+    except ConfigError as exc:
+        fail(f"配置错误：{exc}")
+
+
+@cli.group()
+def db() -> None:
+    """数据库：创建、迁移."""
+
+
+@db.command("init")
+@click.pass_context
+def db_init(ctx: click.Context) -> None:
+    """Create the database if missing, enable PostGIS, migrate to head, load reference data."""
+    from hazmap.db.init import DatabaseError, init_database
+
+    s = _settings(ctx)
+    try:
+        done = init_database(s.database_url)
+    except DatabaseError as exc:
+        fail(str(exc))
+    click.echo(("已创建数据库；" if done["created"] else "数据库已存在；")
+               + "PostGIS 已启用；迁移到最新版本；参考数据："
+               + "，".join(f"{k} {v}" for k, v in done["reference"].items()))
+
+
+@db.command("downgrade")
+@click.argument("revision")
+@click.pass_context
+def db_downgrade(ctx: click.Context, revision: str) -> None:
+    """Migrate down to REVISION (e.g. ``base``)."""
+    from hazmap.db.init import downgrade
+
+    downgrade(_settings(ctx).database_url, revision)
+    click.echo(f"已回退到 {revision}")
+
+
+@cli.command()
+@click.pass_context
+def refresh(ctx: click.Context) -> None:
+    """Recompute major hazards, conflicts, colours and area grades from what is stored."""
+    from hazmap.jobs import RunLocked
+    from hazmap.refresh import run_refresh
+
+    s = _settings(ctx)
+    try:
+        summary = run_refresh(s, domain=_domain(s))
+    except RunLocked as exc:
+        fail(str(exc))
+    click.echo(summary["text"])
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int) -> None:
+    """Serve the web app (development server; see README for gunicorn)."""
+    from webmap import create_app
+
+    from dataclasses import replace
+
+    s = _settings(ctx)
+    if host in ("127.0.0.1", "localhost", "::1") and s.secure_cookies:
+        # development on loopback has no TLS: a Secure cookie would never come back
+        s = replace(s, secure_cookies=False)
+    app = create_app(settings=s)
+    click.echo(f"风险地图：http://{host}:{port}/")
+    app.run(host=host, port=port, threaded=True)
+
+
+@cli.command()
+@click.option("--no-serve", is_flag=True, help="只建库并导入演示数据，不启动服务")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.pass_context
+def demo(ctx: click.Context, no_serve: bool, host: str, port: int) -> None:
+    """``db init`` + ETL of the bundled demo data + ``serve``."""
+    ctx.invoke(db_init)
+    from etl.cli import run as etl_run
+
+    try:
+        ctx.invoke(etl_run, config=str(DEMO_CONFIG), sources=(), dry_run=False, rejects=None)
+    except SystemExit as exc:  # the ETL command exits explicitly with its status
+        if exc.code not in (0, None):
+            raise
+    from hazmap import users
+    from hazmap.db.session import get_engine
+
+    with get_engine(_settings(ctx).database_url).begin() as conn:
+        conn.execute(sa_text("delete from app_user where name = 'demo'"))
+        demo_user = users.add_user(conn, "demo", "operator")
+    click.echo(f"演示账号（运维角色，本次运行有效）：登录 http://{host}:{port}/login ，用户名 demo，"
+               f"密码 {demo_user['password']}；API 令牌 {demo_user['token']}")
+    if not no_serve:
+        ctx.invoke(serve, host=host, port=port)
+
+
+@cli.group()
+def siting() -> None:
+    """选址核查."""
+
+
+@siting.command("check")
+@click.option("--lon", type=float, required=True)
+@click.option("--lat", type=float, required=True)
+@click.option("--crs", default="wgs84", show_default=True,
+              help="wgs84 | cgcs2000 | gcj02 | bd09 | EPSG:NNNN")
+@click.option("--inventory", "inventory_file", type=click.Path(dir_okay=False), required=True,
+              help="JSON 文件：[{\"chemical\": \"液氯\", \"quantity_t\": 20, \"unit\": \"storage\"}, …]")
+@click.option("--exposed-people", type=float, default=None, help="不填则按500 m内数据统计")
+@click.pass_context
+def siting_check(ctx, lon, lat, crs, inventory_file, exposed_people) -> None:
+    """Run the siting check on a candidate site; JSON to stdout."""
+    from geo.errors import InvalidInput
+    from geo.postgis.siting import check_site
+    from hazmap.db.session import get_engine
+
+    s = _settings(ctx)
+    try:
+        inventory = json.loads(Path(inventory_file).read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError) as exc:
+        fail(f"无法读取库存文件 {inventory_file}：{exc}")
+    payload = {"location": {"lon": lon, "lat": lat, "crs": crs},
+               "inventory": inventory, "exposed_people": exposed_people}
+    try:
+        with get_engine(s.database_url).connect() as conn:
+            result = check_site(conn, payload, _domain(s))
+    except InvalidInput as exc:
+        fail(f"输入错误（{exc.field}）：{exc.message}")
+    json.dump(result, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+@cli.command("export")
+@click.argument("layer", type=click.Choice(["enterprises", "hazard-units", "targets", "conflicts", "areas", "pipelines"]))
+@click.option("--format", "fmt", type=click.Choice(["geojson", "csv", "gpkg"]), default="geojson", show_default=True)
+@click.option("--risk", help="red,orange,yellow,blue（逗号分隔）")
+@click.option("--town", help="镇/街道名称或代码")
+@click.option("--stage", help="环节（中文或英文）")
+@click.option("--department", help="监管部门")
+@click.option("--q", help="企业名称关键字")
+@click.option("--category", help="防护目标/冲突类别")
+@click.option("--grade", type=int, help="重大危险源等级 1–4（hazard-units）")
+@click.option("--level", type=click.Choice(["town", "grid"]), default="town", help="areas 的级别")
+@click.option("--bbox", help="minlon,minlat,maxlon,maxlat（WGS-84）")
+@click.option("--limit", type=int, default=None)
+@click.option("--offset", type=int, default=0)
+@click.option("--crs", "out_crs", type=click.Choice(["wgs84", "gcj02"]), default="wgs84", show_default=True,
+              help="gcj02：非标准，仅用于与高德底图叠加")
+@click.option("-o", "--output", default=None, help="输出文件；“-” 表示标准输出（GeoJSON/CSV）")
+@click.pass_context
+def export_cmd(ctx, layer, fmt, risk, town, stage, department, q, category, grade, level, bbox, limit, offset,
+               out_crs, output) -> None:
+    """Export LAYER with the same data and filters as the API (GeoJSON, CSV or GeoPackage)."""
+    from geo import params
+    from geo.errors import InvalidInput
+    from hazmap import export
+    from hazmap.db.session import get_engine
+
+    s = _settings(ctx)
+    filters_by_layer = {
+        "enterprises": lambda: {"risk": params.colours(risk), "town": town, "stage": stage,
+                                "department": department, "q": q},
+        "hazard-units": lambda: {"grade": grade, "town": town},
+        "targets": lambda: {"category": category},
+        "conflicts": lambda: {"risk": params.colours(risk), "town": town, "category": category},
+        "areas": lambda: {"level": level},
+        "pipelines": lambda: {},
+    }
+    try:
+        filters = filters_by_layer[layer]()
+        filters["bbox"] = params.bbox(bbox, max_area_deg2=s.limits.max_bbox_area_deg2)
+        export.check(layer, fmt, out_crs)
+        if fmt == "gpkg" and output == "-":
+            raise InvalidInput("output", "GeoPackage 不能写到标准输出，请用 -o 指定文件")
+        path = output or f"hazmap-{layer}.{ 'csv' if fmt == 'csv' else fmt}"
+        with get_engine(s.database_url).connect() as conn:
+            meta, feats = export.features(conn, layer, filters, vocabulary=_domain(s).vocabulary,
+                                          max_features=s.limits.max_export_features,
+                                          limit=limit, offset=offset)
+            if fmt == "gpkg":
+                n = export.write_gpkg(Path(path), layer, meta, feats, out_crs=out_crs)
+            else:
+                chunks = export.csv_chunks if fmt == "csv" else export.geojson_chunks
+                out = sys.stdout if path == "-" else open(path, "w", encoding="utf-8", newline="")
+                try:
+                    for chunk in chunks(meta, feats, out_crs=out_crs):
+                        out.write(chunk)
+                finally:
+                    if out is not sys.stdout:
+                        out.close()
+                n = meta["numberMatched"]
+    except InvalidInput as exc:
+        fail(f"输入错误（{exc.field}）：{exc.message}")
+    if path != "-":
+        click.echo(f"已导出 {n} 条要素到 {path}（{export.CRS_LABEL[out_crs]}）", err=True)
+
+
+@cli.group()
+def user() -> None:
+    """用户与角色."""
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["operator", "planner", "leader", "analyst"]), required=True)
+@click.option("--password", default=None, help="不填则生成随机密码并显示一次")
+@click.pass_context
+def user_add(ctx, name, role, password) -> None:
+    """Create a user; prints its API token (and a generated password) once."""
+    from geo.errors import InvalidInput
+    from hazmap import users
+    from hazmap.db.session import get_engine
+
+    try:
+        with get_engine(_settings(ctx).database_url).begin() as conn:
+            u = users.add_user(conn, name, role, password)
+    except InvalidInput as exc:
+        fail(f"输入错误（{exc.field}）：{exc.message}")
+    click.echo(f"已创建用户 {u['name']}（{u['role']}）")
+    if not password:
+        click.echo(f"密码（仅显示一次）：{u['password']}")
+    click.echo(f"API 令牌（仅显示一次）：{u['token']}")
+
+
+@user.command("list")
+@click.pass_context
+def user_list(ctx) -> None:
+    """List users."""
+    from hazmap import users
+    from hazmap.db.session import get_engine
+
+    with get_engine(_settings(ctx).database_url).connect() as conn:
+        for u in users.list_users(conn):
+            click.echo(f"{u['name']}\t{u['role']}\t{'停用' if u['disabled'] else '启用'}\t"
+                       f"{u['last_login_at'] or '从未登录'}")
+
+
+@user.command("disable")
+@click.argument("name")
+@click.pass_context
+def user_disable(ctx, name) -> None:
+    """Disable a user (password and token stop working at once)."""
+    from geo.errors import InvalidInput
+    from hazmap import users
+    from hazmap.db.session import get_engine
+
+    try:
+        with get_engine(_settings(ctx).database_url).begin() as conn:
+            users.set_disabled(conn, name, True)
+    except InvalidInput as exc:
+        fail(exc.message)
+    click.echo(f"已停用 {name}")
+
+
+def _register_optional() -> None:
+    """Attach command groups that live with their own packages."""
+    from etl.cli import etl as etl_group
+
+    cli.add_command(etl_group, "etl")
+
+
+_register_optional()
+
+
+def main() -> None:
+    cli(prog_name="hazmap")

@@ -1,0 +1,180 @@
+"""Settings: defaults, then the optional TOML file named by ``HAZMAP_CONFIG``, then environment.
+
+Every setting has a documented default (README "Configuration").  A bad setting — an
+unknown key, a wrong type, an out-of-range number — raises :class:`ConfigError` naming
+it, and the CLI turns that into a one-line message and exit status 2 at start.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+DEFAULT_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/hazmap"
+
+
+class ConfigError(ValueError):
+    """A setting is missing, unknown or has a bad value; the message names it."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Named performance and safety limits (documented in README "Limits")."""
+
+    max_features_per_response: int = 5000
+    max_export_features: int = 500_000
+    statement_timeout_ms: int = 30_000
+    max_request_body_bytes: int = 1_000_000
+    max_bbox_area_deg2: float = 25.0
+    siting_checks_per_minute: int = 60
+
+
+@dataclass(frozen=True)
+class EtlSettings:
+    default_crs: str | None = None  # CRS for rows that declare none; None → such rows are rejected
+    # Configured area: points farther than max_distance_km from this bbox are rejected.
+    area_bbox: tuple[float, float, float, float] = (112.70, 35.38, 113.00, 35.66)
+    max_distance_km: float = 30.0
+    rejects_dir: str = "rejects"
+    geocoder: str = "offline"  # offline | tianditu (online; off by default)
+    geocoder_min_score: float = 80.0
+    tianditu_key: str | None = None
+    columns: dict[str, dict[str, str]] = field(default_factory=dict)  # per kind: header → field
+
+
+@dataclass(frozen=True)
+class MapSettings:
+    tile_url: str | None = None  # e.g. a local tile server; None → boundaries only, no tiles
+    tile_datum: str = "wgs84"  # wgs84 | cgcs2000 | gcj02: what the tiles are drawn in
+    tile_attribution: str = ""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    etl: EtlSettings = field(default_factory=EtlSettings)
+    map: MapSettings = field(default_factory=MapSettings)
+    limits: Limits = field(default_factory=Limits)
+    rules_overrides: tuple[dict[str, Any], ...] = ()
+    anonymous_access: bool = False  # True: visitors without a login may view the map and read the API
+    secret_key: str | None = None
+    secure_cookies: bool = True  # session cookie only over HTTPS (hazmap serve on loopback turns it off)
+    sources: dict[str, list[dict]] = field(default_factory=dict)  # KIND → [{path, crs?}] (ETL config)
+    config_path: str | None = None
+
+
+def _coerce(section: str, cls, data: dict[str, Any]):
+    known = {f.name: f for f in fields(cls)}
+    out = {}
+    for key, value in data.items():
+        if key not in known:
+            raise ConfigError(f"未知配置项 [{section}] {key}")
+        default = getattr(cls(), key)
+        if isinstance(default, bool) and not isinstance(value, bool):
+            raise ConfigError(f"配置项 [{section}] {key} 应为 true/false")
+        if isinstance(default, (int, float)) and not isinstance(default, bool):
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
+                raise ConfigError(f"配置项 [{section}] {key} 应为正数，实际 {value!r}")
+            value = type(default)(value)
+        if isinstance(default, tuple):
+            if not isinstance(value, list) or len(value) != len(default):
+                raise ConfigError(f"配置项 [{section}] {key} 应为含 {len(default)} 个数的列表")
+            value = tuple(float(v) for v in value)
+        out[key] = value
+    return cls(**out)
+
+
+def load_settings(path: str | os.PathLike | None = None, env: dict[str, str] | None = None,
+                  overrides: dict[str, Any] | None = None) -> Settings:
+    """Build the settings; ``path`` defaults to ``$HAZMAP_CONFIG``."""
+    env = dict(os.environ if env is None else env)
+    path = path or env.get("HAZMAP_CONFIG") or None
+    raw: dict[str, Any] = {}
+    if path:
+        p = Path(path)
+        if not p.is_file():
+            raise ConfigError(f"HAZMAP_CONFIG 指向的配置文件不存在：{p}")
+        try:
+            raw = tomllib.loads(p.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"配置文件 {p} 不是有效的 TOML：{exc}") from exc
+    s = Settings(config_path=str(path) if path else None)
+    top_known = {"database", "etl", "map", "limits", "rules", "auth", "sources"}
+    for key in raw:
+        if key not in top_known:
+            raise ConfigError(f"未知配置节 [{key}]（可用：{', '.join(sorted(top_known))}）")
+    db = raw.get("database", {})
+    for key in db:
+        if key != "url":
+            raise ConfigError(f"未知配置项 [database] {key}")
+    if "url" in db:
+        s = replace(s, database_url=str(db["url"]))
+    if "etl" in raw:
+        s = replace(s, etl=_coerce("etl", EtlSettings, raw["etl"]))
+    if "map" in raw:
+        s = replace(s, map=_coerce("map", MapSettings, raw["map"]))
+    if "limits" in raw:
+        s = replace(s, limits=_coerce("limits", Limits, raw["limits"]))
+    rules = raw.get("rules", {})
+    for key in rules:
+        if key != "overrides":
+            raise ConfigError(f"未知配置项 [rules] {key}")
+    if rules.get("overrides") is not None:
+        if not isinstance(rules["overrides"], list):
+            raise ConfigError("配置项 [rules] overrides 应为表数组 [[rules.overrides]]")
+        s = replace(s, rules_overrides=tuple(rules["overrides"]))
+    auth = raw.get("auth", {})
+    for key in auth:
+        if key not in ("anonymous_access", "secret_key", "secure_cookies"):
+            raise ConfigError(f"未知配置项 [auth] {key}")
+    if "anonymous_access" in auth:
+        if not isinstance(auth["anonymous_access"], bool):
+            raise ConfigError("配置项 [auth] anonymous_access 应为 true/false")
+        s = replace(s, anonymous_access=auth["anonymous_access"])
+    if "secure_cookies" in auth:
+        if not isinstance(auth["secure_cookies"], bool):
+            raise ConfigError("配置项 [auth] secure_cookies 应为 true/false")
+        s = replace(s, secure_cookies=auth["secure_cookies"])
+    if "secret_key" in auth:
+        s = replace(s, secret_key=str(auth["secret_key"]))
+    if "sources" in raw:
+        srcs = {}
+        base = Path(path).parent if path else Path.cwd()
+        for kind, entries in raw["sources"].items():
+            if isinstance(entries, (str, dict)):
+                entries = [entries]
+            if not isinstance(entries, list):
+                raise ConfigError(f"配置项 [sources] {kind} 应为路径、路径列表或 {{path, crs}} 表")
+            out = []
+            for e in entries:
+                spec = {"path": e} if isinstance(e, str) else dict(e)
+                if not isinstance(spec.get("path"), str) or set(spec) - {"path", "crs"}:
+                    raise ConfigError(f"配置项 [sources] {kind} 的条目应为路径或 {{path = …, crs = …}}")
+                if not Path(spec["path"]).is_absolute():
+                    spec["path"] = str(base / spec["path"])
+                out.append(spec)
+            srcs[kind] = out
+        s = replace(s, sources=srcs)
+    if env.get("DATABASE_URL"):
+        s = replace(s, database_url=env["DATABASE_URL"])
+    if env.get("HAZMAP_SECRET_KEY"):
+        s = replace(s, secret_key=env["HAZMAP_SECRET_KEY"])
+    for key, value in (overrides or {}).items():
+        s = replace(s, **{key: value})
+    if not s.database_url.startswith(("postgresql", "postgres")):
+        raise ConfigError(f"DATABASE_URL 应为 PostgreSQL 连接串，实际 {s.database_url!r}")
+    if s.map.tile_datum not in ("wgs84", "cgcs2000", "gcj02"):
+        raise ConfigError(f"配置项 [map] tile_datum 应为 wgs84/cgcs2000/gcj02，实际 {s.map.tile_datum!r}")
+    if s.etl.geocoder not in ("offline", "tianditu"):
+        raise ConfigError(f"配置项 [etl] geocoder 应为 offline 或 tianditu，实际 {s.etl.geocoder!r}")
+    if s.etl.default_crs is not None:
+        from geo.crs import CRSError, parse_crs
+
+        try:
+            parse_crs(s.etl.default_crs)
+        except CRSError as exc:
+            raise ConfigError(f"配置项 [etl] default_crs：{exc}") from exc
+    return s

@@ -1,0 +1,1 @@
+"""Database: schema (``models``), engine (``session``), creation and migrations (``init``)."""

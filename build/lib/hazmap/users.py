@@ -1,0 +1,87 @@
+"""Users, roles, API tokens and the audit log (framework-neutral; used by the CLI and the app).
+
+Passwords are hashed with werkzeug.security (scrypt); API tokens are random, shown once, and
+stored only as their SHA-256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+
+import sqlalchemy as sa
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from geo.errors import InvalidInput
+
+ROLES = ("operator", "planner", "leader", "analyst")
+ROLE_LABEL = {"operator": "运维（ETL、配置、用户）", "planner": "规划（地图、选址、导出）",
+              "leader": "领导（地图、看板）", "analyst": "分析（API、导出）"}
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def add_user(conn: sa.Connection, name: str, role: str, password: str | None = None) -> dict:
+    """Create a user; returns its password (generated if not given) and API token — shown once."""
+    name = (name or "").strip()
+    if not name or len(name) > 64:
+        raise InvalidInput("name", "用户名应为 1–64 个字符")
+    if role not in ROLES:
+        raise InvalidInput("role", f"未知角色 {role}（可用：{'、'.join(ROLES)}）")
+    if conn.execute(sa.text("select 1 from app_user where name = :n"), {"n": name}).first():
+        raise InvalidInput("name", f"用户 {name} 已存在")
+    password = password or secrets.token_urlsafe(12)
+    token = "hzm_" + secrets.token_urlsafe(32)
+    conn.execute(sa.text("""insert into app_user (name, role, password_hash, token_hash)
+                            values (:n, :r, :p, :t)"""),
+                 {"n": name, "r": role, "p": generate_password_hash(password), "t": _token_hash(token)})
+    audit(conn, "user_add", user=None, detail={"name": name, "role": role})
+    return {"name": name, "role": role, "password": password, "token": token}
+
+
+def list_users(conn: sa.Connection) -> list[dict]:
+    return [dict(r._mapping) for r in conn.execute(sa.text(
+        "select name, role, disabled, created_at, last_login_at from app_user order by name"))]
+
+
+def set_disabled(conn: sa.Connection, name: str, disabled: bool = True) -> None:
+    n = conn.execute(sa.text("update app_user set disabled = :d where name = :n"), {"d": disabled, "n": name}).rowcount
+    if not n:
+        raise InvalidInput("name", f"用户 {name} 不存在")
+    audit(conn, "user_disable" if disabled else "user_enable", user=None, detail={"name": name})
+
+
+def check_password(conn: sa.Connection, name: str, password: str) -> dict | None:
+    r = conn.execute(sa.text("select name, role, password_hash, disabled from app_user where name = :n"),
+                     {"n": name}).first()
+    if r is None or r.disabled or not check_password_hash(r.password_hash, password or ""):
+        return None
+    conn.execute(sa.text("update app_user set last_login_at = now() where name = :n"), {"n": name})
+    return {"name": r.name, "role": r.role}
+
+
+def by_token(conn: sa.Connection, token: str) -> dict | None:
+    r = conn.execute(sa.text("select name, role from app_user where token_hash = :t and not disabled"),
+                     {"t": _token_hash(token)}).first()
+    return {"name": r.name, "role": r.role} if r else None
+
+
+def active(conn: sa.Connection, name: str) -> dict | None:
+    r = conn.execute(sa.text("select name, role from app_user where name = :n and not disabled"), {"n": name}).first()
+    return {"name": r.name, "role": r.role} if r else None
+
+
+def audit(conn: sa.Connection, action: str, *, user: dict | None, detail: dict | None = None,
+          ip: str | None = None) -> None:
+    conn.execute(sa.text("""insert into audit_log (user_name, role, action, detail, ip)
+                            values (:u, :r, :a, cast(:d as jsonb), :ip)"""),
+                 {"u": (user or {}).get("name"), "r": (user or {}).get("role"), "a": action,
+                  "d": json.dumps(detail or {}, ensure_ascii=False, default=str), "ip": ip})
+
+
+def recent_audit(conn: sa.Connection, limit: int = 200) -> list[dict]:
+    return [dict(r._mapping) for r in conn.execute(sa.text(
+        "select at, user_name, role, action, detail, ip from audit_log order by id desc limit :l"), {"l": limit})]

@@ -1,0 +1,14 @@
+"""``/``: the four-colour safety-risk distribution map (安全风险分布图)."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from webmap.mapview import base_map, render
+
+bp = Blueprint("riskmap", __name__)
+
+
+@bp.get("/")
+def risk_map():
+    return render(base_map("危险化学品安全风险分布图", "map"))

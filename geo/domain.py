@@ -1,0 +1,80 @@
+"""The domain bundle: every table, rule and model the engine needs, built once and passed on.
+
+A :class:`Domain` is built by the shell (:func:`hazmap.domain.load_domain` from the settings)
+and handed explicitly to the refresh, the siting check, the feasible zone and the ETL; nothing
+in :mod:`geo` reads a data file or a setting on its own.  ``versions`` identifies what a result
+was computed from — stamped on every run and export.  The rules version includes a digest of
+the deployment's overrides, so two deployments with different overrides never share a version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from geo.reference import ReferenceTables
+from geo.separation import RuleSet
+from geo.vocabulary import COLORS, Colour, Vocabulary
+
+
+@dataclass(frozen=True)
+class Versions:
+    reference: str  # data/reference/VERSION
+    rules: str  # separation rules (+ digest of the overrides)
+    model: str  # four-colour model
+
+    def as_json(self) -> dict:
+        return {"reference": self.reference, "rules": self.rules, "model": self.model}
+
+
+@dataclass(frozen=True)
+class Domain:
+    reference: ReferenceTables
+    rules: RuleSet  # overrides applied
+    colour_model: dict  # data/rules/risk_model.toml
+    pipeline: dict  # data/rules/pipeline_hca.toml
+    area: dict  # data/rules/area_risk.toml
+    vocabulary: Vocabulary
+    versions: Versions
+
+
+def overrides_version(base: str, overrides) -> str:
+    """``base`` unchanged without overrides, else ``base+ov-<digest>`` of their content."""
+    overrides = list(overrides or ())
+    if not overrides:
+        return base
+    digest = hashlib.sha256(json.dumps(overrides, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    return f"{base}+ov{len(overrides)}-{digest[:8]}"
+
+
+def build_domain(reference_dir: Path, rules_dir: Path, *, overrides=()) -> Domain:
+    """Read the data directories and apply a deployment's rule overrides.
+
+    Raises :class:`geo.reference_files.ReferenceDataError` or :class:`geo.rules_files.RulesError`
+    naming the file and row when a file is malformed, and ``RulesError`` for a bad override.
+    """
+    from geo.reference_files import load_reference_from
+    from geo.rules_files import (RulesError, load_area_params_from, load_pipeline_params_from,
+                                 load_risk_model_from, load_ruleset_from)
+
+    reference = load_reference_from(reference_dir)
+    base = load_ruleset_from(rules_dir)
+    try:
+        rules = base.with_overrides(overrides)
+    except ValueError as exc:
+        raise RulesError(f"[rules.overrides] {exc}") from None
+    from dataclasses import replace
+
+    rules = replace(rules, version=overrides_version(base.version, overrides))
+    model = load_risk_model_from(rules_dir)
+    hexes, labels = model.get("colour_hex", {}), model.get("colour_label", {})
+    missing = [c for c in COLORS if c not in hexes or c not in labels]
+    if missing:
+        raise RulesError(f"risk_model.toml [colour_hex]/[colour_label] 缺少 {', '.join(missing)}")
+    vocabulary = Vocabulary(tuple(Colour(c, labels[c], hexes[c]) for c in COLORS))
+    return Domain(reference=reference, rules=rules, colour_model=model,
+                  pipeline=load_pipeline_params_from(rules_dir), area=load_area_params_from(rules_dir),
+                  vocabulary=vocabulary,
+                  versions=Versions(reference.version, rules.version, model["model_version"]))

@@ -1,0 +1,68 @@
+"""What the engine derives for one enterprise (or a candidate site) from its hazard units.
+
+Shared by the refresh and the siting check so both describe a source the same way: the
+GB 18218 result of each unit as stored/returned, the separation-rule profile of the source and
+the facts the four-colour grading reads.  Pure: every table comes from the :class:`geo.domain.Domain`.
+"""
+
+from __future__ import annotations
+
+from geo import major_hazard, risk_color, separation
+
+
+def unit_result(lines, *, exposed_people: float, domain) -> dict:
+    """GB 18218 assessment of one unit as stored and returned: S, R, α, grade, per-chemical terms."""
+    a = major_hazard.assess_unit(lines, exposed_people=exposed_people, tables=domain.reference)
+    return {
+        "S": a.S, "R": a.R if a.is_major else round(a.R, 3), "alpha": a.alpha,
+        "exposed_people": a.exposed_people, "is_major": a.is_major, "grade": a.grade,
+        "chemicals": [{"key": t.key, "name": t.name, "quantity_t": t.quantity_t,
+                       "Q": t.critical_quantity_t, "Q_source": t.q_source, "beta": t.beta,
+                       "beta_source": t.beta_source, "q_over_Q": round(t.ratio, 6)} for t in a.terms],
+        "notes": list(a.notes),
+    }
+
+
+def hazard_types(chemicals) -> frozenset[str]:
+    """toxic / explosive / flammable from the chemicals' GB 18218 表2 classes (J → toxic, W1 → explosive)."""
+    out = set()
+    for c in chemicals:
+        for cls in c.hazard_classes:
+            if cls.startswith("J"):
+                out.add("toxic")
+            elif cls.startswith("W1"):
+                out.add("explosive")
+            else:
+                out.add("flammable")
+    return frozenset(out)
+
+
+def source_profile(*, stages, facility_type, major_grade, chemicals, fire_classes) -> separation.SourceProfile:
+    return separation.SourceProfile(facility_type=facility_type, stages=tuple(stages),
+                                    major_hazard_grade=major_grade, hazard_types=hazard_types(chemicals),
+                                    fire_classes=frozenset(fire_classes))
+
+
+def colour_facts(*, stages, major_grades, chemicals, in_chemical_park, conflicts, larger_accidents=None,
+                 fatal_accidents=None, major_hidden_dangers=None, standardisation_level=None,
+                 fire_classes=()) -> risk_color.EnterpriseFacts:
+    """The facts the four-colour grading reads, from the registry and the engine's results."""
+    unique = {c.key: c for c in chemicals}.values()
+    n_expl = sum(1 for c in unique if c.explosive)
+    n_tox = sum(1 for c in unique if c.toxic_inhalation)
+    n_key = sum(1 for c in unique if c.key_supervised and not c.explosive and not c.toxic_inhalation)
+    fire = {k: sum(1 for f in fire_classes if f == k) for k in ("甲", "乙")}
+    accidents = None
+    if larger_accidents is not None or fatal_accidents is not None:
+        accidents = {"larger_accidents": larger_accidents, "fatal_accidents": fatal_accidents}
+    return risk_color.EnterpriseFacts(
+        stages=tuple(stages), major_hazard_grades=tuple(major_grades), n_explosive_chemicals=n_expl,
+        n_toxic_inhalation_chemicals=n_tox, n_key_supervised_chemicals=n_key, fire_class_sites=fire,
+        in_chemical_park=in_chemical_park, external_distance_conflicts=conflicts, accidents_3y=accidents,
+        major_hidden_dangers=major_hidden_dangers, safety_standardisation_level=standardisation_level)
+
+
+def colour(facts, *, domain) -> dict:
+    r = risk_color.grade_enterprise(facts, domain.colour_model)
+    return {"risk_color": r.risk_color, "risk_score": r.risk_score, "reasons": r.reasons,
+            "model_version": r.model_version}
