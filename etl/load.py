@@ -71,6 +71,44 @@ def upsert(conn: sa.Connection, table: str, key: str, records: list[dict], *, ru
     return counts, ids
 
 
+def load_enterprises(lc, records: list[dict], files: list[str], keep_keys: set[str]) -> dict:
+    """Upsert the enterprises; counts those whose licence expired before ``lc.ctx.today`` (flagged)."""
+    expired = sum(1 for r in records if r["licence_expiry"] and r["licence_expiry"] < lc.ctx.today)
+    counts, _ = upsert(lc.conn, "enterprise", "credit_code", records, run_id=lc.run_id, files=files,
+                       keep_keys=keep_keys)
+    lc.expired_licences += expired
+    return {**counts, "expired_licences": expired}
+
+
+def credit_code_ids(conn: sa.Connection) -> dict[str, int]:
+    return {r[0]: r[1] for r in conn.execute(sa.text("select credit_code, id from enterprise"))}
+
+
+def chemical_ids(conn: sa.Connection) -> dict[str, int]:
+    return {r[0]: r[1] for r in conn.execute(sa.text("select key, id from chemical"))}
+
+
+def town_codes(conn: sa.Connection) -> dict[str, str]:
+    """Town name → code (the registries name their 属地 by name)."""
+    return {r.name: r.code for r in conn.execute(sa.text("select name, code from admin_area where level = 'town'"))}
+
+
+def geocoder_entries(conn: sa.Connection) -> tuple[list, list]:
+    """(gazetteer entries, named areas with a point on their surface) for the offline geocoder."""
+    entries = [(r.address, r.lon, r.lat, r.precision) for r in conn.execute(sa.text(
+        "select address, ST_X(geom) as lon, ST_Y(geom) as lat, precision from gazetteer_entry"))]
+    areas = [tuple(r) for r in conn.execute(sa.text(
+        "select name, level, ST_X(ST_PointOnSurface(geom)), ST_Y(ST_PointOnSurface(geom)) "
+        "from admin_area where geom is not null"))]
+    return entries, areas
+
+
+def analyze_registries(conn: sa.Connection) -> None:
+    """Fresh statistics after a load (the planner needs them for the refresh's joins)."""
+    for t in ("enterprise", "hazard_unit", "inventory", "protection_target", "pipeline", "admin_area"):
+        conn.execute(sa.text(f"analyze {t}"))
+
+
 def load_gazetteer(conn: sa.Connection, records: list[dict], files: list[str]) -> dict:
     """Replace the entries of this run's gazetteer files; counts compare with what was stored."""
     counts = _counts()

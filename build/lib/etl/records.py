@@ -154,11 +154,14 @@ def gazetteer(row, cols, ctx, source_crs) -> dict:
             "lon": pt[0], "lat": pt[1], "wkt": Point(pt[0], pt[1]).wkt, "source_file": row.file}
 
 
-def inventory_line(row, cols, ctx) -> dict:
+def inventory_line(row, cols, ctx, enterprise_ids: dict[str, int]) -> dict:
+    """One line of a hazard unit's inventory (the unit's fields repeat on each of its lines)."""
     from geo.chemicals import AmbiguousChemical, ChemicalNotFound
 
     key = required(row, cols, "unit_key", "单元编号")
     code = credit_code.normalise(required(row, cols, "credit_code", "统一社会信用代码"))
+    if code not in enterprise_ids:
+        raise RowError("统一社会信用代码", code, "所属企业不存在或已被拒绝")
     kind_s = required(row, cols, "kind", "单元类型")
     kind = UNIT_KIND_INPUT.get(kind_s)
     if kind is None:
@@ -178,3 +181,17 @@ def inventory_line(row, cols, ctx) -> dict:
     return {"unit_key": key, "credit_code": code, "name": text(row.values.get(cols.get("name", ""))) or None,
             "kind": kind, "fire_class": fire, "chemical_key": chem.key, "quantity_t": q,
             "input_name": name or cas}
+
+
+def whole_units(lc, lines: list[dict], keep: set[str]) -> list[dict]:
+    """A unit with any rejected line is rejected whole (never load a partial inventory)."""
+    from etl.report import Reject
+
+    good = []
+    for ln in lines:
+        if ln["unit_key"] in keep:
+            lc.rejects.append(Reject(ln["_file"], ln["_line"], "单元编号", ln["unit_key"],
+                                     "同一单元的其他行有错误，整个单元未导入"))
+        else:
+            good.append(ln)
+    return good
