@@ -31,6 +31,12 @@ class Kind:
     key_label: str = ""
     unique: bool = True
     group: Callable | None = None  # (lc, records, keep_keys) -> records
+    tables: tuple[str, ...] = ()  # where the record's fields are stored (lengths/ranges checked first)
+
+    def field_label(self, fld: str) -> str:
+        """A field's name as the operator knows it: its first Chinese header, else the field."""
+        names = self.columns.get(fld, ())
+        return next((n for n in names if not n.isascii()), names[0] if names else fld)
 
 
 AREAS = Kind(
@@ -45,7 +51,7 @@ AREAS = Kind(
     build=lambda row, cols, lc, src: records.area(row, cols, lc.ctx, src.crs),
     load=lambda lc, recs, files, keep: load.upsert(lc.conn, "admin_area", "code", recs, run_id=lc.run_id,
                                                    files=[], keep_keys=keep)[0],
-    key="code", key_label="区划代码")
+    key="code", key_label="区划代码", tables=("admin_area",))
 
 GAZETTEER = Kind(
     "gazetteer", "地名地址", {
@@ -56,7 +62,7 @@ GAZETTEER = Kind(
         "precision": ["类型", "precision"],
     },
     build=lambda row, cols, lc, src: records.gazetteer(row, cols, lc.ctx, src.crs),
-    load=lambda lc, recs, files, keep: load.load_gazetteer(lc.conn, recs, files))
+    load=lambda lc, recs, files, keep: load.load_gazetteer(lc.conn, recs, files), tables=("gazetteer_entry",))
 
 ENTERPRISES = Kind(
     "enterprises", "企业", {
@@ -81,7 +87,7 @@ ENTERPRISES = Kind(
     },
     build=lambda row, cols, lc, src: records.enterprise(row, cols, lc.ctx, src.crs, lc.geocoder(), lc.towns()),
     load=load.load_enterprises,
-    key="credit_code", key_label="统一社会信用代码")
+    key="credit_code", key_label="统一社会信用代码", tables=("enterprise",))
 
 HAZARD_UNITS = Kind(
     "hazard_units", "危险单元", {
@@ -99,7 +105,8 @@ HAZARD_UNITS = Kind(
     load=lambda lc, recs, files, keep: load.load_units(lc.conn, recs, run_id=lc.run_id, files=files,
                                                        keep_keys=keep, enterprise_ids=lc.enterprise_ids(),
                                                        chemical_ids=lc.chemical_ids()),
-    key="unit_key", key_label="单元编号", unique=False, group=records.whole_units)
+    key="unit_key", key_label="单元编号", unique=False, group=records.whole_units,
+    tables=("hazard_unit", "inventory"))
 
 TARGETS = Kind(
     "targets", "防护目标", {
@@ -117,7 +124,7 @@ TARGETS = Kind(
     build=lambda row, cols, lc, src: records.target(row, cols, lc.ctx, src.crs),
     load=lambda lc, recs, files, keep: load.upsert(lc.conn, "protection_target", "target_key", recs,
                                                    run_id=lc.run_id, files=files, keep_keys=keep)[0],
-    key="target_key", key_label="目标编号")
+    key="target_key", key_label="目标编号", tables=("protection_target",))
 
 PIPELINES = Kind(
     "pipelines", "管道", {
@@ -131,7 +138,7 @@ PIPELINES = Kind(
     build=lambda row, cols, lc, src: records.pipeline(row, cols, lc.ctx, src.crs),
     load=lambda lc, recs, files, keep: load.upsert(lc.conn, "pipeline", "pipeline_key", recs,
                                                    run_id=lc.run_id, files=files, keep_keys=keep)[0],
-    key="pipeline_key", key_label="管道编号")
+    key="pipeline_key", key_label="管道编号", tables=("pipeline",))
 
 KINDS: tuple[Kind, ...] = (AREAS, GAZETTEER, ENTERPRISES, HAZARD_UNITS, TARGETS, PIPELINES)
 BY_NAME = {k.name: k for k in KINDS}

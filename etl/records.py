@@ -81,7 +81,7 @@ def target(row, cols, ctx, source_crs) -> dict:
     hh = optional_int(row, cols, "households", "户数")
     cap = optional_int(row, cols, "capacity", "床位数")
     if row.geometry is not None:
-        g = geometry_wgs84(row, source_crs)
+        g = geometry_wgs84(row, source_crs, ctx)
         scrs = source_crs or row.file_crs
         c = g.centroid
         from etl.validate import check_area
@@ -103,7 +103,7 @@ def area(row, cols, ctx, source_crs) -> dict:
     level = required(row, cols, "level", "level")
     if level not in ("district", "town", "village"):
         raise RowError("level", level, "level 应为 district/town/village")
-    g = geometry_wgs84(row, source_crs)
+    g = geometry_wgs84(row, source_crs, ctx)
     if isinstance(g, Polygon):
         g = MultiPolygon([g])
     if not isinstance(g, MultiPolygon):
@@ -128,7 +128,7 @@ def pipeline(row, cols, ctx, source_crs) -> dict:
     p = number(required(row, cols, "maop_mpa", "设计压力MPa"), "设计压力MPa")
     if d <= 0 or p <= 0:
         raise RowError("管径mm/设计压力MPa", f"{d}/{p}", "管径和压力应大于 0")
-    g = geometry_wgs84(row, source_crs)
+    g = geometry_wgs84(row, source_crs, ctx)
     if g.geom_type == "MultiLineString":
         g = shapely.line_merge(g)
     if g.geom_type != "LineString":

@@ -20,7 +20,7 @@ from etl.geocode import OfflineGeocoder
 from etl.kinds import BY_NAME, ENTERPRISES, KINDS, Kind, resolve_columns
 from etl.readers import ReadError, read_rows, sha256
 from etl.report import Reject, write_rejects
-from etl.validate import Context, RowError, reject_of
+from etl.validate import Context, RowError, fits_columns, reject_of
 from geo.postgis.areas import attribute_towns
 from hazmap.db.session import get_engine
 from hazmap.jobs import JobAborted, RunLocked, run_job
@@ -34,7 +34,8 @@ class EtlAborted(JobAborted):
 class Source:
     kind: str
     path: Path
-    crs: str | None = None
+    crs: str | None = None  # CRS of rows that declare none (and of a Shapefile without .prj)
+    encoding: str | None = None  # declared encoding of a CSV (default: detected)
 
 
 @dataclass
@@ -58,7 +59,7 @@ def sources_from(settings, cli_sources: list[str] | tuple = ()) -> list[Source]:
     for kind, entries in settings.sources.items():
         if kind not in BY_NAME:
             raise EtlAborted(f"未知数据类型 [sources] {kind}（可用：{'、'.join(BY_NAME)}）")
-        out += [Source(kind, Path(e["path"]), e.get("crs")) for e in entries]
+        out += [Source(kind, Path(e["path"]), e.get("crs"), e.get("encoding")) for e in entries]
     for spec in cli_sources:
         if "=" not in spec:
             raise EtlAborted(f"--source 应为 KIND=PATH，实际 {spec!r}")
@@ -105,7 +106,7 @@ def run_etl(settings, sources: list[Source], *, dry_run: bool = False,
     domain = domain or load_domain(settings)
     engine = get_engine(settings.database_url)
     ctx = Context(settings.etl.default_crs, settings.etl.area_bbox, settings.etl.max_distance_km,
-                  domain.reference.catalogue)
+                  domain.reference.catalogue, max_geometry_vertices=settings.limits.max_geometry_vertices)
     rejects: list[Reject] = []
     counts: dict = {}
     job = None
@@ -114,7 +115,7 @@ def run_etl(settings, sources: list[Source], *, dry_run: bool = False,
             job.counts = counts
             lc = LoadContext(job.conn, job.run_id, settings, ctx, rejects, counts)
             try:
-                rows_by_kind = _extract(engine, job, sources)
+                rows_by_kind = _extract(engine, job, sources, settings.limits)
                 _load_all(lc, rows_by_kind, _hook)
                 expired = lc.expired_licences
             except EtlAborted:
@@ -144,14 +145,14 @@ def run_etl(settings, sources: list[Source], *, dry_run: bool = False,
                      expired_licences=counts.get("expired_licences", 0))
 
 
-def _extract(engine, job, sources: list[Source]) -> dict[str, list]:
+def _extract(engine, job, sources: list[Source], limits) -> dict[str, list]:
     """Read every source file (in load order); an unreadable file aborts the run."""
     rows_by_kind: dict[str, list] = defaultdict(list)
     files_meta = []
     try:
         for src in _progress(sorted(sources, key=lambda s: KINDS.index(BY_NAME[s.kind])), "读取"):
             try:
-                rows = read_rows(src.path)
+                rows = read_rows(src.path, limits, encoding=src.encoding, crs=src.crs)
                 digest = sha256(src.path)
             except (ReadError, OSError) as exc:
                 raise EtlAborted(f"无法读取 {src.path.name}：{exc}") from None
@@ -218,6 +219,7 @@ def _validate(lc: LoadContext, kind: Kind, src: Source, rows, cols, seen: dict, 
     for row in rows:
         try:
             rec = kind.build(row, cols, lc, src)
+            fits_columns(rec, kind.tables, lambda f: cols.get(f) or kind.field_label(f))
         except RowError as exc:
             lc.rejects.append(reject_of(row, exc))
             if kind.key:

@@ -41,6 +41,7 @@ class Context:
     max_distance_km: float
     catalogue: Any
     today: dt.date = field(default_factory=dt.date.today)
+    max_geometry_vertices: int = 200_000
 
 
 def reject_of(row, exc: RowError) -> Reject:
@@ -216,11 +217,14 @@ def _convert(x: float, y: float, crs: str) -> tuple[float, float]:
         raise RowError("坐标系", crs, str(exc)) from None
 
 
-def geometry_wgs84(row, source_crs: str | None):
-    """The row's vector geometry in WGS-84 (valid, inside China)."""
+def geometry_wgs84(row, source_crs: str | None, ctx: Context):
+    """The row's vector geometry in WGS-84 (valid, inside China, within the vertex limit)."""
     g = row.geometry
     if g is None or g.is_empty:
         raise RowError("geometry", "", "缺少几何")
+    n = shapely.get_num_coordinates(g)
+    if n > ctx.max_geometry_vertices:
+        raise RowError("geometry", f"{n} 个顶点", f"几何顶点数超过上限 {ctx.max_geometry_vertices}（max_geometry_vertices）")
     crs = source_crs
     if not crs and row.file_crs:
         fc = str(row.file_crs).upper()
@@ -266,3 +270,40 @@ def quantity_t(row, cols: dict) -> float:
         if factor is None:
             raise RowError("计量单位", u, "计量单位应为 t、吨、kg、千克、公斤")
     return q * factor
+
+
+INT4 = (-(2**31), 2**31 - 1)
+
+
+def fits_columns(record: dict, tables: tuple[str, ...], label_of) -> None:
+    """Raise :class:`RowError` when a value cannot be stored as it is: text longer than its
+    column, an integer outside PostgreSQL's ``integer``, text with NUL or unencodable characters.
+
+    Checked before the database sees the row, so one bad cell rejects its row, never the run.
+    ``label_of(field)`` is the field's name as the operator knows it (the file's header).
+    """
+    from sqlalchemy import Integer, String
+
+    from hazmap.db.models import metadata
+
+    for name in tables:
+        for col in metadata.tables[name].columns:
+            if col.name not in record or record[col.name] is None:
+                continue
+            v = record[col.name]
+            values = v if isinstance(v, (list, tuple)) else [v]
+            for x in values:
+                if isinstance(x, str):
+                    if "\x00" in x:
+                        raise RowError(label_of(col.name), x.replace("\x00", "\\0")[:60], "含非法字符（NUL）")
+                    try:
+                        x.encode("utf-8")
+                    except UnicodeEncodeError:
+                        raise RowError(label_of(col.name), x.encode("utf-8", "replace").decode()[:60],
+                                       "含无法编码的字符") from None
+                    if isinstance(col.type, String) and col.type.length and len(x) > col.type.length:
+                        raise RowError(label_of(col.name), x[:60] + ("…" if len(x) > 60 else ""),
+                                       f"长度 {len(x)} 超过上限 {col.type.length} 个字符")
+                elif isinstance(x, int) and not isinstance(x, bool) and isinstance(col.type, Integer):
+                    if not INT4[0] <= x <= INT4[1]:
+                        raise RowError(label_of(col.name), x, f"数值超出范围（{INT4[0]} 至 {INT4[1]}）")

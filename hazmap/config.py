@@ -30,6 +30,12 @@ class Limits:
     max_request_body_bytes: int = 1_000_000
     max_bbox_area_deg2: float = 25.0
     siting_checks_per_minute: int = 60
+    # ETL input (a file over one of these aborts the run, naming the limit; nothing is changed)
+    max_input_file_bytes: int = 500_000_000
+    max_input_rows: int = 2_000_000
+    max_input_columns: int = 200
+    max_xlsx_uncompressed_bytes: int = 1_000_000_000
+    max_geometry_vertices: int = 200_000  # per geometry; a bigger one is a row reject
 
 
 @dataclass(frozen=True)
@@ -151,8 +157,8 @@ def load_settings(path: str | os.PathLike | None = None, env: dict[str, str] | N
             out = []
             for e in entries:
                 spec = {"path": e} if isinstance(e, str) else dict(e)
-                if not isinstance(spec.get("path"), str) or set(spec) - {"path", "crs"}:
-                    raise ConfigError(f"配置项 [sources] {kind} 的条目应为路径或 {{path = …, crs = …}}")
+                if not isinstance(spec.get("path"), str) or set(spec) - {"path", "crs", "encoding"}:
+                    raise ConfigError(f"配置项 [sources] {kind} 的条目应为路径或 {{path = …, crs = …, encoding = …}}")
                 if not Path(spec["path"]).is_absolute():
                     spec["path"] = str(base / spec["path"])
                 out.append(spec)

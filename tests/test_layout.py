@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import re
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -94,8 +95,11 @@ def test_every_package_directory_is_listed():
 
 
 def test_wheel_carries_the_data(tmp_path):
+    src = tmp_path / "src"  # build from a copy: setuptools writes build/ into the tree it builds
+    shutil.copytree(REPO, src, ignore=shutil.ignore_patterns(".venv", ".git", "build", "*.egg-info", "node_modules",
+                                                             "tests", "rejects", "__pycache__"))
     out = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q",
-                          "-w", str(tmp_path), str(REPO)], capture_output=True, text=True)
+                          "-w", str(tmp_path), str(src)], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     names = zipfile.ZipFile(next(tmp_path.glob("hazmap-*.whl"))).namelist()
     for f in ("hazmap_data/reference/chemicals.csv", "hazmap_data/reference/VERSION",
