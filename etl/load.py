@@ -30,45 +30,58 @@ def _counts() -> dict:
     return {"inserted": 0, "updated": 0, "unchanged": 0, "removed": 0}
 
 
+def copy_rows(conn: sa.Connection, table: str, columns: list[str], rows) -> None:
+    """COPY ``rows`` (tuples in ``columns`` order) into ``table`` on the run's connection."""
+    raw = conn.connection.driver_connection
+    with raw.cursor() as cur, cur.copy(f"copy {table} ({', '.join(columns)}) from stdin") as cp:
+        for r in rows:
+            cp.write_row(r)
+
+
+def _stage(conn: sa.Connection, table: str, cols: list[str]) -> str:
+    """A temporary table with ``cols`` typed as in ``table`` plus ``wkt`` and ``row_hash`` (dropped at commit)."""
+    name = f"_stage_{table}"
+    conn.execute(sa.text(f"drop table if exists {name}"))
+    conn.execute(sa.text(f"create temp table {name} on commit drop as select {', '.join(cols)} from {table} limit 0"))
+    conn.execute(sa.text(f"alter table {name} add column wkt text, add column row_hash text, add column is_new boolean"))
+    return name
+
+
 def upsert(conn: sa.Connection, table: str, key: str, records: list[dict], *, run_id: int | None,
-           files: list[str], keep_keys: set[str]) -> tuple[dict, dict[str, int]]:
-    """Upsert ``records`` into ``table`` by ``key``. Returns (counts, key → id)."""
+           files: list[str], keep_keys: set[str]) -> tuple[dict, None]:
+    """Upsert ``records`` into ``table`` by ``key`` (new and changed rows through COPY); returns (counts, None)."""
     counts = _counts()
-    existing = {r[0]: (r[1], r[2]) for r in conn.execute(
-        sa.text(f"select {key}, id, row_hash from {table}"))}
+    existing = {r[0]: r[1] for r in conn.execute(sa.text(f"select {key}, row_hash from {table}"))}
     cols = [c for c in records[0] if not c.startswith("_") and c != "wkt"] if records else []
-    new, changed = [], []
+    staged = []
     for rec in records:
         h = row_hash(rec)
-        payload = {c: rec[c] for c in cols} | {"wkt": rec["wkt"], "row_hash": h, "run_id": run_id}
-        if rec[key] not in existing:
-            new.append(payload)
-        elif existing[rec[key]][1] != h:
-            changed.append(payload)
+        old = existing.get(rec[key], False)
+        if old is False or old != h:
+            staged.append((*(rec[c] for c in cols), rec["wkt"], h, old is False))
         else:
             counts["unchanged"] += 1
-    geom = GEOM[table]
-    if new:
+    if staged:
+        stage = _stage(conn, table, cols)
+        copy_rows(conn, stage, cols + ["wkt", "row_hash", "is_new"], staged)
+        geom = GEOM[table].replace(":wkt", "s.wkt")
         extra = ", first_run_id, last_run_id" if table == "enterprise" else ", last_run_id"
         extra_v = ", :run_id, :run_id" if table == "enterprise" else ", :run_id"
-        conn.execute(sa.text(
+        counts["inserted"] = conn.execute(sa.text(
             f"insert into {table} ({', '.join(cols)}, geom, row_hash{extra}) "
-            f"values ({', '.join(':' + c for c in cols)}, {geom}, :row_hash{extra_v})"), new)
-        counts["inserted"] = len(new)
-    if changed:
-        sets = ", ".join(f"{c} = :{c}" for c in cols if c != key)
-        conn.execute(sa.text(
-            f"update {table} set {sets}, geom = {geom}, row_hash = :row_hash, last_run_id = :run_id "
-            f"where {key} = :{key}"), changed)
-        counts["updated"] = len(changed)
+            f"select {', '.join('s.' + c for c in cols)}, {geom}, s.row_hash{extra_v} from {stage} s where s.is_new"),
+            {"run_id": run_id}).rowcount
+        sets = ", ".join(f"{c} = s.{c}" for c in cols if c != key)
+        counts["updated"] = conn.execute(sa.text(
+            f"update {table} t set {sets}, geom = {geom}, row_hash = s.row_hash, last_run_id = :run_id "
+            f"from {stage} s where not s.is_new and t.{key} = s.{key}"), {"run_id": run_id}).rowcount
     present = {r[key] for r in records} | keep_keys
     if files:
         removed = conn.execute(sa.text(
             f"delete from {table} where source_file = any(:files) and not ({key} = any(:keys))"),
             {"files": files, "keys": list(present)}).rowcount
         counts["removed"] = removed
-    ids = {r[0]: r[1] for r in conn.execute(sa.text(f"select {key}, id from {table}"))}
-    return counts, ids
+    return counts, None
 
 
 def load_enterprises(lc, records: list[dict], files: list[str], keep_keys: set[str]) -> dict:
@@ -167,9 +180,10 @@ def load_units(conn: sa.Connection, lines: list[dict], *, run_id: int | None, fi
         inventories[key] = [(chemical_ids[k], q, names[k]) for k, q in merged.items()]
     # set-based: one executemany per statement, never a query per unit
     if new:
-        conn.execute(sa.text("""
-            insert into hazard_unit (unit_key, enterprise_id, name, kind, fire_class, row_hash, last_run_id)
-            values (:unit_key, :enterprise_id, :name, :kind, :fire_class, :row_hash, :run_id)"""), new)
+        copy_rows(conn, "hazard_unit", ["unit_key", "enterprise_id", "name", "kind", "fire_class", "row_hash",
+                                        "last_run_id"],
+                  ((u["unit_key"], u["enterprise_id"], u["name"], u["kind"], u["fire_class"], u["row_hash"],
+                    u["run_id"]) for u in new))
         counts["inserted"] = len(new)
     if changed:
         conn.execute(sa.text("""
@@ -184,10 +198,8 @@ def load_units(conn: sa.Connection, lines: list[dict], *, run_id: int | None, fi
     if inventories:
         ids = {r[0]: r[1] for r in conn.execute(sa.text(
             "select unit_key, id from hazard_unit where unit_key = any(:keys)"), {"keys": list(inventories)})}
-        conn.execute(sa.text("""
-            insert into inventory (hazard_unit_id, chemical_id, quantity_t, input_name)
-            values (:u, :c, :q, :n)"""),
-            [{"u": ids[k], "c": c, "q": q, "n": n} for k, lines_ in inventories.items() for c, q, n in lines_])
+        copy_rows(conn, "inventory", ["hazard_unit_id", "chemical_id", "quantity_t", "input_name"],
+                  ((ids[k], c, q, n) for k, lines_ in inventories.items() for c, q, n in lines_))
     if files:
         # hazard units have no source_file column: a unit is removed when its key is absent
         # from this run's hazard-unit files and it was loaded from such a file before.

@@ -20,7 +20,7 @@ from etl.geocode import OfflineGeocoder
 from etl.kinds import BY_NAME, ENTERPRISES, KINDS, Kind, resolve_columns
 from etl.readers import ReadError, read_rows, sha256
 from etl.report import Reject, write_rejects
-from etl.validate import Context, RowError, fits_columns, reject_of
+from etl.validate import Context, RowError, column_checks, fits_columns, reject_of
 from geo.postgis.areas import attribute_towns
 from hazmap.db.session import get_engine
 from hazmap.jobs import JobAborted, RunLocked, run_job
@@ -216,10 +216,12 @@ _STALE_AFTER = {"areas": ("towns", "geocoder"), "gazetteer": ("geocoder",), "ent
 def _validate(lc: LoadContext, kind: Kind, src: Source, rows, cols, seen: dict, keep: set) -> list[dict]:
     """The rows of one file as records; rejected rows go to ``lc.rejects`` (their key is kept)."""
     out = []
+    checks = lc._cached(("columns", kind.name), lambda: column_checks(kind.tables))
+    label_of = lambda f: cols.get(f) or kind.field_label(f)  # noqa: E731
     for row in rows:
         try:
             rec = kind.build(row, cols, lc, src)
-            fits_columns(rec, kind.tables, lambda f: cols.get(f) or kind.field_label(f))
+            fits_columns(rec, checks, label_of)
         except RowError as exc:
             lc.rejects.append(reject_of(row, exc))
             if kind.key:

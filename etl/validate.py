@@ -58,6 +58,8 @@ def halfwidth(s: str) -> str:
 
 def text(v: Any) -> str:
     """A cell as trimmed text ('' when blank); spreadsheet integers lose their '.0'."""
+    if type(v) is str:
+        return v.strip() if v.isascii() else halfwidth(v).strip()
     if v is None:
         return ""
     if isinstance(v, float):
@@ -275,35 +277,44 @@ def quantity_t(row, cols: dict) -> float:
 INT4 = (-(2**31), 2**31 - 1)
 
 
-def fits_columns(record: dict, tables: tuple[str, ...], label_of) -> None:
-    """Raise :class:`RowError` when a value cannot be stored as it is: text longer than its
-    column, an integer outside PostgreSQL's ``integer``, text with NUL or unencodable characters.
-
-    Checked before the database sees the row, so one bad cell rejects its row, never the run.
-    ``label_of(field)`` is the field's name as the operator knows it (the file's header).
-    """
+def column_checks(tables: tuple[str, ...]) -> list[tuple[str, int | None, bool]]:
+    """``(column, max text length or None, is integer)`` for the columns of ``tables``."""
     from sqlalchemy import Integer, String
 
     from hazmap.db.models import metadata
 
+    out = []
     for name in tables:
         for col in metadata.tables[name].columns:
-            if col.name not in record or record[col.name] is None:
-                continue
-            v = record[col.name]
-            values = v if isinstance(v, (list, tuple)) else [v]
-            for x in values:
-                if isinstance(x, str):
-                    if "\x00" in x:
-                        raise RowError(label_of(col.name), x.replace("\x00", "\\0")[:60], "含非法字符（NUL）")
+            length = col.type.length if isinstance(col.type, String) else None
+            out.append((col.name, length, isinstance(col.type, Integer)))
+    return out
+
+
+def fits_columns(record: dict, checks, label_of) -> None:
+    """Raise :class:`RowError` when a value cannot be stored as it is: text longer than its
+    column, an integer outside PostgreSQL's ``integer``, text with NUL or unencodable characters.
+
+    Checked before the database sees the row, so one bad cell rejects its row, never the run.
+    ``checks`` come from :func:`column_checks`; ``label_of(field)`` is the field's name as the
+    operator knows it (the file's header).
+    """
+    for name, length, is_int in checks:
+        v = record.get(name)
+        if v is None:
+            continue
+        for x in (v if isinstance(v, (list, tuple)) else (v,)):
+            if isinstance(x, str):
+                if "\x00" in x:
+                    raise RowError(label_of(name), x.replace("\x00", "\\0")[:60], "含非法字符（NUL）")
+                if not x.isascii():
                     try:
                         x.encode("utf-8")
                     except UnicodeEncodeError:
-                        raise RowError(label_of(col.name), x.encode("utf-8", "replace").decode()[:60],
+                        raise RowError(label_of(name), x.encode("utf-8", "replace").decode()[:60],
                                        "含无法编码的字符") from None
-                    if isinstance(col.type, String) and col.type.length and len(x) > col.type.length:
-                        raise RowError(label_of(col.name), x[:60] + ("…" if len(x) > 60 else ""),
-                                       f"长度 {len(x)} 超过上限 {col.type.length} 个字符")
-                elif isinstance(x, int) and not isinstance(x, bool) and isinstance(col.type, Integer):
-                    if not INT4[0] <= x <= INT4[1]:
-                        raise RowError(label_of(col.name), x, f"数值超出范围（{INT4[0]} 至 {INT4[1]}）")
+                if length and len(x) > length:
+                    raise RowError(label_of(name), x[:60] + ("…" if len(x) > 60 else ""),
+                                   f"长度 {len(x)} 超过上限 {length} 个字符")
+            elif is_int and isinstance(x, int) and not isinstance(x, bool) and not INT4[0] <= x <= INT4[1]:
+                raise RowError(label_of(name), x, f"数值超出范围（{INT4[0]} 至 {INT4[1]}）")

@@ -30,6 +30,9 @@ def check_character(first17: str) -> str:
 
 def normalise(code: str) -> str:
     """Upper-case, strip spaces and convert full-width characters."""
+    code = str(code)
+    if code.isascii() and code.isalnum():  # the usual case: already clean
+        return code.upper()
     out = []
     for ch in str(code).strip():
         o = ord(ch)
