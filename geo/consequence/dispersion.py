@@ -123,10 +123,9 @@ class DenseGasProfile:
 
 def dense_gas_profile(*, mw_g_mol: float, cp_gas_j_kgk: float, cp_liquid_j_kgk: float, hvap_tb_j_kg: float,
                       tb_k: float, rho_liquid_kg_m3: float, stability: str, wind_m_s: float, air_temperature_k: float,
-                      roughness_m: float, averaging_time_s: float, x_max_m: float, rate_kg_s: float = 0.0,
-                      area_m2: float = 0.0, duration_s: float = 0.0, mass_kg: float = 0.0) -> DenseGasProfile:
-    """Run SLAB (``slabx``) for a ground-level evaporating source (``rate_kg_s`` over ``area_m2`` for
-    ``duration_s``) or an instantaneous release of ``mass_kg`` (a cube of pure vapour at Tb).
+                      roughness_m: float, averaging_time_s: float, x_max_m: float, rate_kg_s: float, area_m2: float,
+                      duration_s: float) -> DenseGasProfile:
+    """Run SLAB (``slabx``) for a ground-level evaporating source: ``rate_kg_s`` over ``area_m2`` for ``duration_s``.
 
     Notes
     -----
@@ -135,7 +134,7 @@ def dense_gas_profile(*, mw_g_mol: float, cp_gas_j_kgk: float, cp_liquid_j_kgk: 
     range (``slabx.scope``); the warnings are kept in ``source``.
     """
     from slabx.core.plume import run_dispersion
-    from slabx.core.source import EvaporatingPool, InstantaneousRelease
+    from slabx.core.source import EvaporatingPool
     from slabx.post.concentration import concentration_field
     from slabx.submodels.atmosphere import Atmosphere
     from slabx.thermo.base import LegacyThermo, Substance, water_backend
@@ -143,19 +142,12 @@ def dense_gas_profile(*, mw_g_mol: float, cp_gas_j_kgk: float, cp_liquid_j_kgk: 
     sub = Substance(name="release", mw=mw_g_mol / 1000.0, cp_vapour=cp_gas_j_kgk, cp_liquid=cp_liquid_j_kgk,
                     dh_vap=hvap_tb_j_kg, T_boil=tb_k, rho_liquid=rho_liquid_kg_m3)
     atm = Atmosphere(u_ref=wind_m_s, z_ref=10.0, T=air_temperature_k, rh=0.0, z0=roughness_m, stability=stability)
-    if mass_kg > 0:
-        rho_v = 101325.0 * mw_g_mol / 1000.0 / (R_GAS * tb_k)
-        src = InstantaneousRelease(substance=sub, rate=0.0, area=(mass_kg / rho_v) ** (2.0 / 3.0), duration=1.0, mass=mass_kg)
-        t_release = 1.0
-        kind = f"瞬时释放 {mass_kg:.0f} kg"
-    else:
-        src = EvaporatingPool(substance=sub, rate=rate_kg_s, area=area_m2, duration=duration_s)
-        t_release = duration_s
-        kind = f"连续释放 {rate_kg_s:.3g} kg/s × {duration_s:.0f} s，源面积 {area_m2:.3g} m²"
+    src = EvaporatingPool(substance=sub, rate=rate_kg_s, area=area_m2, duration=duration_s)
+    kind = f"连续释放 {rate_kg_s:.3g} kg/s × {duration_s:.0f} s，源面积 {area_m2:.3g} m²"
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         traj, _ = run_dispersion(src, atm, LegacyThermo(sub), water_backend(), x_max=x_max_m, t_max=4.0 * x_max_m / max(wind_m_s, 0.5))
-        field = concentration_field(traj, atm, z=0.0, t_avg=averaging_time_s, t_release=t_release)
+        field = concentration_field(traj, atm, z=0.0, t_avg=averaging_time_s, t_release=duration_s)
     keep = np.isfinite(field.peak) & (field.x > 0)
     to_mg = mg_m3_per_volume_fraction(mw_g_mol=mw_g_mol, temperature_k=air_temperature_k, pressure_pa=101325.0)
     notes = "；".join(sorted({str(w.message).split('\n')[0][:120] for w in caught}))
