@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from geo.cells import TONNES_PER  # noqa: F401 - re-exported (mass units → tonnes)
+
 # kind → field → accepted headers (first match wins; the ETL config may add more)
 DEFAULT_COLUMNS: dict[str, dict[str, list[str]]] = {
     "enterprises": {
@@ -98,7 +100,6 @@ CATEGORIES.update({v: v for v in set(CATEGORIES.values())})
 
 UNIT_KINDS = {"生产单元": "production", "生产": "production", "储存单元": "storage", "储存": "storage",
               "production": "production", "storage": "storage"}
-TONNES_PER = {"t": 1.0, "吨": 1.0, "kg": 0.001, "千克": 0.001, "公斤": 0.001}
 MEDIUM = {"天然气": "gas", "煤层气": "gas", "gas": "gas", "成品油": "oil", "原油": "oil", "oil": "oil"}
 PRECISION = {"门牌": "address_point", "道路": "road", "兴趣点": "poi", "address_point": "address_point",
              "road": "road", "poi": "poi"}
