@@ -21,7 +21,7 @@ from shapely.geometry import Point
 from etl import mapping
 from etl.report import Reject
 from geo.cells import CellError as RowError  # one problem of one cell, shared with geo's row builders
-from geo.cells import halfwidth, number, parse_date, text, tonnes  # noqa: F401 - re-exported for etl.records
+from geo.cells import number, parse_date, text, tonnes  # noqa: F401 - parse_date re-exported for etl.records
 from geo.crs import CRSError, in_china, parse_crs, to_wgs84
 
 
