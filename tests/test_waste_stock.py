@@ -1,5 +1,6 @@
 """Stock, FIFO age, 动态清零 list and the stock/plan findings — worked by hand (arithmetic in comments)."""
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 from types import MappingProxyType
@@ -8,6 +9,7 @@ import pandas as pd
 import pytest
 
 from geo.waste.assess import assess
+from geo.waste.files import Param
 from geo.waste.model import Facility, Manifest, ManifestRow, WasteProducer, WasteRecord
 from geo.waste.rules import load_waste_rules
 from geo.waste.stock import (clearance_list, movements_frame, plan_findings, records_frame, stock_findings,
@@ -184,3 +186,20 @@ def test_empty_registries_give_an_empty_table():
     t = stock_table(records_frame([]), movements_frame([], rules=RULES.manifest), as_of=AS_OF, rules=RULES.stock)
     assert t.empty and {"stock_t", "oldest_age_days", "tonne_days"} <= set(t.columns)
     assert clearance_list(t, rules=RULES.stock).empty
+
+
+def test_licensed_operators_are_held_to_the_laws_one_year_others_to_local_policy():
+    # a deployment shortens the generators' limit to 180 days (local policy); operators stay at the
+    # statutory one year of 固废法第八十一条 (365 days)
+    short = dataclasses.replace(RULES.stock, max_storage_days=Param(180, "local_policy", "本地政策：180 天"))
+    # 2024-12-01 → 2025-06-30: 30 + 31 + 28 + 31 + 30 + 31 + 30 = 211 days
+    recs = [rec("G", D(2024, 12, 1), OIL, "generated", 1.0),
+            rec("OP", D(2024, 12, 1), OIL, "generated", 1.0),  # same age, but a licensed operator: 211 ≤ 365
+            rec("OP", D(2024, 5, 1), PACK, "generated", 1.0)]  # 2024-05-01 → 2025-06-30 = 365 + 60 = 425 > 365
+    t = stock_table(records_frame(recs), movements_frame([], rules=RULES.manifest), as_of=AS_OF, rules=short,
+                    operators={"OP"})
+    assert list(t["storage_limit_days"]) == [180.0, 365.0, 365.0]  # rows: (G, OIL), (OP, PACK), (OP, OIL)
+    f = stock_findings(t, {}, rules=short)
+    assert [(x.credit_code, x.waste_code, x.data["oldest_age_days"]) for x in f] == [("G", OIL, 211), ("OP", PACK, 425)]
+    assert "max_storage_days（local_policy）" in f[0].rule
+    assert "operator_max_storage_days（cited）" in f[1].rule and "持证经营单位" in f[1].text and "第八十一条" in f[1].text

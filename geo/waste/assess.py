@@ -39,12 +39,15 @@ def assess(*, producers: Mapping[str, WasteProducer], records: Sequence[WasteRec
            goods_by_waybill: Mapping[str, Sequence[GoodsLine]] | None = None) -> WasteAssessment:
     """Stock table, 动态清零 list and findings (stock, plan, every manifest) as of ``as_of``.
 
-    ``producers`` and ``facilities`` are keyed by credit code and licence number;
+    ``producers`` and ``facilities`` are keyed by credit code and licence number (a facility's credit
+    code makes that enterprise a licensed operator: the one-year storage limit of 固废法第八十一条);
     ``goods_by_waybill`` maps a waybill number to its goods rows (manifests whose ``waybill_no`` is
     not there are not compared with a waybill).
     """
     rec = records_frame(records)
-    table = stock_table(rec, movements_frame(manifests, rules=rules.manifest), as_of=as_of, rules=rules.stock)
+    operators = {f.credit_code for f in facilities.values() if f.credit_code}
+    table = stock_table(rec, movements_frame(manifests, rules=rules.manifest), as_of=as_of, rules=rules.stock,
+                        operators=operators)
     found = stock_findings(table, producers, rules=rules.stock)
     found += plan_findings(rec, producers, as_of=as_of, rules=rules.stock)
     waybills = goods_by_waybill or {}

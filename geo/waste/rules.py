@@ -54,6 +54,7 @@ class ManifestRules:
 @dataclass(frozen=True)
 class StockRules:
     max_storage_days: Param
+    operator_max_storage_days: Param
     plan_low_ratio: Param
     plan_high_ratio: Param
     plan_min_elapsed_share: Param
@@ -167,12 +168,14 @@ def _colour(doc: dict, where: str) -> ColourRules:
 
 
 def _stock(doc: dict, where: str) -> StockRules:
-    r = StockRules(*(param(doc, k, where) for k in ("max_storage_days", "plan_low_ratio", "plan_high_ratio",
-                                                    "plan_min_elapsed_share", "balance_tolerance_t")))
+    keys = ("max_storage_days", "operator_max_storage_days", "plan_low_ratio", "plan_high_ratio",
+            "plan_min_elapsed_share", "balance_tolerance_t")
+    r = StockRules(*(param(doc, k, where) for k in keys))
     if not 0 < r.plan_low_ratio.value < 1 < r.plan_high_ratio.value:
         raise WasteDataError(f"{where} 应满足 0 < plan_low_ratio < 1 < plan_high_ratio")
-    if r.max_storage_days.value <= 0 or not 0 <= r.plan_min_elapsed_share.value < 1:
-        raise WasteDataError(f"{where} max_storage_days 应为正数，plan_min_elapsed_share 应在 [0, 1) 内")
+    limits = (r.max_storage_days.value, r.operator_max_storage_days.value)
+    if min(limits) <= 0 or not 0 <= r.plan_min_elapsed_share.value < 1:
+        raise WasteDataError(f"{where} 贮存期限应为正数，plan_min_elapsed_share 应在 [0, 1) 内")
     return r
 
 

@@ -13,7 +13,9 @@ should physically be in store.
 Age is FIFO over the batches (opening stock and generation entries, oldest first): everything that
 left (confirmed, in transit, self-utilised, self-disposed) consumes the oldest batches first; the
 oldest batch with a remainder gives ``oldest_batch_date`` and ``oldest_age_days``.  ``over_limit_t``
-is the remainder in batches older than ``max_storage_days``; ``tonne_days`` = Σ remainder × age
+is the remainder in batches older than the storage limit — ``operator_max_storage_days`` (固废法第八十一条,
+one year) for licensed operators (``operators``: their credit codes), else ``max_storage_days``
+(local policy: no national hard limit for generators); ``tonne_days`` = Σ remainder × age
 over the remaining batches — the 动态清零 list is sorted by it (age × quantity).
 
 Vectorised with pandas; the functions are pure (new frames out, inputs untouched).
@@ -22,7 +24,7 @@ Vectorised with pandas; the functions are pure (new frames out, inputs untouched
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterable, Mapping
+from typing import Collection, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -34,7 +36,6 @@ from geo.waste.rules import ManifestRules, StockRules
 KEYS = ["credit_code", "waste_code"]
 RECORD_COLUMNS = KEYS + ["date", "kind", "quantity_t"]
 MOVEMENT_COLUMNS = KEYS + ["date", "manifest_no", "confirmed_t", "in_transit_t"]
-_STORAGE_RULE = "waste_stock.toml max_storage_days"
 
 
 def records_frame(records: Iterable[WasteRecord]) -> pd.DataFrame:
@@ -59,11 +60,13 @@ def movements_frame(manifests: Iterable[Manifest], *, rules: ManifestRules) -> p
     return df.astype({"date": "datetime64[ns]", "confirmed_t": "float64", "in_transit_t": "float64"})
 
 
-def stock_table(records: pd.DataFrame, movements: pd.DataFrame, *, as_of: dt.date, rules: StockRules) -> pd.DataFrame:
+def stock_table(records: pd.DataFrame, movements: pd.DataFrame, *, as_of: dt.date, rules: StockRules,
+                operators: Collection[str] = ()) -> pd.DataFrame:
     """One row per (credit_code, waste_code): the balance terms, stock, on-site stock and FIFO age.
 
     Columns (tonnes, days): ``opening_t generated_t self_utilised_t self_disposed_t confirmed_t
-    in_transit_t stock_t on_site_t oldest_batch_date oldest_age_days over_limit_t tonne_days``.
+    in_transit_t stock_t on_site_t oldest_batch_date oldest_age_days storage_limit_days over_limit_t
+    tonne_days``; ``operator`` is True for licensed operators (``operators``).
     """
     day = pd.Timestamp(as_of)
     tol = rules.balance_tolerance_t.value
@@ -92,7 +95,11 @@ def stock_table(records: pd.DataFrame, movements: pd.DataFrame, *, as_of: dt.dat
     table["oldest_batch_date"] = grouped["date"].min()
     table["oldest_age_days"] = grouped["age_days"].max().astype("Int64")
     table["tonne_days"] = (live["remaining_t"] * live["age_days"]).groupby([live[k] for k in KEYS]).sum()
-    old = live[live["age_days"] > rules.max_storage_days.value]
+    table["operator"] = table.index.get_level_values("credit_code").isin(list(operators))
+    table["storage_limit_days"] = np.where(table["operator"], rules.operator_max_storage_days.value,
+                                           rules.max_storage_days.value)
+    limit = table["storage_limit_days"].reindex(pd.MultiIndex.from_frame(live[KEYS])).to_numpy()
+    old = live[live["age_days"].to_numpy() > limit]
     table["over_limit_t"] = old.groupby(KEYS)["remaining_t"].sum()
     table[["tonne_days", "over_limit_t"]] = table[["tonne_days", "over_limit_t"]].fillna(0.0)
     return table.reset_index()
@@ -116,12 +123,15 @@ def _name(producers: Mapping[str, WasteProducer], code: str) -> str:
 def stock_findings(table: pd.DataFrame, producers: Mapping[str, WasteProducer], *,
                    rules: StockRules) -> list[Finding]:
     """Long-stored stock, negative balances and on-site stock above the storage capacity."""
-    lim, tol = rules.max_storage_days, rules.balance_tolerance_t.value
+    tol = rules.balance_tolerance_t.value
     out = []
-    for r in table[table["oldest_age_days"].fillna(-1) > lim.value].itertuples(index=False):
+    for r in table[table["oldest_age_days"].fillna(-1) > table["storage_limit_days"]].itertuples(index=False):
+        lim, key = ((rules.operator_max_storage_days, "operator_max_storage_days") if r.operator
+                    else (rules.max_storage_days, "max_storage_days"))
+        who = "（持证经营单位）" if r.operator else ""
         out.append(Finding(
-            "WASTE_LONG_STORED", r.credit_code, waste_code=r.waste_code, rule=f"{_STORAGE_RULE}（{lim.status}）",
-            text=f"{_name(producers, r.credit_code)} 的 {r.waste_code} 最早一批于 {r.oldest_batch_date:%Y-%m-%d} 入库，"
+            "WASTE_LONG_STORED", r.credit_code, waste_code=r.waste_code, rule=f"waste_stock.toml {key}（{lim.status}）",
+            text=f"{_name(producers, r.credit_code)}{who} 的 {r.waste_code} 最早一批于 {r.oldest_batch_date:%Y-%m-%d} 入库，"
                  f"已贮存 {r.oldest_age_days} 天，超过 {lim.value:g} 天；超期部分 {r.over_limit_t:.3f} t，"
                  f"在库 {r.on_site_t:.3f} t（{lim.basis}）",
             data={"oldest_age_days": int(r.oldest_age_days), "limit_days": lim.value,
