@@ -39,6 +39,8 @@ def halfwidth(s: str) -> str:
 
 def text(v: Any) -> str:
     """A cell as trimmed text ('' when blank); spreadsheet integers lose their '.0'."""
+    if type(v) is str:  # the common case first (ASCII needs no width folding)
+        return v.strip() if v.isascii() else halfwidth(v).strip()
     if v is None:
         return ""
     if isinstance(v, float):
