@@ -6,7 +6,6 @@ target categories) in :mod:`geo.vocabulary`.
 
 from __future__ import annotations
 
-TONNES_PER = {"t": 1.0, "吨": 1.0, "kg": 0.001, "千克": 0.001, "公斤": 0.001}
 MEDIUM = {"天然气": "gas", "煤层气": "gas", "gas": "gas", "成品油": "oil", "原油": "oil", "oil": "oil"}
 PRECISION = {"门牌": "address_point", "道路": "road", "兴趣点": "poi", "address_point": "address_point",
              "road": "road", "poi": "poi"}

@@ -20,18 +20,10 @@ from shapely.geometry import Point
 
 from etl import mapping
 from etl.report import Reject
+from geo.cells import CellError as RowError  # one problem of one cell, shared with geo's row builders
+from geo.cells import number, parse_date, text, tonnes  # noqa: F401 - parse_date re-exported for etl.records
 from geo.crs import CRSError, in_china, parse_crs, to_wgs84
 from geo.vocabulary import STAGE_LABEL, stage_code
-
-
-class RowError(ValueError):
-    """One problem of one row: the field (as the operator knows it), the value and the reason."""
-
-    def __init__(self, field: str, value: Any, reason: str):
-        super().__init__(reason)
-        self.field = field
-        self.value = "" if value is None else value
-        self.reason = reason
 
 
 @dataclass
@@ -48,51 +40,11 @@ def reject_of(row, exc: RowError) -> Reject:
     return Reject(row.file, row.line, exc.field, str(exc.value), exc.reason)
 
 
-_HALFWIDTH = {o: o - 0xFEE0 for o in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
-
-
-def halfwidth(s: str) -> str:
-    """Full-width ASCII (and the ideographic space) → half-width."""
-    return s.translate(_HALFWIDTH)
-
-
-def text(v: Any) -> str:
-    """A cell as trimmed text ('' when blank); spreadsheet integers lose their '.0'."""
-    if type(v) is str:
-        return v.strip() if v.isascii() else halfwidth(v).strip()
-    if v is None:
-        return ""
-    if isinstance(v, float):
-        if math.isnan(v):
-            return ""
-        if v.is_integer():
-            return str(int(v))
-    if isinstance(v, (dt.datetime, dt.date)):
-        return v.isoformat()
-    return halfwidth(str(v)).strip()
-
-
 def required(row, cols: dict, fld: str, label: str) -> str:
     v = text(row.values.get(cols.get(fld, "")))
     if not v:
         raise RowError(label, "", f"必填字段“{label}”为空" if fld in cols else f"缺少必填列“{label}”")
     return v
-
-
-def number(v: Any, label: str) -> float:
-    if isinstance(v, bool):
-        raise RowError(label, v, f"{label}不是数字")
-    if isinstance(v, (int, float)):
-        f = float(v)
-    else:
-        s = text(v).replace(",", "").replace(" ", "")
-        try:
-            f = float(s)
-        except ValueError:
-            raise RowError(label, v, f"{label}不是数字") from None
-    if not math.isfinite(f):
-        raise RowError(label, v, f"{label}不是有限数值（NaN/无穷大）")
-    return f
 
 
 def optional_int(row, cols: dict, fld: str, label: str) -> int | None:
@@ -103,33 +55,6 @@ def optional_int(row, cols: dict, fld: str, label: str) -> int | None:
     if f < 0 or not f.is_integer():
         raise RowError(label, raw, f"{label}应为非负整数")
     return int(f)
-
-
-_DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T].*)?$")
-
-
-def parse_date(v: Any, label: str) -> dt.date | None:
-    if v is None:
-        return None
-    if isinstance(v, dt.datetime):
-        return v.date()
-    if isinstance(v, dt.date):
-        return v
-    if isinstance(v, (int, float)) and not isinstance(v, bool):
-        if isinstance(v, float) and math.isnan(v):
-            return None
-        if 20000 <= v <= 80000:  # an Excel serial date that arrived as a number
-            return dt.date(1899, 12, 30) + dt.timedelta(days=int(v))
-    s = text(v)
-    if not s:
-        return None
-    m = _DATE_RE.match(s) or re.fullmatch(r"(\d{4})(\d{2})(\d{2})", s)
-    if not m:
-        raise RowError(label, v, f"{label}日期格式无法识别（应为 YYYY-MM-DD）")
-    try:
-        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    except ValueError:
-        raise RowError(label, v, f"{label}不是有效日期") from None
 
 
 _STAGE_SPLIT = re.compile(r"[、,，;；/|]+")
@@ -257,21 +182,8 @@ def _transform_array(a, crs):
 
 
 def quantity_t(row, cols: dict) -> float:
-    raw = row.values.get(cols.get("quantity", ""))
-    if not text(raw):
-        raise RowError("设计最大量", "", "必填字段“设计最大量”为空")
-    q = number(raw, "设计最大量")
-    if q <= 0:
-        raise RowError("设计最大量", raw, "数量必须大于0")
-    factor = 1.0
-    if "unit" in cols:
-        u = text(row.values.get(cols["unit"]))
-        if not u:
-            raise RowError("计量单位", "", "缺少计量单位（t、吨、kg、千克、公斤）")
-        factor = mapping.TONNES_PER.get(u.lower()) or mapping.TONNES_PER.get(u)
-        if factor is None:
-            raise RowError("计量单位", u, "计量单位应为 t、吨、kg、千克、公斤")
-    return q * factor
+    unit = text(row.values.get(cols["unit"])) if "unit" in cols else None
+    return tonnes(row.values.get(cols.get("quantity", "")), unit, label="设计最大量")
 
 
 INT4 = (-(2**31), 2**31 - 1)
