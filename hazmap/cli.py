@@ -301,8 +301,10 @@ def user_disable(ctx, name) -> None:
 def _register_optional() -> None:
     """Attach command groups that live with their own packages."""
     from etl.cli import etl as etl_group
+    from hazmap.reference_cli import reference
 
     cli.add_command(etl_group, "etl")
+    cli.add_command(reference, "reference")
 
 
 _register_optional()
