@@ -117,12 +117,16 @@ class SeparationRule:
     term: str = ""  # the standard's own term (防火间距 / 安全间距 / 安全距离 / 本地筛查距离 …)
     bound_note: str = ""  # said whenever this row decides a requirement (e.g. 耐火等级按一、二级取值)
 
+    @cached_property
+    def conditions(self) -> tuple[tuple[str, str, float], ...]:
+        return parse_condition(self.applies_when)
+
     def condition_fields(self) -> set[str]:
-        return {f for f, _, _ in parse_condition(self.applies_when)}
+        return {f for f, _, _ in self.conditions}
 
     def matches(self, profile: "SourceProfile") -> bool | None:
         """True/False when the profile holds every value the condition needs; None if unknown."""
-        return _evaluate(parse_condition(self.applies_when), profile.values())
+        return _evaluate(self.conditions, profile.values())
 
 
 @dataclass(frozen=True)
@@ -135,6 +139,10 @@ class TargetClassRule:
     applies_when: str = ""  # condition on TARGET_FIELDS; empty = always
     note: str = ""
     lower_bound: bool = False  # the class is the least the registry can prove (the note says why)
+
+    @cached_property
+    def conditions(self) -> tuple[tuple[str, str, float], ...]:
+        return parse_condition(self.applies_when, TARGET_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -421,7 +429,7 @@ def _pair(rules: list[SeparationRule], values: dict, basis: dict) -> _Pick | Non
     """The distance of one (source class, target class) pair for one facility."""
     known, unknown = [], []
     for r in rules:
-        m = _evaluate(parse_condition(r.applies_when), values)
+        m = _evaluate(r.conditions, values)
         if m is True:
             known.append(r)
         elif m is None:
@@ -452,7 +460,7 @@ def _target_readings(target: TargetProfile, ruleset: RuleSet) -> tuple[tuple[str
     Returns the unknown attributes that decide a class and, per reading (one value per such
     attribute), ``{target class: lower-bound note or ""}``."""
     rows = [t for t in ruleset.target_rules if t.category == target.category]
-    conds = [(t, parse_condition(t.applies_when, TARGET_FIELDS)) for t in rows]
+    conds = [(t, t.conditions) for t in rows]
     values = target.values()
     unknown = tuple(sorted({f for _, c in conds for f, _, _ in c if values.get(f) is None}))
     candidates = []
@@ -522,7 +530,13 @@ def requirement_for(profile: SourceProfile, ruleset: RuleSet, target: TargetProf
         return best
 
     unknown, readings = _target_readings(target, ruleset)
-    picks = [(combo, for_classes(classes)) for combo, classes in readings]
+    memo: dict[frozenset, _Pick | None] = {}
+    picks = []
+    for combo, classes in readings:  # many readings share a class set
+        k = frozenset(classes.items())
+        if k not in memo:
+            memo[k] = for_classes(classes)
+        picks.append((combo, memo[k]))
     if any(p is None for _, p in picks):
         return None  # some reading of the target's unknown attributes needs no distance at all
     low = min((p for _, p in picks), key=lambda p: (p.distance_m, _rank(p.rule)))
@@ -533,6 +547,34 @@ def requirement_for(profile: SourceProfile, ruleset: RuleSet, target: TargetProf
         notes.append(f"防护目标未登记{_labels(matters)}，按取值最小的情形（下限）")
         lower = True
     return Requirement(low.distance_m, low.rule, "；".join(dict.fromkeys(n for n in notes if n)), lower)
+
+
+def target_kind(target: TargetProfile, ruleset: RuleSet) -> TargetProfile:
+    """``target`` reduced to what the rules of its category can tell apart.
+
+    Each registered attribute is replaced by a representative of its interval among the
+    category's thresholds (schools of 250 and 499 people are both "≤ 500"), attributes no rule
+    of the category reads become None.  ``requirement_for`` gives the same answer for a target
+    and its kind, so a set-based caller computes one requirement per (source, kind) — a handful
+    of kinds per category — instead of one per target.
+    """
+    conds = [c for t in ruleset.target_rules if t.category == target.category
+             for c in parse_condition(t.applies_when, TARGET_FIELDS)]
+    values = target.values()
+    out = {}
+    for f in TARGET_FIELDS:
+        mine = [(op, x) for g, op, x in conds if g == f]
+        v = values.get(f)
+        if v is None or not mine:
+            out[f] = None
+            continue
+        truth = tuple(_OPS[op](float(v), x) for op, x in mine)
+        reps = sorted({0.0, *(x + d for _, x in mine for d in (-1, 0, 1))})
+        out[f] = next((r for r in reps if r >= 0 and tuple(_OPS[op](r, x) for op, x in mine) == truth), float(v))
+    hr = out["high_rise"]
+    return TargetProfile(target.category, high_rise=None if hr is None else bool(hr), population=out["population"],
+                         households=None if out["households"] is None else int(out["households"]),
+                         beds=None if out["beds"] is None else int(out["beds"]))
 
 
 def requirements(profile: SourceProfile, ruleset: RuleSet) -> dict[str, Requirement]:

@@ -244,6 +244,19 @@ def test_high_rise_housing_and_unknown_height(rs):
     assert wh.required_m == 50 and wh.rule.rule_id == "R053"  # 3.5.2 乙类仓库 → 高层民用建筑
 
 
+def test_target_kind_groups_targets_the_rules_cannot_tell_apart(rs):
+    from geo.separation import target_kind
+    a, b, c = (target_kind(T("school", population=n, households=7), rs) for n in (250, 499, 600))
+    assert a == b != c and a.households is None  # no school rule reads 户数
+    assert target_kind(T("hospital", beds=150), rs) == target_kind(T("hospital", beds=400), rs)
+    station = SourceProfile("加油站", ("trade_storage",), station_grade=1, vapour_recovery=0)
+    for t in (T("school", population=250), T("school", population=600), T("residential", high_rise=True),
+              T("hospital", beds=149), T("residential", population=1000, households=20)):
+        assert requirement_for(station, rs, t) == requirement_for(station, rs, target_kind(t, rs))
+    # one-kind check on values: 一级站 无回收: school ≤ 500 人 → 一类保护物 25 m; > 500 → 重要公共建筑物 50 m
+    assert [requirement_for(station, rs, k).required_m for k in (a, c)] == [25, 50]
+
+
 # -- the rest of the engine -------------------------------------------------------------------------
 
 def test_oil_depot_by_grade_uses_gb50074_safety_distance(rs):

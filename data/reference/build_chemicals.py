@@ -15,7 +15,8 @@ Sources of each fact (cited per row in the CSV ``source`` column, only those tha
   “氯气、光气等吸入性剧毒化学品” in 应急〔2018〕19号 物质危险性) and 爆炸品 (explosive: GHS
   爆炸物, GB 18218 表2 W1.x) — project judgement from the classes above.
 Aliases added beyond GB 18218 表1 (e.g. 丙烷/丁烷 for row 52, whose CAS list names them) are
-listed in EXTRA_ALIASES and cited as such.
+listed in EXTRA_ALIASES and cited as such.  A deployment that imported the official 《危险化学品目录》
+(``hazmap reference import-catalogue``) must import it again after running this script.
 """
 
 import csv

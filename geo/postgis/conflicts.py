@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from geo.separation import rule_text  # the one wording of a rule (callers import it from here today)
+
 CONFLICT_SQL = """
     with src as (
         select enterprise_id, max(required_m) as max_m from source_requirement
@@ -76,13 +78,3 @@ def conflicts_at(conn: sa.Connection, lon: float, lat: float, requirements: dict
                         "rule": req.rule.rule_id, "rule_text": rule_text(req.rule)})
     out.sort(key=lambda c: -c["deficit_m"])
     return out
-
-
-def rule_text(rule) -> str:
-    """Human-readable rule: standard, clause, kind, distance (Chinese)."""
-    kind = {"fire_separation": "防火间距", "external_safety": "外部安全防护距离",
-            "screening": "本地筛查距离"}.get(getattr(rule, "kind", ""), getattr(rule, "kind", ""))
-    clause = f" {rule.clause}" if getattr(rule, "clause", "") else ""
-    status = "（本地政策）" if getattr(rule, "status", "") == "local_policy" else ""
-    return (f"{rule.standard}{clause}：{rule.source_class}→{rule.target_class} "
-            f"{kind}不小于 {rule.distance_m:g} m{status}")
