@@ -364,3 +364,27 @@ def test_loader_rejects_a_term_that_is_not_the_standards(tmp_path):
                                                    encoding="utf-8")
     with pytest.raises(RulesError, match="S-toxic-1-hs.*term"):
         load_ruleset_from(tmp_path)
+
+
+def test_sizes_are_derived_from_the_inventory_when_not_registered(rs, ref):
+    from geo.source_profile import with_derived_sizes
+    cat = ref.catalogue
+    lpg = with_derived_sizes(SourceProfile("液化石油气充装站", ("storage",)), [(cat.resolve(name="液化石油气"), 1250)],
+                             ruleset=rs, properties=ref.properties)
+    assert lpg.tank_volume_m3 == pytest.approx(2268.6, abs=0.1)  # 1250 / (0.58 × 0.95)
+    assert requirement_for(lpg, rs, T("school", population=800)).required_m == 110
+    registered = SourceProfile("液化石油气充装站", ("storage",), tank_volume_m3=400)
+    assert with_derived_sizes(registered, [(cat.resolve(name="液化石油气"), 1250)], ruleset=rs,
+                              properties=ref.properties).tank_volume_m3 == 400  # the registry's number wins
+    station = with_derived_sizes(SourceProfile("加油站", ("trade_storage",)),
+                                 [(cat.resolve(name="汽油"), 40), (cat.resolve(name="柴油"), 50)],
+                                 ruleset=rs, properties=ref.properties)
+    assert station.station_grade == 3  # 80.4 m³ ≤ 90 (see test_station_grade_from_petrol_and_diesel_tonnage)
+    school = requirement_for(station, rs, T("school", population=300))
+    assert school.required_m == 11 and "三级站" in school.note  # 三级站, recovery unknown → 11 m, says how
+    wh = with_derived_sizes(SourceProfile("危化品仓库", ("storage",), fire_classes=frozenset({"甲"})),
+                            [(cat.resolve(name="电石"), 8), (cat.resolve(name="柴油"), 2)],
+                            ruleset=rs, properties=ref.properties)
+    assert (wh.class_a_34_t, wh.class_a_1256_t) == (8, 0)
+    office = requirement_for(wh, rs, T("office", high_rise=False))
+    assert office.required_m == 40 and "柴油无火灾危险性分类" in office.note  # 第3、4项 8 t > 5 t
