@@ -352,15 +352,23 @@ def _rank(rule: SeparationRule) -> int:
     return STATUS_RANK.get(rule.status, 9)
 
 
-def _design_class(cls: str, profile: SourceProfile) -> str:
-    """甲/乙类厂房/仓库: the registered fire class decides 甲 or 乙 (default 甲, conservative);
-    a liquid tank farm holding only 丙类 liquids is a 丙类液体储罐区 (GB 50016 表4.2.1)."""
+def _design_classes(cls: str, profile: SourceProfile) -> tuple[tuple[str, ...], str]:
+    """The design-code class(es) of a facility class under the registered fire classes.
+
+    甲/乙类厂房/仓库 follow the registered fire class (GB 50016 3.1): 甲 if any unit is 甲, else 乙 if
+    any is 乙, else 丙类… (no rows carried: no requirement); not registered → 甲 or 乙, the smaller
+    distance (a lower bound).  A liquid tank farm holding only 丙类 liquids is a 丙类液体储罐区.
+    Returns the alternatives and, when there are several, why.
+    """
+    fc = set(profile.fire_classes)
     if cls and cls[0] in "甲乙" and cls[1:] in ("类仓库", "类厂房"):
-        grade = "乙" if profile.fire_classes and "甲" not in profile.fire_classes else "甲"
-        return grade + cls[1:]
-    if cls == "甲乙类液体储罐区" and profile.fire_classes and not {"甲", "乙"} & set(profile.fire_classes):
-        return "丙类液体储罐区"
-    return cls
+        if not fc:
+            return ("甲" + cls[1:], "乙" + cls[1:]), "未登记火灾危险性（甲/乙类），取较小值（下限）"
+        grade = next((g for g in "甲乙丙丁戊" if g in fc), "甲")
+        return (grade + cls[1:],), ""
+    if cls == "甲乙类液体储罐区" and fc and not {"甲", "乙"} & fc:
+        return ("丙类液体储罐区",), ""
+    return (cls,), ""
 
 
 @dataclass(frozen=True)
@@ -368,6 +376,7 @@ class _Facility:
     alternatives: tuple[str, ...]  # one of these source classes (several: not registered which)
     values: dict
     basis: dict = field(default_factory=dict)  # field → how a derived number was obtained
+    why: str = ""  # said when the alternatives give different distances
 
 
 def _facilities(profile: SourceProfile, ruleset: RuleSet) -> list[_Facility]:
@@ -379,7 +388,14 @@ def _facilities(profile: SourceProfile, ruleset: RuleSet) -> list[_Facility]:
     out: list[_Facility] = []
     values = profile.values()
     for alts in parse_source_classes(spec):
-        out.append(_Facility(tuple(_design_class(c, profile) for c in alts), values, dict(profile.size_basis)))
+        classes, why = [], ""
+        for c in alts:
+            more, w = _design_classes(c, profile)
+            classes += [m for m in more if m not in classes]
+            why = why or w
+        if len(alts) > 1:
+            why = f"设施类型未细分（{'、'.join(alts)}之一），取最小值（下限）"
+        out.append(_Facility(tuple(classes), values, dict(profile.size_basis), why))
     if not out and {"甲", "乙"} & set(profile.fire_classes) and \
             {"production", "storage", "trade_storage"} & set(profile.stages):
         base = "类厂房" if "production" in profile.stages else "类仓库"
@@ -413,11 +429,12 @@ class _Pick:
     notes: tuple[str, ...] = ()
     lower_bound: bool = False
 
-    def better_than(self, other: "_Pick | None", *, larger: bool) -> bool:
+    def beats(self, other: "_Pick | None") -> bool:
+        """Larger distance, ties to the better-sourced rule."""
         if other is None:
             return True
         if self.distance_m != other.distance_m:
-            return (self.distance_m > other.distance_m) == larger
+            return self.distance_m > other.distance_m
         return _rank(self.rule) < _rank(other.rule)
 
 
@@ -514,18 +531,20 @@ def requirement_for(profile: SourceProfile, ruleset: RuleSet, target: TargetProf
                     q = _pair(by_pair.get((sc, tc), []), fac.values, fac.basis)
                     if q is not None and classes[tc]:
                         q = _Pick(q.distance_m, q.rule, q.notes + (classes[tc],), True)
-                    if q is not None and q.better_than(p, larger=True):
+                    if q is not None and q.beats(p):
                         p = q
                 alt_picks.append(p)
             if len(fac.alternatives) > 1:
                 if any(p is None for p in alt_picks):
                     continue  # one of the alternatives has no rule: nothing certain
                 low = min(alt_picks, key=lambda p: (p.distance_m, _rank(p.rule)))
-                note = f"设施类型未细分（{'、'.join(fac.alternatives)}之一），取最小值（下限）"
-                pick = _Pick(low.distance_m, low.rule, low.notes + (note,), True)
+                if len({p.distance_m for p in alt_picks}) > 1:
+                    pick = _Pick(low.distance_m, low.rule, low.notes + (fac.why,), True)
+                else:
+                    pick = low
             else:
                 pick = alt_picks[0]
-            if pick is not None and pick.better_than(best, larger=True):
+            if pick is not None and pick.beats(best):
                 best = pick
         return best
 

@@ -289,6 +289,13 @@ def test_fire_class_decides_yi_class_warehouse(rs):
     assert source_classes(p, rs) == {"乙类仓库"}
     assert requirements(p, rs)["school"].rule.clause == "3.5.2"
     assert source_classes(SourceProfile("运输企业", ("transport",)), rs) == set()
+    # fire class not registered: 甲 or 乙 — 甲类仓库 第3、4项 8 t → 40 m, 乙类仓库 → 25 m: the smaller, said so
+    unknown = SourceProfile("危化品仓库", ("storage",), class_a_34_t=8, class_a_1256_t=0)
+    assert source_classes(unknown, rs) == {"甲类仓库", "乙类仓库"}
+    low = requirement_for(unknown, rs, T("office", high_rise=False))
+    assert low.required_m == 25 and low.rule.rule_id == "R013" and "未登记火灾危险性" in low.note
+    # a 丙类 warehouse is outside the 甲/乙 rows this table carries: no requirement is invented
+    assert requirements(SourceProfile("危化品仓库", ("storage",), fire_classes=frozenset({"丙"})), rs) == {}
 
 
 def test_rule_text_words_every_kind_with_its_term(rs):
