@@ -20,6 +20,7 @@ import click
 
 
 def _raw_rows(path: Path) -> list[list]:
+    """The spreadsheet's cells, row by row; ValueError (Chinese, naming the file) if unreadable."""
     from etl.readers import ReadError, decode_csv
 
     ext = path.suffix.lower()
@@ -29,7 +30,7 @@ def _raw_rows(path: Path) -> list[list]:
         try:
             wb = load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many kinds for a bad file
-            raise click.ClickException(f"无法读取 Excel 文件 {path.name}：{type(exc).__name__}") from None
+            raise ValueError(f"无法读取 Excel 文件 {path.name}：{type(exc).__name__}") from None
         try:
             return [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
         finally:
@@ -38,13 +39,9 @@ def _raw_rows(path: Path) -> list[list]:
         try:
             text, _ = decode_csv(path.read_bytes())
         except ReadError as exc:
-            raise click.ClickException(f"{path.name}：{exc}") from None
+            raise ValueError(f"{path.name}：{exc}") from None
         return list(csv.reader(io.StringIO(text, newline="")))
-    raise click.ClickException(f"不支持的文件类型 {path.suffix}（应为 .xlsx 或 .csv）")
-
-
-class _Exit2(click.ClickException):
-    exit_code = 2
+    raise ValueError(f"不支持的文件类型 {path.suffix}（应为 .xlsx 或 .csv）")
 
 
 @click.group()
@@ -60,19 +57,20 @@ def import_catalogue(file: Path, reference_dir: Path | None) -> None:
     """导入官方《危险化学品目录》表格（序号、品名、别名、CAS号、备注），与已注明出处的危险类别合并."""
     from etl.reference import DEFAULT_DIR, ReferenceDataError, load_reference_from
     from geo.catalogue_import import merge_catalogue, parse_official_catalogue
+    from hazmap.cli import fail
 
     d = reference_dir or DEFAULT_DIR
     if not file.is_file():
-        raise _Exit2(f"文件不存在：{file}")
+        fail(f"文件不存在：{file}")
     target = d / "chemicals.csv"
     if not target.is_file():
-        raise _Exit2(f"参考数据目录中没有 chemicals.csv：{d}")
+        fail(f"参考数据目录中没有 chemicals.csv：{d}")
     try:
         entries, problems = parse_official_catalogue(_raw_rows(file), file_name=file.name)
     except ValueError as exc:
-        raise _Exit2(str(exc)) from None
+        fail(str(exc))
     if not entries:
-        raise _Exit2(f"{file.name} 中没有可导入的行")
+        fail(f"{file.name} 中没有可导入的行")
     with target.open(encoding="utf-8", newline="") as f:
         reader = csv.DictReader(f)
         fields, rows = list(reader.fieldnames or ()), list(reader)
@@ -93,7 +91,7 @@ def import_catalogue(file: Path, reference_dir: Path | None) -> None:
     except ReferenceDataError as exc:
         for p, data in backup.items():
             p.write_bytes(data)
-        raise _Exit2(f"合并后的目录无法加载，已恢复原文件：{exc}") from None
+        fail(f"合并后的目录无法加载，已恢复原文件：{exc}")
     for p in list(problems) + list(report.problems):
         click.echo(f"未导入：{file.name} {p.text()}", err=True)
     click.echo(f"已导入 {file.name}：{len(entries)} 行可用，匹配已有条目 {report.matched} 条（新增别名 {report.aliases_added} 个，"

@@ -101,3 +101,12 @@ def test_cli_reads_gb18030_csv_and_refuses_a_file_without_header(refdir, tmp_pat
     q.write_text("名称,数量\n液氯,5\n", encoding="utf-8")
     res = CliRunner().invoke(cli, ["reference", "import-catalogue", str(q), "--reference-dir", str(refdir)])
     assert res.exit_code == 2 and "没有表头行" in res.output
+
+
+def test_cli_names_an_unreadable_file(refdir, tmp_path):
+    bad = tmp_path / "目录.xlsx"
+    bad.write_bytes(b"not a workbook")
+    res = CliRunner().invoke(cli, ["reference", "import-catalogue", str(bad), "--reference-dir", str(refdir)])
+    assert res.exit_code == 2 and "无法读取 Excel 文件 目录.xlsx" in res.output
+    before = (DEFAULT_DIR / "chemicals.csv").read_bytes()
+    assert (refdir / "chemicals.csv").read_bytes() == before  # nothing written
