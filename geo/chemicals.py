@@ -11,6 +11,13 @@ Matching (after trimming whitespace, full-width → half-width, upper-casing Lat
 CAS + name together must agree and pick the entries both match.  Resolution never guesses
 between GB 18218 Table-1 variants that really compete (the 硝化纤维素 and 硝酸铵 rows share
 CAS numbers): it raises :class:`AmbiguousChemical` listing the candidates.
+
+Concentration.  Entries that cover a concentration range only (甲醛(含量>90%) vs 甲醛溶液,
+硝酸 >70% vs ≤70%, 过氧化氢溶液 >8%) carry it (:class:`geo.reference.Concentration`); a
+concentration typed in the name (``甲醛溶液(37%)``, ``硝酸(含量65%)``, ``37%甲醛``) or given as
+``concentration_pct`` keeps only the entries whose range contains it — a 37 % solution never
+matches the > 90 % row — and none left is reported, never rounded to the nearest entry.  A
+bare name shared by such entries (``甲醛``) without a concentration is ambiguous.
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from geo.reference import Chemical
+from geo.reference import Chemical, Concentration
 
 _OPEN = "([【〔"
 _CLOSE = ")]】〕"
@@ -69,6 +76,69 @@ def _qualifier(name: str) -> str:
     n = normalise(name)
     rest = n[len(bare(n)):]
     return "".join(ch for ch in rest if ch not in _OPEN + _CLOSE)
+
+
+_CMP = {">": (False, None), ">=": (True, None), "≥": (True, None), "<": (None, False), "<=": (None, True),
+        "≤": (None, True), "=": (True, True)}
+_CONC_RE = re.compile(r"(含量|浓度|质量分数|含[\u4e00-\u9fff]{1,4}?)?(>=|<=|[<>≤≥=])?(\d+(?:\.\d+)?)%")
+_CONC_WORDS = ("含量", "浓度", "质量分数")
+
+
+def parse_concentration(text: str | None) -> Concentration | None:
+    """``">90"``, ``"<=70"``, ``">=25;<=55"`` (``;``-joined, per cent) → :class:`Concentration`;
+    ``""`` → None.  ValueError (Chinese) for anything else."""
+    text = normalise(text or "")
+    if not text:
+        return None
+    c = Concentration()
+    for part in text.split(";"):
+        m = re.fullmatch(r"(>=|<=|[<>≤≥=])?(\d+(?:\.\d+)?)%?", part)
+        if not m:
+            raise ValueError(f"浓度“{part}”无法解析（应为 >90、<=70、>=25;<=55 等，单位%）")
+        c = _narrow(c, m.group(1) or "=", float(m.group(2)))
+    if c.low > c.high:
+        raise ValueError(f"浓度范围“{text}”为空")
+    return c
+
+
+def _narrow(c: Concentration, op: str, x: float) -> Concentration:
+    lo_inc, hi_inc = _CMP[op]
+    if not 0 <= x <= 100:
+        raise ValueError(f"浓度 {x:g}% 应在 0–100% 之间")
+    if lo_inc is not None and (x > c.low or (x == c.low and not lo_inc)):
+        c = Concentration(x, lo_inc, c.high, c.high_inclusive)
+    if hi_inc is not None and (x < c.high or (x == c.high and not hi_inc)):
+        c = Concentration(c.low, c.low_inclusive, x, hi_inc)
+    return c
+
+
+def concentration_in_name(name: str) -> tuple[Concentration | None, str]:
+    """The concentration typed in a name and the name without it.
+
+    ``甲醛溶液(37%)`` → (37 %, 甲醛溶液); ``硝酸(含硝酸>70%)`` → (>70 %, 硝酸); a percentage that
+    qualifies another component (``硝酸铵(含可燃物≤0.2%)``) is not a concentration of the
+    chemical and is left in the name.
+    """
+    n = normalise(name)
+    base = bare(n)
+    conc, spans = Concentration(), []
+    for m in _CONC_RE.finditer(n):
+        word = m.group(1) or ""
+        prev = n[m.start() - 1] if m.start() else ""
+        own = (word in _CONC_WORDS or (word.startswith("含") and word[1:] and base.startswith(word[1:]))
+               or (not word and (m.start() == 0 or prev in _OPEN + ",、;")) or
+               (not word and m.end() == len(n) and not _BRACKETS.search(n[:m.start()])))
+        if not own:
+            continue
+        conc = _narrow(conc, m.group(2) or "=", float(m.group(3)))
+        spans.append(m.span())
+    if not spans:
+        return None, n
+    rest = n
+    for a, b in reversed(spans):
+        rest = rest[:a] + rest[b:]
+    rest = re.sub(r"[(\[【〔][,、;]*[)\]】〕]", "", rest).strip(",、;")
+    return conc, rest
 
 
 def valid_cas(cas: str) -> bool:
@@ -169,12 +239,22 @@ class Catalogue:
                     grown = True
         return sorted(out, key=lambda c: c.table1_row)
 
-    def resolve(self, *, name: str | None = None, cas: str | None = None) -> Chemical:
-        """Resolve a registry's chemical to one catalogue entry (see module docstring)."""
+    def resolve(self, *, name: str | None = None, cas: str | None = None,
+                concentration_pct: float | str | None = None) -> Chemical:
+        """Resolve a registry's chemical to one catalogue entry (see module docstring).
+
+        ``concentration_pct``: the registry's concentration column (37, "37%", ">90"), if any.
+        """
         name = name if name is not None and str(name).strip() else None
         cas = cas if cas is not None and str(cas).strip() else None
         label = "、".join(x for x in (name and f"“{str(name).strip()}”",
                                       cas and f"CAS {str(cas).strip()}") if x)
+        conc = None
+        if concentration_pct is not None and str(concentration_pct).strip():
+            try:
+                conc = parse_concentration(str(concentration_pct))
+            except ValueError as e:
+                raise ChemicalNotFound(f"{label or '化学品'}的浓度无效：{e}") from None
         if name is None and cas is None:
             raise ChemicalNotFound("未给出化学品名称或CAS号")
         by_cas = None
@@ -185,7 +265,15 @@ class Catalogue:
             if not valid_cas(c):
                 raise ChemicalNotFound(f"CAS号校验位错误：{str(cas).strip()}")
             by_cas = list(self._by_cas.get(c, []))
-        by_name = self._match_name(name) if name is not None else None
+        by_name = None
+        if name is not None:
+            by_name = self._by_name.get(normalise(name))
+            if by_name:
+                by_name = list(by_name)
+            else:
+                in_name, rest = concentration_in_name(name)
+                conc = conc or in_name
+                by_name = self._match_name(rest if in_name is not None else name)
 
         if by_cas is not None and by_name is not None:
             both = [c for c in by_cas if c in by_name]
@@ -197,11 +285,18 @@ class Catalogue:
             candidates = by_cas if by_cas is not None else by_name
         if not candidates:
             raise ChemicalNotFound(f"化学品不在目录中：{label}")
+        if conc is not None:
+            within = [c for c in candidates if c.concentration is None or c.concentration.overlaps(conc)]
+            if not within:
+                ranges = "；".join(f"{c.name}（{c.concentration.label()}）" for c in candidates if c.concentration)
+                raise ChemicalNotFound(f"化学品{label}浓度{conc.label()}不在目录条目的范围内：{ranges}")
+            candidates = within
         if len(candidates) > 1:
             listed = list(candidates)
             if name is not None and by_cas is None:
                 listed += [c for c in self._prefix_variants(name, listed) if c not in listed]
             names = "；".join(f"{c.name}（{c.key}）" for c in listed)
+            hint = "浓度、" if any(c.concentration for c in listed) else ""
             raise AmbiguousChemical(
-                f"化学品{label}对应多个目录条目，请写明全称（含限定条件）或CAS号：{names}", listed)
+                f"化学品{label}对应多个目录条目，请写明全称（含{hint}限定条件）或CAS号：{names}", listed)
         return candidates[0]

@@ -12,8 +12,9 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from geo.chemicals import Catalogue, valid_cas
-from geo.reference import AlphaBand, Chemical, GradeBand, HazardClass, ReferenceTables
+from geo.chemicals import Catalogue, parse_concentration, valid_cas
+from geo.fire_class import ORDER as FIRE_ORDER
+from geo.reference import AlphaBand, Chemical, ChemicalProperties, GradeBand, HazardClass, ReferenceTables
 
 
 _COLUMNS = {
@@ -26,8 +27,11 @@ _COLUMNS = {
                                   "clause"),
     "chemicals.csv": ("key", "name", "aliases", "cas", "table1_row", "hazard_classes", "highly_toxic",
                       "explosive_precursor", "key_supervised", "toxic_inhalation", "explosive",
-                      "class_status", "source"),
+                      "class_status", "concentration", "source"),
+    "chemical_properties.csv": ("key", "name", "fire_class", "fire_item", "flash_point_c", "boiling_point_c",
+                                "liquid_density_t_m3", "source", "status"),
 }
+CLASS_STATUS = ("standard", "uncertain", "unknown")
 
 
 class ReferenceDataError(ValueError):
@@ -155,8 +159,12 @@ def load_reference_from(directory: Path | str) -> ReferenceTables:
             if c not in classes:
                 raise ReferenceDataError(f"{p.name} 第{line}行 未知危险类别 {c}（应为表2符号）")
         status = r["class_status"].strip() or "standard"
-        if status not in ("standard", "uncertain"):
-            raise ReferenceDataError(f"{p.name} 第{line}行 class_status 应为 standard 或 uncertain：{status!r}")
+        if status not in CLASS_STATUS:
+            raise ReferenceDataError(f"{p.name} 第{line}行 class_status 应为 {'/'.join(CLASS_STATUS)}：{status!r}")
+        try:
+            concentration = parse_concentration(r["concentration"])
+        except ValueError as e:
+            raise ReferenceDataError(f"{p.name} 第{line}行 concentration {e}") from None
         chems.append(Chemical(
             key=key, name=name, aliases=_split(r["aliases"]), cas=_cas_list(p, line, r["cas"]),
             table1_row=row, hazard_classes=cls,
@@ -166,13 +174,38 @@ def load_reference_from(directory: Path | str) -> ReferenceTables:
             toxic_inhalation=_flag(p, line, r, "toxic_inhalation"),
             explosive=_flag(p, line, r, "explosive"),
             class_status=status, source=r["source"].strip(),
-            table1_critical_quantity_t=t1q[row] if row is not None else None))
+            table1_critical_quantity_t=t1q[row] if row is not None else None,
+            concentration=concentration))
     missing = sorted(set(t1q) - {c.table1_row for c in chems})
     if missing:
         raise ReferenceDataError(f"{p.name} 缺少表1第{'、'.join(map(str, missing))}项")
+
+    props: dict[str, ChemicalProperties] = {}
+    p = d / "chemical_properties.csv"
+    for line, r in _rows(p):
+        key = r["key"].strip()
+        if key not in keys or key in props:
+            raise ReferenceDataError(f"{p.name} 第{line}行 key {key!r} 不在化学品目录中或重复")
+        fc = r["fire_class"].strip() or None
+        if fc is not None and fc not in FIRE_ORDER:
+            raise ReferenceDataError(f"{p.name} 第{line}行 fire_class 应为 甲/乙/丙/丁/戊：{fc!r}")
+        flash = (r["flash_point_c"] or "").strip()
+        boil = (r["boiling_point_c"] or "").strip()
+        try:
+            flash_c = float(flash) if flash else None
+            boil_c = float(boil) if boil else None
+        except ValueError:
+            raise ReferenceDataError(f"{p.name} 第{line}行 闪点或沸点不是数字") from None
+        if r["status"].strip() not in ("standard", "verified-1src", "verified", "uncertain"):
+            raise ReferenceDataError(f"{p.name} 第{line}行 status 无效：{r['status']!r}")
+        props[key] = ChemicalProperties(
+            key=key, name=r["name"].strip(), fire_class=fc, fire_item=_int(p, line, r, "fire_item", optional=True),
+            flash_point_c=flash_c, boiling_point_c=boil_c,
+            liquid_density_t_m3=_num(p, line, r, "liquid_density_t_m3", optional=True),
+            source=r["source"].strip(), status=r["status"].strip())
 
     vfile = d / "VERSION"
     if not vfile.is_file() or not vfile.read_text(encoding="utf-8").strip():
         raise ReferenceDataError(f"参考数据版本文件缺失或为空：{vfile}")
     version = vfile.read_text(encoding="utf-8").strip()
-    return ReferenceTables(Catalogue(chems), classes, table3, alpha, grades, version)
+    return ReferenceTables(Catalogue(chems), classes, table3, alpha, grades, version, properties=props)

@@ -1,6 +1,7 @@
 """Read ``data/rules/`` — the file I/O for the pure modules in :mod:`geo`.
 
-* ``separation_rules.csv`` + ``target_classes.csv`` + ``source_classes.csv`` → :class:`geo.separation.RuleSet`
+* ``separation_rules.csv`` + ``target_classes.csv`` + ``source_classes.csv`` + ``size_basis.csv``
+  → :class:`geo.separation.RuleSet`
 * ``risk_model.toml`` → the four-colour model dict for :func:`geo.risk_color.grade_enterprise`
 * ``pipeline_hca.toml`` → params for :mod:`geo.pipelines`
 * ``area_risk.toml`` → params for :func:`geo.area_risk.area_index`
@@ -16,10 +17,11 @@ import tomllib
 from collections import defaultdict
 from pathlib import Path
 
-from geo.separation import KINDS, STATUS_RANK, RuleSet, SeparationRule
+from geo.facility_size import SizeBasis, SizeParameter
+from geo.separation import KINDS, STATUS_RANK, RuleSet, SeparationRule, TargetClassRule
 
 RULE_COLUMNS = ("rule_id", "source_class", "source_condition", "target_class", "distance_m", "kind",
-                "standard", "clause", "status", "note")
+                "term", "standard", "clause", "status", "note", "applies_when", "bound_note")
 
 
 class RulesError(ValueError):
@@ -66,17 +68,30 @@ def load_ruleset_from(d: Path) -> RuleSet:
             raise RulesError(f"{where}：status 应为 {'/'.join(STATUS_RANK)}")
         if not (r["standard"] and (r["clause"] or r["status"] == "local_policy")):
             raise RulesError(f"{where}：须注明标准与条款，或标注为 local_policy")
-        rules.append(SeparationRule(r["rule_id"], r["source_class"], r["source_condition"], r["target_class"],
-                                    dist, r["kind"], r["standard"], r["clause"], r["status"], r.get("note", ""),
-                                    r.get("applies_when", "")))
-    tclasses: dict[str, list[str]] = defaultdict(list)
-    for _, r in _csv(d / "target_classes.csv", ("category", "target_class", "source")):
-        tclasses[r["category"]].append(r["target_class"])
+        rules.append(SeparationRule(**{k: r[k] for k in RULE_COLUMNS if k != "distance_m"}, distance_m=dist))
+    tclasses = []
+    p_t = d / "target_classes.csv"
+    for line, r in _csv(p_t, ("category", "target_class", "source", "note", "applies_when", "lower_bound")):
+        if not (r["category"] and r["target_class"] and r["source"]) or r["lower_bound"] not in ("0", "1"):
+            raise RulesError(f"{p_t.name} 第{line}行：category/target_class/source 不能为空，lower_bound 应为 0 或 1")
+        tclasses.append(TargetClassRule(r["category"], r["target_class"], r["source"], r["applies_when"],
+                                        r["note"], r["lower_bound"] == "1"))
     fclasses = {r["facility_type"]: r["source_class"]
                 for _, r in _csv(d / "source_classes.csv", ("facility_type", "source_class"))}
+    size = []
+    p_s = d / "size_basis.csv"
+    for line, r in _csv(p_s, ("source_class", "parameter", "value", "unit", "source", "status", "note")):
+        try:
+            value = float(r["value"])
+        except ValueError:
+            raise RulesError(f"{p_s.name} 第{line}行：value 不是数字（{r['value']!r}）") from None
+        if not (value > 0 and r["source"] and r["status"] in STATUS_RANK):
+            raise RulesError(f"{p_s.name} 第{line}行：value 应为正数，须有 source，status 应为 {'/'.join(STATUS_RANK)}")
+        size.append(SizeParameter(r["source_class"], r["parameter"], value, r["unit"], r["source"],
+                                  r["status"], r["note"]))
     version = _toml(d / "risk_model.toml")["rules_version"]
     try:
-        return RuleSet(tuple(rules), {k: tuple(v) for k, v in tclasses.items()}, fclasses, version)
+        return RuleSet(tuple(rules), tuple(tclasses), fclasses, version, SizeBasis(tuple(size)))
     except ValueError as e:
         raise RulesError(f"{p.name}：{e}") from None
 

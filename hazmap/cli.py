@@ -26,12 +26,7 @@ def _settings(ctx: click.Context, config: str | None = None) -> Settings:
         raise click.ClickException(f"配置错误：{exc}") from exc
 
 
-class _Exit2(click.ClickException):
-    exit_code = 2
-
-
-def fail(message: str) -> None:
-    raise _Exit2(message)
+from hazmap.cli_errors import fail  # noqa: E402 - the one way a command fails
 
 
 def _domain(settings: Settings):
@@ -315,8 +310,10 @@ def user_disable(ctx, name) -> None:
 def _register_optional() -> None:
     """Attach command groups that live with their own packages."""
     from etl.cli import etl as etl_group
+    from hazmap.reference_cli import reference
 
     cli.add_command(etl_group, "etl")
+    cli.add_command(reference, "reference")
 
 
 _register_optional()

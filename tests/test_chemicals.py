@@ -23,10 +23,18 @@ def cat():
     (dict(name="天然气"), "T1-49"), (dict(name="甲烷"), "T1-49"), (dict(cas="8006-14-2"), "T1-49"),
     (dict(name="汽油"), "T1-66"), (dict(name="乙醇汽油"), "T1-66"),
     (dict(name="光气"), "T1-06"), (dict(name="碳酰氯"), "T1-06"),
-    (dict(name="液氨"), "T1-01"), (dict(name="甲醛"), "T1-08"), (dict(name="环氧氯丙烷"), "T1-21"),
+    (dict(name="液氨"), "T1-01"), (dict(name="甲醛(含量>90%)"), "T1-08"), (dict(name="环氧氯丙烷"), "T1-21"),
     (dict(name="氯化氢"), "T1-11"), (dict(name="2,4,6-三硝基甲苯"), "T1-35"),
     (dict(name="电石"), "T1-83"), (dict(name="柴油"), "CAS-68334-30-5"),
     (dict(name="甲乙酮"), "CAS-78-93-3"), (dict(name="乙酸丁酯"), "CAS-123-86-4"),
+    # what the district's registries hold: coal gases, CO, acids, solvents, diesel variants
+    (dict(cas="630-08-0"), "T1-13-CO"), (dict(name="一氧化碳"), "T1-13-CO"), (dict(name="CO"), "T1-13-CO"),
+    (dict(name="焦炉煤气"), "T1-13"), (dict(name="水煤气"), "T1-13"), (dict(name="煤层气"), "T1-49"),
+    (dict(name="液化天然气"), "T1-49"), (dict(name="正丁烷"), "T1-52"), (dict(cas="106-97-8"), "T1-52"),
+    (dict(name="硫酸"), "CAS-7664-93-9"), (dict(name="盐酸"), "CAS-7647-01-0"), (dict(name="冰醋酸"), "CAS-64-19-7"),
+    (dict(name="磷酸"), "CAS-7664-38-2"), (dict(name="异丙醇"), "CAS-67-63-0"), (dict(name="正丁醇"), "CAS-71-36-3"),
+    (dict(name="氮气"), "CAS-7727-37-9"), (dict(name="液氮"), "CAS-7727-37-9"), (dict(name="二氧化碳"), "CAS-124-38-9"),
+    (dict(name="柴油[闭杯闪点>60℃]"), "CAS-68334-30-5-FP60"), (dict(name="柴油", cas="68334-30-5"), "CAS-68334-30-5"),
 ])
 def test_resolves(cat, kw, key):
     assert cat.resolve(**kw).key == key
@@ -91,6 +99,42 @@ def test_nitric_acid_strength_matters(cat):
     assert {c.key for c in e.value.candidates} == {"T1-81", "CAS-7697-37-2"}
 
 
+def test_formaldehyde_by_concentration(cat):
+    # a 37 % solution (福尔马林) must never match 表1第8项 甲醛(含量>90%)
+    for kw in (dict(name="甲醛溶液(37%)"), dict(name="37%甲醛"), dict(name="甲醛", concentration_pct=37),
+               dict(cas="50-00-0", concentration_pct="37%"), dict(name="甲醛(含量37%)"), dict(name="福尔马林")):
+        c = cat.resolve(**kw)
+        assert c.key == "CAS-50-00-0" and c.table1_row is None, kw
+    assert cat.resolve(name="甲醛", concentration_pct=95).key == "T1-08"
+    assert cat.resolve(name="甲醛(含量>90%)").key == "T1-08"
+    with pytest.raises(AmbiguousChemical) as e:  # no concentration: never guessed
+        cat.resolve(name="甲醛")
+    assert {c.key for c in e.value.candidates} == {"T1-08", "CAS-50-00-0"} and "浓度" in str(e.value)
+    with pytest.raises(AmbiguousChemical):
+        cat.resolve(cas="50-00-0")
+
+
+def test_concentration_outside_every_entry_is_reported(cat):
+    with pytest.raises(ChemicalNotFound, match="浓度5%不在目录条目的范围内"):
+        cat.resolve(name="双氧水(5%)")  # 过氧化氢溶液 is a hazardous chemical above 8 % only
+    assert cat.resolve(name="硝酸(含量65%)").key == "CAS-7697-37-2"
+    assert cat.resolve(name="硝酸", concentration_pct=">70").key == "T1-81"
+    with pytest.raises(ChemicalNotFound, match="浓度无效"):
+        cat.resolve(name="硝酸", concentration_pct="很浓")
+    # a percentage of another component is not the chemical's concentration
+    assert cat.resolve(name="硝酸铵(含可燃物≤0.2%)").key == "T1-44"
+
+
+def test_diesel_2022_adjustment(cat):
+    plain = cat.resolve(name="柴油")
+    assert plain.hazard_classes == ("W5.4",) and plain.class_status == "uncertain"
+    assert "2023年1月1日" in plain.source and "闭杯闪点>60℃" in plain.source
+    hot = cat.resolve(name="柴油[闭杯闪点>60℃]")
+    assert hot.hazard_classes == () and "2022年调整" in hot.source
+    with pytest.raises(AmbiguousChemical):
+        cat.resolve(cas="68334-30-5")  # two entries share the CAS: the name decides
+
+
 def test_not_found_messages_name_the_input(cat):
     with pytest.raises(ChemicalNotFound, match="油漆"):
         cat.resolve(name="油漆")
@@ -111,6 +155,18 @@ def test_valid_cas():
         assert valid_cas(good)
     for bad in ("7782-50-4", "7782505", "1-00-0", "abc-de-f", ""):
         assert not valid_cas(bad)
+
+
+def test_concentration_parsing():
+    from geo.chemicals import concentration_in_name, parse_concentration
+    c = parse_concentration(">90")
+    assert (c.low, c.low_inclusive, c.high) == (90, False, 100) and c.label() == ">90%"
+    assert parse_concentration(">=25;<=55").label() == "≥25%且≤55%"
+    assert parse_concentration("") is None
+    with pytest.raises(ValueError):
+        parse_concentration("150")
+    assert concentration_in_name("双氧水(27.5%)")[1] == "双氧水"
+    assert concentration_in_name("硝化纤维素(含乙醇≥25%)")[0] is None
 
 
 def test_helpers():

@@ -6,8 +6,9 @@ import math
 
 import pytest
 
+from geo.major_hazard import (ProcessConditions, alpha_for, assess_unit, beta_for, critical_quantity, display,
+                               grade_for, w5_class)
 from tests.helpers import domain
-from geo.major_hazard import alpha_for, assess_unit, beta_for, critical_quantity, grade_for
 from geo.reference import Chemical
 
 
@@ -42,9 +43,26 @@ def test_several_classes_lowest_q_and_largest_beta(ref):
 
 @pytest.mark.parametrize("people,alpha", [(0, 0.5), (1, 1.0), (29, 1.0), (30, 1.2), (49, 1.2),
                                           (50, 1.5), (99, 1.5), (100, 2.0), (10_000, 2.0),
-                                          (29.9, 1.0), (0.4, 0.5)])
+                                          # real counts on the intervals the bands tile (no flooring):
+                                          (99.6, 1.5), (99.999, 1.5), (29.9, 1.0), (49.5, 1.2),
+                                          (0.4, 1.0)])  # > 0 people is not the "0 人" band
 def test_alpha_bands(ref, people, alpha):
     assert alpha_for(people, ref.alpha_bands) == alpha
+
+
+def test_exact_count_is_kept_and_the_basis_recorded(ref):
+    a = assess_unit([(chem(ref, "二氧化硫"), 200)], exposed_people=99.6, tables=ref)
+    # α(99.6) = 1.5; R = 1.5 × 2 × 200/20 = 30 → 三级; the count is stored as counted, not floored
+    assert (a.exposed_people, a.alpha, a.R, a.grade, a.exposure_basis) == (99.6, 1.5, 30, 3, "counted")
+    zero = assess_unit([(chem(ref, "二氧化硫"), 200)], exposed_people=0, tables=ref)
+    assert zero.alpha == 0.5 and not any("不证明无人" in n for n in zero.notes)  # an explicit 0 is a fact
+    none = assess_unit([(chem(ref, "二氧化硫"), 200)], exposed_people=0, tables=ref, exposure_basis="none_registered")
+    assert none.alpha == 0.5 and none.exposure_basis == "none_registered"
+    assert any("500 m内无登记" in n and "R为下限" in n for n in none.notes)
+    with pytest.raises(ValueError, match="exposure_basis"):
+        assess_unit([], exposed_people=0, tables=ref, exposure_basis="guessed")
+    with pytest.raises(ValueError, match="none_registered"):
+        assess_unit([], exposed_people=5, tables=ref, exposure_basis="none_registered")
 
 
 @pytest.mark.parametrize("bad", [-1, math.nan, math.inf, "10", None, True])
@@ -71,7 +89,24 @@ def test_s_exactly_one_is_major(ref):
     assert b.S == pytest.approx(0.999) and not b.is_major and b.grade is None
     assert b.R == pytest.approx(0.5 * 4 * 0.999)  # R computed anyway
     c = assess_unit([(chem(ref, "氯"), 1.5), (chem(ref, "氯"), 3.5)], exposed_people=0, tables=ref)
-    assert c.S == 1 and c.is_major  # 0.3 + 0.7 counts as exactly 1
+    assert c.S == 1 and c.is_major  # 1.5/5 + 3.5/5 = 0.3 + 0.7 is exactly 1 (exact arithmetic)
+    d = assess_unit([(chem(ref, "氯"), 0.1), (chem(ref, "氯"), 0.2), (chem(ref, "氯"), 4.7)], exposed_people=0,
+                    tables=ref)
+    assert d.is_major  # 0.1 + 0.2 + 4.7 = 5 t exactly, although 0.1 + 0.2 != 0.3 in floats
+
+
+def test_s_just_below_one_is_not_rounded_up(ref):
+    # 4.999998 t / 5 t = 0.9999996 — not a major hazard (rounding to 6 places would have said 1.0)
+    a = assess_unit([(chem(ref, "氯"), 4.999998)], exposed_people=0, tables=ref)
+    assert a.S == pytest.approx(0.9999996, abs=1e-12) and not a.is_major and a.grade is None
+    assert a.S_display == 0.999 and display(0.9999996) == 0.999 and display(1.0) == 1.0
+
+
+def test_r_is_compared_with_the_grade_thresholds_unrounded(ref):
+    # 氯 β = 4 (表3), α = 2 (≥100 people): R = 2 × 4 × q/5 = 1.6·q. q = 6.2499999 → R = 9.99999984 < 10 → 四级
+    a = assess_unit([(chem(ref, "氯"), 6.2499999)], exposed_people=150, tables=ref)
+    assert a.is_major and a.R < 10 and a.grade == 4
+    assert assess_unit([(chem(ref, "氯"), 6.25)], exposed_people=150, tables=ref).grade == 3  # R = 10 exactly
 
 
 def test_published_worked_example_so2(ref):
@@ -98,6 +133,34 @@ def test_table2_only_chemical(ref):
     assert (t.critical_quantity_t, t.q_source, t.beta, t.beta_source) == (
         5000, "GB 18218-2018 表2 W5.4", 1, "GB 18218-2018 表4 W5.4")
     assert a.S == 1 and a.is_major and a.R == 1 and a.grade == 4
+    assert any("未登记操作温度、压力" in n and "W5.4" in n for n in a.notes)  # the 常温常压 default, said
+
+
+def test_w5_2_special_process_conditions(ref):
+    xylene = chem(ref, "二甲苯")  # 易燃液体类别3, not in 表1: W5.4 (Q 5000 t) at ordinary conditions
+    plain = assess_unit([(xylene, 25)], exposed_people=0, tables=ref)
+    assert plain.terms[0].critical_quantity_t == 5000 and plain.S == pytest.approx(0.005)  # 25/5000
+    hot = assess_unit([(xylene, 25)], exposed_people=0, tables=ref,
+                      conditions=ProcessConditions(temperature_c=80, pressure_mpa=2.0))
+    # 2.0 MPa > 1.6 MPa (表2 W5.2): Q = 50 t, β = 1 → S = 25/50 = 0.5, R = 0.5 × 1 × 0.5 = 0.25
+    t = hot.terms[0]
+    assert (t.critical_quantity_t, t.q_source, t.beta) == (50, "GB 18218-2018 表2 W5.2", 1)
+    assert hot.S == 0.5 and hot.R == 0.25 and any("操作压力2 MPa大于1.6 MPa" in n for n in hot.notes)
+    process = assess_unit([(xylene, 60)], exposed_people=0, tables=ref,
+                          conditions=ProcessConditions(hazardous_process=True))
+    assert process.S == pytest.approx(1.2) and process.is_major  # 60/50
+
+
+def test_w5_1_above_the_boiling_point(ref):
+    toluene = chem(ref, "甲苯")  # 表1 Q = 500 t; boiling point 110.6 ℃
+    symbols, why = w5_class(toluene, ProcessConditions(temperature_c=130), ref)
+    assert symbols == ("W5.1",) and "高于沸点110.6℃" in why
+    a = assess_unit([(toluene, 500)], exposed_people=0, tables=ref, conditions=ProcessConditions(temperature_c=130))
+    # Q stays 表1's 500 t; β from 表4 W5.1 = 1.5 → R = 0.5 × 1.5 × 1 = 0.75
+    assert a.terms[0].critical_quantity_t == 500 and a.terms[0].beta == 1.5 and a.R == 0.75
+    cool = assess_unit([(toluene, 500)], exposed_people=0, tables=ref,
+                       conditions=ProcessConditions(temperature_c=40, pressure_mpa=0.3))
+    assert cool.terms[0].beta == 1 and any("不构成W5.1/W5.2" in n for n in cool.notes)
 
 
 def test_no_class_chemical_is_excluded_and_said(ref):
@@ -105,8 +168,9 @@ def test_no_class_chemical_is_excluded_and_said(ref):
                     exposed_people=0, tables=ref)
     assert [t.key for t in a.terms] == ["CAS-68334-30-5"]
     assert a.excluded == ("CAS-7664-93-9", "CAS-7647-01-0")
-    assert len(a.notes) == 2 and all("无GB 18218危险类别，未计入" in n for n in a.notes)
-    assert "硫酸" in a.notes[0] and "盐酸" in a.notes[1]
+    excluded = [n for n in a.notes if "未计入" in n]
+    assert len(excluded) == 2 and all("无GB 18218危险类别，未计入" in n for n in excluded)
+    assert "硫酸" in excluded[0] and "盐酸" in excluded[1]
     assert a.S == pytest.approx(0.02)
     # 盐酸 shares CAS 7647-01-0 with 氯化氢 (表3 β=3) but gets no β at all
     assert beta_for(chem(ref, "盐酸"), ref)[0] is None
@@ -127,6 +191,16 @@ def test_quantity_must_be_positive(ref, q):
 def test_empty_unit(ref):
     a = assess_unit([], exposed_people=5, tables=ref)
     assert (a.S, a.R, a.is_major, a.grade) == (0, 0, False, None)
+
+
+def test_carbon_monoxide_by_cas(ref):
+    co = ref.catalogue.resolve(cas="630-08-0")
+    q, q_src = critical_quantity(co, ref)
+    beta, b_src = beta_for(co, ref)
+    assert (co.name, q, q_src, beta, b_src) == ("一氧化碳", 20, "GB 18218-2018 表1第13项", 2, "GB 18218-2018 表3")
+    a = assess_unit([(co, 30)], exposed_people=40, tables=ref)
+    # S = 30/20 = 1.5; α(40) = 1.2; R = 1.2 × 2 × 1.5 = 3.6 → 四级
+    assert a.S == 1.5 and a.R == pytest.approx(3.6) and a.grade == 4
 
 
 def test_grade_one(ref):

@@ -36,13 +36,15 @@ def _read(path: Path) -> list[dict]:
         return list(csv.DictReader(f))
 
 
-@pytest.mark.parametrize("name", TABLES + ["chemicals.csv"])
+@pytest.mark.parametrize("name", TABLES + ["chemicals.csv", "chemical_properties.csv"])
 def test_every_row_cites_source(name):
     rows = _read(DEFAULT_DIR / name)
     assert rows
     for r in rows:
         assert r["source"].strip()
-        if name != "chemicals.csv":
+        if name == "chemical_properties.csv" and r["fire_class"]:
+            assert "GB 50016-2014(2018) 表3.1.3" in r["source"], r["key"]
+        elif name != "chemicals.csv" and name != "chemical_properties.csv":
             assert r["source"] == "GB 18218-2018"
             assert r["clause"].startswith(("表", "4.2.4"))
 
@@ -63,8 +65,9 @@ def test_version(ref):
 
 
 def test_table_counts(ref):
-    assert len([c for c in ref.catalogue if c.table1_row]) == 85
-    assert sorted(c.table1_row for c in ref.catalogue if c.table1_row) == list(range(1, 86))
+    assert sorted({c.table1_row for c in ref.catalogue if c.table1_row}) == list(range(1, 86))
+    # one Table-1 row holds two entries: 13 煤气 and its component 一氧化碳 (CAS 630-08-0, 表3 β)
+    assert sorted(c.key for c in ref.catalogue if c.table1_row == 13) == ["T1-13", "T1-13-CO"]
     assert len(ref.classes) == 24
     assert len(ref.table3_beta) == 14
     assert [b.alpha for b in ref.alpha_bands] == [2.0, 1.5, 1.2, 1.0, 0.5]
@@ -132,6 +135,15 @@ def test_required_non_table1_chemicals(ref):
     assert cat.resolve(name="氰化钠").highly_toxic
 
 
+def test_chemical_properties(ref):
+    p = ref.properties
+    assert all(k in ref.catalogue for k in p)
+    assert (p["T1-64"].fire_class, p["T1-64"].fire_item, p["T1-64"].boiling_point_c) == ("甲", 1, 110.6)
+    assert p["T1-52"].liquid_density_t_m3 == 0.58 and p["T1-52"].status == "uncertain"
+    assert p["CAS-7647-01-0"].fire_class == "戊"
+    assert p["CAS-68334-30-5"].fire_class is None  # flash point decides 乙/丙; not registered
+
+
 def test_flags(ref):
     cat = ref.catalogue
     assert cat.resolve(name="氯气").toxic_inhalation and cat.resolve(name="光气").toxic_inhalation
@@ -170,6 +182,9 @@ def _edit(path: Path, line: int, column: str, value: str) -> None:
     ("chemicals.csv", 7, "cas", "7782-50-4", "chemicals.csv 第7行 CAS号无效"),
     ("chemicals.csv", 9, "highly_toxic", "yes", "chemicals.csv 第9行 highly_toxic"),
     ("chemicals.csv", 10, "key", "T1-01", "chemicals.csv 第10行 key 重复"),
+    ("chemicals.csv", 11, "concentration", "many", "chemicals.csv 第11行 concentration"),
+    ("chemical_properties.csv", 3, "fire_class", "A", "chemical_properties.csv 第3行 fire_class"),
+    ("chemical_properties.csv", 4, "key", "T1-99", "chemical_properties.csv 第4行 key"),
     ("gb18218_table5_alpha.csv", 2, "alpha", "", "gb18218_table5_alpha.csv 第2行 alpha"),
 ])
 def test_malformed_files_name_file_and_row(tmp_path, name, line, column, value, message):

@@ -50,7 +50,7 @@ def _seed(conn) -> dict:
     ids["kg"] = conn.execute(sa.text("""
         insert into protection_target (target_key, name, category, population, geom)
         values ('K1', '加油站旁幼儿园', 'kindergarten', 20, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)) returning id
-    """), {"lon": LON + 0.05, "lat": _north(30)}).scalar_one()
+    """), {"lon": LON + 0.05, "lat": _north(9)}).scalar_one()
     conn.execute(sa.text("""
         insert into admin_area (code, name, level, geom)
         values ('140502001', '东街街道', 'town',
@@ -97,10 +97,12 @@ def test_refresh_grades_and_explains(seeded):
         hca = conn.execute(sa.text("select grade, impact_radius_m from pipeline_hca where run_id = :r"),
                            {"r": run_id}).all()
     pairs = {(c.enterprise_id, c.target_id): c for c in conflicts}
-    # the gas station's kindergarten at ~30 m violates GB 50156's 50 m
+    # the gas station's kindergarten at ~9 m violates GB 50156 表4.0.4: station grade, vapour recovery
+    # and the kindergarten's size are not registered → the smallest distance they could give, 三级站 with
+    # both recovery systems → 一类保护物 11 m (a lower bound)
     st = pairs[(ids["station"], ids["kg"])]
-    assert st.required_m == 50 and 25 < st.distance_m < 35
-    assert st.deficit_m == pytest.approx(50 - st.distance_m)
+    assert st.required_m == 11 and 5 < st.distance_m < 11
+    assert st.deficit_m == pytest.approx(11 - st.distance_m)
     # the grade-3 toxic major hazard screens the school at 300 m (local-policy screening distance)
     assert (ids["plant"], ids["school"]) in pairs
     # four colours: reasons add up to the score exactly
@@ -136,7 +138,7 @@ def test_change_report_sees_a_new_conflict(seeded):
         conn.execute(sa.text("""
             insert into protection_target (target_key, name, category, population, geom)
             values ('H1', '新建医院', 'hospital', 10, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326))
-        """), {"lon": LON + 0.05, "lat": _north(-20)})
+        """), {"lon": LON + 0.05, "lat": _north(-6)})
     out = run_refresh(settings)
     assert out["changes"]["summary"]["conflicts_added"] == 1
     with get_engine(url).connect() as conn:
@@ -147,16 +149,16 @@ def test_change_report_sees_a_new_conflict(seeded):
 def test_rules_override_from_config_changes_the_distance(seeded, tmp_path, monkeypatch):
     url, ids = seeded
     cfg = tmp_path / "h.toml"
-    # GB 50156 row for fuel stations → important public buildings (school, kindergarten…)
+    # the GB 50156 row that decides the station → kindergarten requirement (11 m) overridden to 5 m
     rule_id = next(r.rule_id for r in domain().rules.rules
-                   if r.source_class == "加油站" and r.target_class == "重要公共建筑")
-    cfg.write_text(f'[[rules.overrides]]\nrule_id = "{rule_id}"\ndistance_m = 20\n', encoding="utf-8")
+                   if r.source_class == "加油站" and r.target_class == "一类保护物" and r.distance_m == 11)
+    cfg.write_text(f'[[rules.overrides]]\nrule_id = "{rule_id}"\ndistance_m = 5\n', encoding="utf-8")
     monkeypatch.setenv("HAZMAP_CONFIG", str(cfg))
     out = run_refresh(load_settings())
     with get_engine(url).connect() as conn:
         n = conn.execute(sa.text("select count(*) from conflict where run_id = :r and enterprise_id = :e"),
                          {"r": out["run_id"], "e": ids["station"]}).scalar()
-    assert n == 0  # the kindergarten at ~30 m now complies with the overridden 20 m
+    assert n == 0  # the kindergarten at ~9 m now complies with the overridden 5 m
     # the run records the rules version of this deployment, not the file's
     with get_engine(url).connect() as conn:
         stored = conn.execute(sa.text("select versions from run where id = :r"), {"r": out["run_id"]}).scalar()

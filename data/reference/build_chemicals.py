@@ -15,7 +15,8 @@ Sources of each fact (cited per row in the CSV ``source`` column, only those tha
   “氯气、光气等吸入性剧毒化学品” in 应急〔2018〕19号 物质危险性) and 爆炸品 (explosive: GHS
   爆炸物, GB 18218 表2 W1.x) — project judgement from the classes above.
 Aliases added beyond GB 18218 表1 (e.g. 丙烷/丁烷 for row 52, whose CAS list names them) are
-listed in EXTRA_ALIASES and cited as such.
+listed in EXTRA_ALIASES and cited as such.  A deployment that imported the official 《危险化学品目录》
+(``hazmap reference import-catalogue``) must import it again after running this script.
 """
 
 import csv
@@ -73,9 +74,12 @@ T1 = {
 
 # Names users type for a Table-1 row that GB 18218 表1 does not list as aliases.
 EXTRA_ALIASES = {
-    13: ("一氧化碳", "一氧化碳据表1第13项名称(CO)"),
-    49: ("液化天然气;LNG;压缩天然气;CNG",
-         "液化/压缩天然气为第49项天然气的储存形态"),
+    13: ("焦炉煤气;水煤气;发生炉煤气;高炉煤气",
+         "组分判定：焦炉煤气(H₂约55%～60%、CH₄约23%～27%、CO约5%～8%)、水煤气(CO与H₂)、发生炉煤气与"
+         "高炉煤气(含CO)均为第13项“CO和H₂、CH₄的混合物等”（待核组分以实际化验为准）"),
+    49: ("液化天然气;LNG;压缩天然气;CNG;煤层气",
+         "液化/压缩天然气为第49项天然气的储存形态；组分判定：煤层气以甲烷为主（沁水盆地煤层气甲烷含量通常>90%），"
+         "按第49项甲烷、天然气（以实际组分为准）"),
     52: ("液化气;丙烷;丁烷;正丁烷;异丁烷",
          "丙烷、丁烷据表1第52项名称及其CAS号(74-98-6、106-97-8)"),
     66: ("乙醇汽油;甲醇汽油;车用汽油", "乙醇汽油、甲醇汽油据表1第66项名称"),
@@ -85,7 +89,7 @@ EXTRA_ALIASES = {
 # (name, aliases, cas, classes, highly_toxic, explosive_precursor, key_supervised batch,
 #  toxic_inhalation, explosive, class_status)
 EXTRA = [
-    ("柴油", "柴油[闭杯闪点≤60℃]", "68334-30-5", "W5.4", 0, 0, 0, 0, 0, "standard"),
+    ("柴油", "柴油[闭杯闪点≤60℃]", "68334-30-5", "W5.4", 0, 0, 0, 0, 0, "uncertain"),
     ("二甲苯", "二甲苯异构体混合物;混合二甲苯", "1330-20-7", "W5.4", 0, 0, 0, 0, 0, "standard"),
     ("2-丁酮", "甲乙酮;丁酮;甲基乙基酮", "78-93-3", "W5.3", 0, 0, 0, 0, 0, "standard"),
     ("乙酸正丁酯", "乙酸丁酯;醋酸丁酯;醋酸正丁酯", "123-86-4", "W5.4", 0, 0, 0, 0, 0, "standard"),
@@ -95,7 +99,35 @@ EXTRA = [
     ("盐酸", "氢氯酸", "7647-01-0", "", 0, 0, 0, 0, 0, "standard"),
     ("氢氧化钠", "烧碱;苛性钠;火碱", "1310-73-2", "", 0, 0, 0, 0, 0, "standard"),
     ("硝酸[含硝酸≤70%]", "稀硝酸", "7697-37-2", "W9.2", 0, 1, 0, 0, 0, "uncertain"),
+    ("甲醛溶液", "福尔马林;甲醛水溶液;甲醛(含量≤90%)", "50-00-0", "", 0, 0, 0, 0, 0, "uncertain"),
+    ("乙酸[含量>80%]", "冰醋酸;醋酸;乙酸", "64-19-7", "W5.4", 0, 0, 0, 0, 0, "standard"),
+    ("异丙醇", "2-丙醇;二甲基甲醇", "67-63-0", "W5.3", 0, 0, 0, 0, 0, "standard"),
+    ("正丁醇", "1-丁醇;丁醇", "71-36-3", "W5.4", 0, 0, 0, 0, 0, "standard"),
+    ("磷酸", "正磷酸", "7664-38-2", "", 0, 0, 0, 0, 0, "standard"),
+    ("氢氧化钾", "苛性钾", "1310-58-3", "", 0, 0, 0, 0, 0, "standard"),
+    ("次氯酸钠溶液[含有效氯>5%]", "次氯酸钠", "7681-52-9", "", 0, 0, 0, 0, 0, "uncertain"),
+    ("氨溶液[含氨>10%]", "氨水", "1336-21-6", "", 0, 0, 0, 0, 0, "uncertain"),
+    ("氮[压缩的或液化的]", "氮气;液氮;氮", "7727-37-9", "", 0, 0, 0, 0, 0, "standard"),
+    ("二氧化碳[压缩的或液化的]", "二氧化碳;液态二氧化碳;碳酸气", "124-38-9", "", 0, 0, 0, 0, 0, "standard"),
+    ("氩[压缩的或液化的]", "氩气;液氩;氩", "7440-37-1", "", 0, 0, 0, 0, 0, "standard"),
 ]
+
+# Entries keyed other than T1-<row> / CAS-<cas>: (key, name, aliases, cas, table1_row, classes,
+# highly_toxic, explosive_precursor, key_supervised batch, toxic_inhalation, explosive, class_status, note)
+SPECIAL = [
+    ("T1-13-CO", "一氧化碳", "CO", "630-08-0", 13, "W2;J3", 0, 0, 1, 0, 0, "standard",
+     "一氧化碳为表1第13项“煤气(CO,…)”所列组分，临界量取第13项；β取表3（CAS 630-08-0）"),
+    ("CAS-68334-30-5-FP60", "柴油[闭杯闪点>60℃]", "", "68334-30-5", None, "", 0, 0, 0, 0, 0, "standard",
+     "2022年调整：自2023年1月1日起所有柴油列入《危险化学品目录》（应急管理部等十部门2022年10月13日公告）；"
+     "闭杯闪点>60℃的柴油不属GHS易燃液体，无GB 18218表2类别"),
+]
+
+# Concentration ranges of entries that cover part of a substance only (geo.chemicals).
+CONCENTRATION = {"T1-08": ">90", "T1-81": ">70", "CAS-7697-37-2": "<=70", "CAS-50-00-0": "<=90",
+                 "CAS-7722-84-1": ">8", "CAS-64-19-7": ">80", "CAS-1336-21-6": ">10"}
+DIESEL_NOTE = ("2022年调整：自2023年1月1日起所有柴油列入《危险化学品目录》（应急管理部等十部门2022年10月13日公告）；"
+               "此条目按闭杯闪点≤60℃（GHS易燃液体类别3，W5.4）计，未登记闪点的柴油按此计入（偏于不漏计）；"
+               "闪点>60℃者请登记为“柴油[闭杯闪点>60℃]”")
 
 GUIDE = "《危险化学品目录(2015版)实施指南(试行)》"
 BATCH = {1: "首批《重点监管的危险化学品名录》(安监总管三〔2011〕95号)",
@@ -103,11 +135,13 @@ BATCH = {1: "首批《重点监管的危险化学品名录》(安监总管三〔
 
 FIELDS = ["key", "name", "aliases", "cas", "table1_row", "hazard_classes", "highly_toxic",
           "explosive_precursor", "key_supervised", "toxic_inhalation", "explosive",
-          "class_status", "source"]
+          "class_status", "concentration", "source"]
 
 
-def source(*, row, classes, status, ht, ep, ks, ti, ex, alias_note=None) -> str:
+def source(*, row, classes, status, ht, ep, ks, ti, ex, alias_note=None, note=None) -> str:
     parts = []
+    if note:
+        parts.append(note)
     if row:
         parts.append(f"名称/CAS/临界量：GB 18218-2018 表1第{row}项")
     else:
@@ -142,7 +176,7 @@ def main() -> None:
             if n in EXTRA_ALIASES:
                 more, note = EXTRA_ALIASES[n]
                 aliases = ";".join(x for x in (aliases, more) if x)
-            rows.append({"key": f"T1-{n:02d}", "name": r["name"], "aliases": aliases,
+            rows.append({"key": f"T1-{n:02d}", "name": r["name"], "aliases": aliases, "concentration": "",
                          "cas": r["cas"], "table1_row": n, "hazard_classes": classes,
                          "highly_toxic": ht, "explosive_precursor": ep, "key_supervised": int(ks > 0),
                          "toxic_inhalation": ti, "explosive": ex, "class_status": status,
@@ -152,9 +186,18 @@ def main() -> None:
         rows.append({"key": f"CAS-{cas}", "name": name, "aliases": aliases, "cas": cas,
                      "table1_row": "", "hazard_classes": classes, "highly_toxic": ht,
                      "explosive_precursor": ep, "key_supervised": int(ks > 0),
-                     "toxic_inhalation": ti, "explosive": ex, "class_status": status,
+                     "toxic_inhalation": ti, "explosive": ex, "class_status": status, "concentration": "",
                      "source": source(row=None, classes=classes, status=status, ht=ht, ep=ep,
-                                      ks=ks, ti=ti, ex=ex)})
+                                      ks=ks, ti=ti, ex=ex, note=DIESEL_NOTE if cas == "68334-30-5" else None)})
+    for key, name, aliases, cas, row, classes, ht, ep, ks, ti, ex, status, note in SPECIAL:
+        rows.append({"key": key, "name": name, "aliases": aliases, "cas": cas, "table1_row": row or "",
+                     "hazard_classes": classes, "highly_toxic": ht, "explosive_precursor": ep,
+                     "key_supervised": int(ks > 0), "toxic_inhalation": ti, "explosive": ex,
+                     "class_status": status, "concentration": "",
+                     "source": source(row=row, classes=classes, status=status, ht=ht, ep=ep, ks=ks,
+                                      ti=ti, ex=ex, note=note)})
+    for r in rows:
+        r["concentration"] = CONCENTRATION.get(r["key"], "")
     with open(HERE / "chemicals.csv", "w", encoding="utf-8", newline="") as f:
         w = csv.DictWriter(f, fieldnames=FIELDS, lineterminator="\n")
         w.writeheader()

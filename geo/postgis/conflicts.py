@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from geo.separation import rule_text  # the one wording of a rule
+
 # The one conflict query.  ``src(source_id, geom, geog)`` are the sources and
 # ``req(source_id, category, required_m, rule_id, rule_text)`` what each requires per target
 # category; the refresh fills them from ``enterprise`` and ``source_requirement``, the siting
@@ -84,13 +86,3 @@ def conflicts_at(conn: sa.Connection, lon: float, lat: float, requirements: dict
              "distance_m": round(float(r.distance_m), 1), "required_m": float(r.required_m),
              "deficit_m": round(float(r.required_m) - float(r.distance_m), 1),
              "rule": r.rule_id, "rule_text": r.rule_text} for r in rows]
-
-
-def rule_text(rule) -> str:
-    """Human-readable rule: standard, clause, kind, distance (Chinese)."""
-    kind = {"fire_separation": "防火间距", "external_safety": "外部安全防护距离",
-            "screening": "本地筛查距离"}.get(getattr(rule, "kind", ""), getattr(rule, "kind", ""))
-    clause = f" {rule.clause}" if getattr(rule, "clause", "") else ""
-    status = "（本地政策）" if getattr(rule, "status", "") == "local_policy" else ""
-    return (f"{rule.standard}{clause}：{rule.source_class}→{rule.target_class} "
-            f"{kind}不小于 {rule.distance_m:g} m{status}")
