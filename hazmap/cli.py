@@ -301,8 +301,10 @@ def user_disable(ctx, name) -> None:
 def _register_optional() -> None:
     """Attach command groups that live with their own packages."""
     from etl.cli import etl as etl_group
+    from hazmap.transport.cli import transport
 
     cli.add_command(etl_group, "etl")
+    cli.add_command(transport, "transport")
 
 
 _register_optional()
