@@ -352,6 +352,9 @@ def make_location(*, lon: float, lat: float, time: dt.datetime, speed_kmh: float
     """
     if time.tzinfo is None:
         raise ValueError("定位时间须带时区")
+    if not 0 <= speed_kmh <= 6553.5 or not 0 <= direction_deg <= 359 or not 0 <= altitude_m <= 65535:
+        raise ValueError(f"速度（0–6553.5 km/h）、方向（0–359°）或高程（0–65535 m）超出范围："
+                         f"{speed_kmh!r} km/h，{direction_deg!r}°，{altitude_m!r} m")
     status = (status & ~(STATUS_SOUTH | STATUS_WEST)) | (STATUS_SOUTH if lat < 0 else 0) | (STATUS_WEST if lon < 0 else 0)
     return Location(alarm=alarm, status=status, lat_e6=round(lat * 1e6), lon_e6=round(lon * 1e6),
                     altitude_m=int(altitude_m), speed_01kmh=round(speed_kmh * 10), direction_deg=int(direction_deg),
@@ -390,14 +393,14 @@ def _need(body: bytes, n: int, what: str) -> None:
         raise DecodeError(f"{what}消息体过短：需要至少 {n} 字节，实际 {len(body)} 字节")
 
 
+_BCD = {b: (b >> 4) * 10 + (b & 0x0F) for b in range(256) if b >> 4 < 10 and b & 0x0F < 10}
+
+
 def _bcd_time(raw: bytes) -> dt.datetime | None:
-    digits = raw.hex()
-    if not digits.isdigit():
-        return None
     try:
-        return dt.datetime(2000 + int(digits[0:2]), int(digits[2:4]), int(digits[4:6]), int(digits[6:8]),
-                           int(digits[8:10]), int(digits[10:12]), tzinfo=BEIJING)
-    except ValueError:
+        yy, mo, dd, hh, mi, ss = (_BCD[b] for b in raw)
+        return dt.datetime(2000 + yy, mo, dd, hh, mi, ss, tzinfo=BEIJING)
+    except (KeyError, ValueError):
         return None
 
 

@@ -214,9 +214,19 @@ def _distance_m(geom_m: BaseGeometry, x: np.ndarray, y: np.ndarray) -> np.ndarra
     return out
 
 
+def _near_bbox(geom: BaseGeometry, x: np.ndarray, y: np.ndarray, margin: float = 0.0) -> np.ndarray:
+    x0, y0, x1, y1 = geom.bounds
+    return (x >= x0 - margin) & (x <= x1 + margin) & (y >= y0 - margin) & (y <= y1 + margin)
+
+
 def _inside(geom: BaseGeometry, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    shapely.prepare(geom)
-    return shapely.intersects_xy(geom, lon, lat)
+    """Point-in-polygon (boundary included), testing only the points within the polygon's bounding box."""
+    out = np.zeros(len(lon), dtype=bool)
+    cand = np.flatnonzero(_near_bbox(geom, lon, lat))
+    if len(cand):
+        shapely.prepare(geom)
+        out[cand] = shapely.intersects_xy(geom, lon[cand], lat[cand])
+    return out
 
 
 def _when(ts: float) -> dt.datetime:
@@ -242,8 +252,11 @@ def speed_alarms(track: Track, rule: SpeedRule, *, expressways: BaseGeometry | N
         note = f"；未提供高速公路数据，统一按 {rule.expressway_kmh:g} km/h 判定（下限）"
     else:
         tr = _projector(track)
-        x, y = tr.transform(track.lon, track.lat)
-        on = _distance_m(_project(expressways, tr), np.asarray(x), np.asarray(y)) <= rule.expressway_match_m
+        x, y = (np.asarray(v) for v in tr.transform(track.lon, track.lat))
+        road = _project(expressways, tr)
+        on = np.zeros(len(track), dtype=bool)
+        cand = np.flatnonzero(_near_bbox(road, x, y, rule.expressway_match_m))
+        on[cand] = _distance_m(road, x[cand], y[cand]) <= rule.expressway_match_m
         limit = np.where(on, rule.expressway_kmh, rule.other_road_kmh)
         note = ""
     starts, ends = _runs(track.speed_kmh > limit)

@@ -133,7 +133,7 @@ class Listener:
     """The server: ``await start(host, port)``, then ``await close()`` (flushes stored positions)."""
 
     def __init__(self, sink: Sink, *, registry: TerminalRegistry | None = None, max_batch: int = 5000,
-                 max_delay_s: float = 0.01, max_pending: int = 200_000, idle_timeout_s: float = 600.0,
+                 max_delay_s: float = 0.002, max_pending: int = 200_000, idle_timeout_s: float = 600.0,
                  report_interval_s: float = 60.0):
         self.counters = Counters()
         self.registry = registry or TerminalRegistry()

@@ -2,9 +2,13 @@
 
 Each simulated terminal opens one connection, registers (0x0100), authenticates with the code
 the platform returned (0x0102), then sends its fixes as 0x0200 location reports, one every
-``interval_s`` seconds (``0`` = as fast as acknowledgements come back, at most ``window``
-unacknowledged), and records for every fix the time from sending the frame to receiving the
-platform's 0x8001.  Terminals start staggered over one interval so the load is even.
+``interval_s`` seconds, terminals staggered over one interval so the load is even; at most
+``window`` frames per terminal wait for their 0x8001 (a terminal holds the rest back).  For
+every fix it records the time from writing the frame to reading the platform's answer.  An
+optional burst follows once every terminal has been answered for its steady fixes.
+
+Built to load a listener, not itself: frames are encoded before the run, one scheduler task
+paces every terminal (no timer per fix), and answers are read by an ``asyncio.Protocol``.
 
 Fixes follow a given track (WGS-84 lon/lat); speed and direction come from the geodesic
 between consecutive track points (pyproj ``Geod``, WGS-84 ellipsoid) and the interval.
@@ -14,11 +18,15 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import heapq
 import time
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from geo.transport import jt808
+
+_TICK_S = 0.005
 
 
 @dataclass(frozen=True)
@@ -34,9 +42,12 @@ class TerminalRun:
     phone: str
     authenticated: bool = False
     acked: list[jt808.Location] = field(default_factory=list)  # fixes acknowledged with result 0
-    refused: int = 0  # fixes acknowledged with another result
+    refused: int = 0  # fixes answered with another result
     unanswered: int = 0
     latencies_s: list[float] = field(default_factory=list)
+    burst_latencies_s: list[float] = field(default_factory=list)
+    burst_started: float | None = None  # perf_counter() when the burst began / this terminal's last burst answer
+    burst_done: float | None = None
 
 
 def fixes_along(track: Sequence[tuple[float, float]], *, start: dt.datetime, interval_s: float, count: int,
@@ -60,96 +71,170 @@ def fixes_along(track: Sequence[tuple[float, float]], *, start: dt.datetime, int
     return out
 
 
-async def run_terminal(host: str, port: int, spec: TerminalSpec, fixes: Sequence[jt808.Location], *,
-                       interval_s: float, delay_s: float = 0.0, window: int = 32,
-                       timeout_s: float = 30.0) -> TerminalRun:
-    """One terminal's session; returns what was acknowledged and the frame→ack times."""
-    run = TerminalRun(spec.phone)
-    reader, writer = await asyncio.open_connection(host, port)
-    loop = asyncio.get_running_loop()
-    pending: dict[int, tuple[float, asyncio.Future]] = {}
-    registered: asyncio.Future = loop.create_future()
-    serial = 0
+class _Client(asyncio.Protocol):
+    """One terminal's connection: sends pre-encoded frames within its window, reads the answers."""
 
-    def send(message: jt808.Message) -> int:
-        nonlocal serial
-        serial = (serial + 1) & 0xFFFF
-        writer.write(jt808.encode(message, phone=spec.phone, serial=serial, version_2019=spec.version_2019))
-        return serial
+    def __init__(self, spec: TerminalSpec, run: TerminalRun, window: int):
+        self.spec, self.run, self.window = spec, run, window
+        self.splitter = jt808.FrameSplitter()
+        self.transport: asyncio.Transport | None = None
+        self.serial = 0
+        self.sent: dict[int, tuple[float, jt808.Location | None, bool]] = {}  # serial → (time, fix, burst?)
+        self.backlog: deque[tuple[int, bytes, jt808.Location, bool]] = deque()
+        self.answers: dict[int, asyncio.Future] = {}  # serial → future, for registration / authentication
+        self.closed = asyncio.get_running_loop().create_future()
 
-    def expect(s: int) -> asyncio.Future:
-        fut = loop.create_future()
-        pending[s] = (time.perf_counter(), fut)
+    def connection_made(self, transport) -> None:
+        self.transport = transport
+
+    def connection_lost(self, exc) -> None:
+        if not self.closed.done():
+            self.closed.set_result(None)
+
+    def frame(self, message: jt808.Message) -> tuple[int, bytes]:
+        self.serial = (self.serial + 1) & 0xFFFF
+        return self.serial, jt808.encode(message, phone=self.spec.phone, serial=self.serial,
+                                         version_2019=self.spec.version_2019)
+
+    def request(self, message: jt808.Message) -> asyncio.Future:
+        serial, raw = self.frame(message)
+        fut = asyncio.get_running_loop().create_future()
+        self.answers[serial] = fut
+        self.transport.write(raw)
         return fut
 
-    async def read_loop() -> None:
-        splitter = jt808.FrameSplitter()
-        while data := await reader.read(65536):
-            for raw in splitter.feed(data):
-                m = jt808.decode_frame(raw).message
-                if isinstance(m, jt808.RegistrationResponse) and not registered.done():
-                    registered.set_result(m)
-                elif isinstance(m, jt808.PlatformResponse) and m.serial in pending:
-                    t0, fut = pending.pop(m.serial)
-                    if not fut.done():
-                        fut.set_result((m.result, time.perf_counter() - t0))
+    def offer(self, serial: int, raw: bytes, fix: jt808.Location, burst: bool) -> None:
+        if len(self.sent) < self.window and not self.backlog:
+            self._write(serial, raw, fix, burst)
+        else:
+            self.backlog.append((serial, raw, fix, burst))
 
-    reading = loop.create_task(read_loop())
-    try:
-        await asyncio.sleep(delay_s)
-        if spec.authenticate:
-            send(jt808.Registration(14, 502, "HZSIM", "HZ-SIM", spec.phone[-7:], 2, spec.plate))
-            reg = await asyncio.wait_for(registered, timeout_s)
-            s = send(jt808.Authentication(reg.auth_code))
-            result, _ = await asyncio.wait_for(expect(s), timeout_s)
-            run.authenticated = result == jt808.RESULT_OK
-        slots = asyncio.Semaphore(window)
-        waiting: list[asyncio.Task] = []
+    def _write(self, serial: int, raw: bytes, fix: jt808.Location, burst: bool) -> None:
+        self.sent[serial] = (time.perf_counter(), fix, burst)
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.write(raw)
 
-        async def await_ack(loc: jt808.Location, fut: asyncio.Future) -> None:
+    @property
+    def outstanding(self) -> int:
+        return len(self.sent) + len(self.backlog)
+
+    def data_received(self, data: bytes) -> None:
+        now = time.perf_counter()
+        for raw in self.splitter.feed(data):
             try:
-                result, latency = await asyncio.wait_for(fut, timeout_s)
-            except asyncio.TimeoutError:
-                run.unanswered += 1
+                m = jt808.decode_frame(raw).message
+            except jt808.DecodeError:
+                continue
+            if isinstance(m, jt808.RegistrationResponse):
+                fut = self.answers.pop(m.serial, None)
+            elif isinstance(m, jt808.PlatformResponse):
+                fut = self.answers.pop(m.serial, None)
+                if fut is None:
+                    self._answered(m, now)
+                    continue
             else:
-                run.latencies_s.append(latency)
-                if result == jt808.RESULT_OK:
-                    run.acked.append(loc)
-                else:
-                    run.refused += 1
-            finally:
-                slots.release()
+                continue
+            if fut is not None and not fut.done():
+                fut.set_result(m)
 
-        t_start = loop.time()
-        for i, loc in enumerate(fixes):
-            if interval_s > 0:
-                await asyncio.sleep(max(0.0, t_start + i * interval_s - loop.time()))
-            await slots.acquire()
-            s = send(loc)
-            waiting.append(loop.create_task(await_ack(loc, expect(s))))
-        await asyncio.gather(*waiting)
-    finally:
-        reading.cancel()
-        try:
-            await reading
-        except (asyncio.CancelledError, jt808.DecodeError):
-            pass
-        writer.close()
-        try:
-            await writer.wait_closed()
-        except OSError:
-            pass
-    return run
+    def _answered(self, m: jt808.PlatformResponse, now: float) -> None:
+        entry = self.sent.pop(m.serial, None)
+        if entry is None:
+            return
+        t0, fix, burst = entry
+        (self.run.burst_latencies_s if burst else self.run.latencies_s).append(now - t0)
+        if burst:
+            self.run.burst_done = now
+        if m.result == jt808.RESULT_OK:
+            self.run.acked.append(fix)
+        else:
+            self.run.refused += 1
+        while self.backlog and len(self.sent) < self.window:
+            self._write(*self.backlog.popleft())
+
+
+async def _drain(clients: Sequence[_Client], timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while any(c.outstanding for c in clients) and time.monotonic() < deadline:
+        await asyncio.sleep(_TICK_S)
+
+
+async def _paced(clients: Sequence[_Client], schedule: list[tuple[float, int, int, bytes, jt808.Location]],
+                 burst: bool) -> None:
+    """Offer every scheduled frame at its time (``schedule``: (due, client index, serial, frame, fix))."""
+    heapq.heapify(schedule)
+    loop = asyncio.get_running_loop()
+    t0 = loop.time()
+    while schedule:
+        now = loop.time() - t0
+        while schedule and schedule[0][0] <= now:
+            _, k, serial, raw, fix = heapq.heappop(schedule)
+            clients[k].offer(serial, raw, fix, burst)
+        if schedule:
+            await asyncio.sleep(max(0.0, min(_TICK_S, schedule[0][0] - now)))
 
 
 async def simulate(host: str, port: int, specs: Sequence[TerminalSpec], fixes: Sequence[Sequence[jt808.Location]], *,
-                   interval_s: float, window: int = 32, timeout_s: float = 30.0) -> list[TerminalRun]:
-    """Run every terminal concurrently (``fixes[k]`` for ``specs[k]``), staggered over one interval."""
-    n = max(1, len(specs))
-    return list(await asyncio.gather(*(
-        run_terminal(host, port, spec, fx, interval_s=interval_s, delay_s=interval_s * k / n, window=window,
-                     timeout_s=timeout_s)
-        for k, (spec, fx) in enumerate(zip(specs, fixes, strict=True)))))
+                   interval_s: float, window: int = 32, timeout_s: float = 30.0,
+                   bursts: Sequence[Sequence[jt808.Location]] | None = None,
+                   burst_interval_s: float = 0.0) -> list[TerminalRun]:
+    """Run every terminal concurrently: ``fixes[k]`` for ``specs[k]`` every ``interval_s`` (``0``: at once).
+
+    With ``bursts``, once every terminal's steady fixes are answered, ``bursts[k]`` follow, one
+    fix every ``burst_interval_s`` (``0``: all at once, within the window).
+    """
+    loop = asyncio.get_running_loop()
+    runs = [TerminalRun(s.phone) for s in specs]
+    clients: list[_Client] = []
+    try:
+        for spec, run in zip(specs, runs, strict=True):
+            _, client = await loop.create_connection(lambda s=spec, r=run: _Client(s, r, window), host, port)
+            clients.append(client)
+
+        async def login(c: _Client) -> None:
+            if not c.spec.authenticate:
+                return
+            reg = await asyncio.wait_for(c.request(jt808.Registration(14, 502, "HZSIM", "HZ-SIM", c.spec.phone[-7:],
+                                                                      2, c.spec.plate)), timeout_s)
+            ack = await asyncio.wait_for(c.request(jt808.Authentication(reg.auth_code)), timeout_s)
+            c.run.authenticated = ack.result == jt808.RESULT_OK
+
+        await asyncio.gather(*(login(c) for c in clients))
+        n = max(1, len(clients))
+
+        def schedule(per_client: Sequence[Sequence[jt808.Location]], step_s: float):
+            out = []
+            for k, (c, batch) in enumerate(zip(clients, per_client, strict=True)):
+                offset = step_s * k / n
+                for i, fix in enumerate(batch):
+                    serial, raw = c.frame(fix)
+                    out.append((offset + i * step_s, k, serial, raw, fix))
+            return out
+
+        await _paced(clients, schedule(fixes, interval_s), burst=False)
+        await _drain(clients, timeout_s)
+        if bursts:
+            plan = schedule(bursts, burst_interval_s)
+            started = time.perf_counter()
+            for r in runs:
+                r.burst_started = started
+            await _paced(clients, plan, burst=True)
+            await _drain(clients, timeout_s)
+    finally:
+        for c in clients:
+            c.run.unanswered += c.outstanding
+            if c.transport is not None:
+                c.transport.close()
+        for c in clients:
+            await c.closed
+    return runs
+
+
+async def run_terminal(host: str, port: int, spec: TerminalSpec, fixes: Sequence[jt808.Location], *,
+                       interval_s: float, window: int = 32, timeout_s: float = 30.0) -> TerminalRun:
+    """One terminal's session (see :func:`simulate`)."""
+    (run,) = await simulate(host, port, [spec], [fixes], interval_s=interval_s, window=window, timeout_s=timeout_s)
+    return run
 
 
 def terminals(n: int, *, first_phone: int = 13_900_000_000, version_2019: bool = False) -> list[TerminalSpec]:

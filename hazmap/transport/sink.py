@@ -19,17 +19,15 @@ import json
 import logging
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from geo.transport.jt808 import Location
 
 log = logging.getLogger("hazmap.transport")
 
 
-@dataclass(frozen=True, slots=True)
-class PositionRecord:
-    """One usable fix as stored: WGS-84 lon/lat, the terminal's clock and the platform's."""
+class PositionRecord(NamedTuple):
+    """One usable fix as stored: WGS-84 lon/lat, the terminal's clock and the platform's (a tuple: cheap per fix)."""
 
     terminal_phone: str
     plate: str | None
@@ -142,7 +140,7 @@ Done = Callable[[bool], None]
 class Batcher:
     """Group commit in front of a :class:`Sink` (see the module docstring)."""
 
-    def __init__(self, sink: Sink, *, max_batch: int = 5000, max_delay_s: float = 0.01,
+    def __init__(self, sink: Sink, *, max_batch: int = 5000, max_delay_s: float = 0.002,
                  max_pending: int = 200_000):
         self.sink = sink
         self.max_batch = max_batch
@@ -182,17 +180,15 @@ class Batcher:
 
     async def _run(self) -> None:
         while True:
-            await self._wake.wait()
             if not self._groups:
-                self._wake.clear()
                 if self._closing:
                     return
+                self._wake.clear()
+                await self._wake.wait()
                 continue
             if self._pending < self.max_batch and not self._closing:
                 await asyncio.sleep(self.max_delay_s)
             taken = self._take()
-            if not self._groups:
-                self._wake.clear()
             records = [r for group, _ in taken for r in group]
             try:
                 await self.sink.write(records)
