@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from etl.rules import RulesError
 from geo.transport.checks import (
     CrewMember, CrewRef, Goods, Loading, Medium, UnEntry, UnNumbers, Vehicle, Waybill, check_waybill,
 )
 from hazmap.transport.rules import (
-    REFERENCE_DIR, RULES_DIR, TransportRulesError, load_check_rules, load_route_rules, load_un_numbers,
+    REFERENCE_DIR, RULES_DIR, load_check_rules, load_route_rules, load_un_numbers,
 )
 
 DAY = dt.date(2024, 5, 10)
@@ -183,22 +184,22 @@ def test_loaders_name_the_file_and_row(tmp_path):
     lines = p.read_text(encoding="utf-8").splitlines()
     lines[3] = lines[3].replace(",1067,", ",10X7,", 1)
     p.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    with pytest.raises(TransportRulesError, match=r"un_numbers.csv 第4行（T1-03）：un_number 应为 4 位数字"):
+    with pytest.raises(RulesError, match=r"un_numbers.csv 第4行（T1-03）：un_number 应为 4 位数字"):
         load_un_numbers(tmp_path)
-    with pytest.raises(TransportRulesError, match="chemical_key 不在化学品目录中"):
+    with pytest.raises(RulesError, match="chemical_key 不在化学品目录中"):
         load_un_numbers(REFERENCE_DIR, chemical_keys={"T1-01"})
     p = _copy(tmp_path, "transport_route.toml", RULES_DIR)
     p.write_text(p.read_text(encoding="utf-8").replace('"speed.min_duration_s" = "local_policy"\n', ""), encoding="utf-8")
-    with pytest.raises(TransportRulesError, match=r"\[number_status\] 未注明 speed.min_duration_s"):
+    with pytest.raises(RulesError, match=r"\[number_status\] 未注明 speed.min_duration_s"):
         load_route_rules(tmp_path)
     p.write_text(p.read_text(encoding="utf-8").replace("other_road_kmh = 60.0", 'other_road_kmh = "60"'), encoding="utf-8")
-    with pytest.raises(TransportRulesError, match=r"transport_route.toml \[speed\] 的 other_road_kmh 应为非负数"):
+    with pytest.raises(RulesError, match=r"transport_route.toml \[speed\] 的 other_road_kmh 应为非负数"):
         load_route_rules(tmp_path)
     p = _copy(tmp_path, "transport_checks.toml", RULES_DIR)
     p.write_text(p.read_text(encoding="utf-8").replace('key = "tank_media"', 'key = "tank_colour"'), encoding="utf-8")
-    with pytest.raises(TransportRulesError, match=r"第5个 \[\[checks\]\]（TC5）：key 应为"):
+    with pytest.raises(RulesError, match=r"第5个 \[\[checks\]\]（TC5）：key 应为"):
         load_check_rules(tmp_path)
-    with pytest.raises(TransportRulesError, match="规则文件不存在"):
+    with pytest.raises(RulesError, match="规则文件不存在"):
         load_check_rules(tmp_path / "nowhere")
 
 

@@ -148,3 +148,18 @@ def test_end_to_end_into_postgis(fresh_db_url):
     assert {r[7] for r in rows} == {s.plate for s in specs}
     assert unauth.refused == 5 and server.counters.dropped == {"bad_frame": 1, "unauthenticated": 5}
     assert server.counters.stored == 16
+
+
+def test_listen_command_refuses_a_database_without_the_table_in_one_line(scratch_db_url, monkeypatch):
+    from click.testing import CliRunner
+
+    from hazmap.cli import cli
+    from hazmap.db.init import create_database_if_missing
+
+    create_database_if_missing(scratch_db_url)  # exists, never migrated
+    monkeypatch.setenv("DATABASE_URL", scratch_db_url)
+    monkeypatch.delenv("HAZMAP_CONFIG", raising=False)
+    result = CliRunner().invoke(cli, ["transport", "listen", "--port", "0"])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines()[-1] == (
+        "Error: 无法启动 JT/T 808 接入：数据库中没有 vehicle_position 表，请先运行 hazmap db init")

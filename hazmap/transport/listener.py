@@ -16,7 +16,8 @@ and each frame decoded and answered:
 * other message ids → 0x8001 result 3 (不支持); terminal responses 0x0001 need no answer.
 
 Positions from an unregistered or unauthenticated connection and bad frames are counted in
-``counters.dropped`` by reason and logged; nothing a terminal sends stops the server.  The
+``counters.dropped`` by reason and logged (once per connection and kind, so a misbehaving terminal
+cannot flood the log); nothing a terminal sends stops the server.  The
 positions are WGS-84 as the terminals send them, stored with the terminal's time and the
 receive time.
 """
@@ -98,6 +99,14 @@ class _Connection(asyncio.Protocol):
         self.serial = 0
         self.peer = "?"
         self.last_seen = time.monotonic()
+        self._logged: set[str] = set()
+
+    def first(self, key: str) -> bool:
+        """True the first time ``key`` happens on this connection (log once, count always)."""
+        if key in self._logged:
+            return False
+        self._logged.add(key)
+        return True
 
     def connection_made(self, transport) -> None:
         self.transport = transport
@@ -203,7 +212,8 @@ class Listener:
             f = jt808.decode_frame(raw)
         except jt808.DecodeError as exc:
             c.drop("bad_frame")
-            log.warning("丢弃坏帧（%s）：%s；帧首 %s", conn.peer, exc.message, raw[:24].hex())
+            if conn.first(f"bad:{exc.message}"):
+                log.warning("丢弃坏帧（%s）：%s；帧首 %s（同一连接同类错误只记一次）", conn.peer, exc.message, raw[:24].hex())
             return
         h, m = f.header, f.message
         authed = conn.phone is not None and conn.phone == h.phone
@@ -238,7 +248,8 @@ class Listener:
         c.positions += len(locations)
         if not authed:
             c.drop("unauthenticated", len(locations))
-            log.warning("丢弃未鉴权终端 %s 的 %d 条位置（%s）", h.phone, len(locations), conn.peer)
+            if conn.first(f"unauth:{h.phone}"):
+                log.warning("丢弃未鉴权终端 %s 的位置（%s；此后同一连接不再逐条记录）", h.phone, conn.peer)
             conn.reply(self._ack(h, False), h)
             return
         received = dt.datetime.now(dt.timezone.utc)
@@ -250,7 +261,8 @@ class Listener:
                 records.append(PositionRecord.from_location(loc, phone=h.phone, plate=plate, received=received))
             else:
                 c.drop(why)
-                log.warning("终端 %s 的位置不入库：%s", h.phone, jt808.REJECTION_TEXT[why])
+                if conn.first(f"reject:{why}"):
+                    log.warning("终端 %s 的位置不入库：%s（此后同一连接不再逐条记录）", h.phone, jt808.REJECTION_TEXT[why])
         if not records:
             conn.reply(self._ack(h, True), h)
             return

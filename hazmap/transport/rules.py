@@ -13,17 +13,16 @@ F = flammable → 2.1), ``packing_group`` (empty: the source transcribed no pack
 ``uncertain``: the match between the catalogue entry and the UN entry is a judgement).  A
 chemical may have several rows (one per form).
 
-Every loader takes the directory explicitly and raises :class:`TransportRulesError` naming the
-file and the row or key; nothing is cached.
+Every loader takes the directory explicitly and raises :class:`etl.rules.RulesError` naming the
+file and the row or key (the house's rules-file error); nothing is cached.
 """
 
 from __future__ import annotations
 
-import csv
 import re
-import tomllib
 from pathlib import Path
 
+from etl.rules import RulesError, _csv, _toml
 from geo.transport.checks import CHECK_KEYS, UN_STATUSES, CheckRule, CheckRules, UnEntry, UnNumbers
 from geo.transport.route import DeviationRule, DrivingRule, DwellRule, RouteRules, SpeedRule, ZoneRule
 
@@ -35,27 +34,14 @@ UN_COLUMNS = ("chemical_key", "chemical_name", "un_number", "proper_shipping_nam
               "packing_group", "form", "source", "status")
 
 
-class TransportRulesError(ValueError):
-    """A transport rules or reference file is missing or malformed; the message names the file and row."""
-
-
-def _toml(path: Path) -> dict:
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise TransportRulesError(f"规则文件不存在：{path}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise TransportRulesError(f"{path.name} 不是有效的 TOML：{exc}") from None
-
-
 def _need(table: dict, key: str, where: str, kind: type):
     if key not in table:
-        raise TransportRulesError(f"{where} 缺少 {key}")
+        raise RulesError(f"{where} 缺少 {key}")
     value = table[key]
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
     if not isinstance(value, kind) or (kind is float and not value >= 0):
-        raise TransportRulesError(f"{where} 的 {key} 应为{'非负数' if kind is float else kind.__name__}，实际 {value!r}")
+        raise RulesError(f"{where} 的 {key} 应为{'非负数' if kind is float else kind.__name__}，实际 {value!r}")
     return value
 
 
@@ -65,11 +51,11 @@ def load_check_rules(directory: Path = RULES_DIR) -> CheckRules:
     version = _need(data, "version", path.name, str)
     q = data.get("quantity")
     if not isinstance(q, dict):
-        raise TransportRulesError(f"{path.name} 缺少 [quantity]")
+        raise RulesError(f"{path.name} 缺少 [quantity]")
     tol = _need(q, "tolerance_pct", f"{path.name} [quantity]", float)
     qstatus = _need(q, "status", f"{path.name} [quantity]", str)
     if qstatus not in NUMBER_STATUSES:
-        raise TransportRulesError(f"{path.name} [quantity] 的 status 应为 {'/'.join(NUMBER_STATUSES)}")
+        raise RulesError(f"{path.name} [quantity] 的 status 应为 {'/'.join(NUMBER_STATUSES)}")
     rules = []
     for i, c in enumerate(data.get("checks", []), start=1):
         where = f"{path.name} 第{i}个 [[checks]]（{c.get('id', '无 id')}）"
@@ -77,13 +63,13 @@ def load_check_rules(directory: Path = RULES_DIR) -> CheckRules:
                          title=_need(c, "title", where, str), basis=_need(c, "basis", where, str),
                          status=_need(c, "status", where, str), plan_item=c.get("plan_item", ""), also=c.get("also", ""))
         if rule.key not in CHECK_KEYS:
-            raise TransportRulesError(f"{where}：key 应为 {'/'.join(CHECK_KEYS)}")
+            raise RulesError(f"{where}：key 应为 {'/'.join(CHECK_KEYS)}")
         if rule.status not in NUMBER_STATUSES:
-            raise TransportRulesError(f"{where}：status 应为 {'/'.join(NUMBER_STATUSES)}")
+            raise RulesError(f"{where}：status 应为 {'/'.join(NUMBER_STATUSES)}")
         rules.append(rule)
     missing = set(CHECK_KEYS) - {r.key for r in rules}
     if missing or len(rules) != len(CHECK_KEYS):
-        raise TransportRulesError(f"{path.name} 须恰好包含五项检查（缺少或重复：{', '.join(sorted(missing)) or '重复'}）")
+        raise RulesError(f"{path.name} 须恰好包含五项检查（缺少或重复：{', '.join(sorted(missing)) or '重复'}）")
     return CheckRules(rules=tuple(rules), quantity_tolerance_pct=tol, quantity_status=qstatus, version=version)
 
 
@@ -95,7 +81,7 @@ def load_route_rules(directory: Path = RULES_DIR) -> RouteRules:
     def section(name: str) -> tuple[dict, str]:
         sec = data.get(name)
         if not isinstance(sec, dict):
-            raise TransportRulesError(f"{path.name} 缺少 [{name}]")
+            raise RulesError(f"{path.name} 缺少 [{name}]")
         return sec, f"{path.name} [{name}]"
 
     s, w = section("speed")
@@ -104,7 +90,7 @@ def load_route_rules(directory: Path = RULES_DIR) -> RouteRules:
     s, w = section("deviation")
     fixes = _need(s, "min_consecutive_fixes", w, int)
     if fixes < 1:
-        raise TransportRulesError(f"{w} 的 min_consecutive_fixes 应 ≥ 1")
+        raise RulesError(f"{w} 的 min_consecutive_fixes 应 ≥ 1")
     deviation = DeviationRule(_need(s, "rule_id", w, str), _need(s, "max_distance_m", w, float), fixes, _need(s, "basis", w, str))
     s, w = section("dwell")
     dwell = DwellRule(_need(s, "rule_id", w, str), _need(s, "max_stop_s", w, float), _need(s, "stop_speed_kmh", w, float),
@@ -118,43 +104,34 @@ def load_route_rules(directory: Path = RULES_DIR) -> RouteRules:
     for key, value in status.items():
         sec, _, name = key.partition(".")
         if sec not in data or name not in data.get(sec, {}):
-            raise TransportRulesError(f"{path.name} [number_status] 的 {key} 不是文件中的数值")
+            raise RulesError(f"{path.name} [number_status] 的 {key} 不是文件中的数值")
         if value not in NUMBER_STATUSES:
-            raise TransportRulesError(f"{path.name} [number_status] 的 {key} 应为 {'/'.join(NUMBER_STATUSES)}")
+            raise RulesError(f"{path.name} [number_status] 的 {key} 应为 {'/'.join(NUMBER_STATUSES)}")
     for sec in ("speed", "deviation", "dwell", "driving"):
         for name, value in data[sec].items():
             if isinstance(value, (int, float)) and not isinstance(value, bool) and f"{sec}.{name}" not in status:
-                raise TransportRulesError(f"{path.name} [number_status] 未注明 {sec}.{name} 的依据状态")
+                raise RulesError(f"{path.name} [number_status] 未注明 {sec}.{name} 的依据状态")
     return RouteRules(speed, deviation, dwell, driving, zone, dict(status), version)
 
 
 def load_un_numbers(directory: Path = REFERENCE_DIR, *, chemical_keys: set[str] | None = None) -> UnNumbers:
     """``un_numbers.csv``; with ``chemical_keys`` every row's key must be one of them (the catalogue's)."""
     path = Path(directory) / "un_numbers.csv"
-    try:
-        with path.open(encoding="utf-8", newline="") as f:
-            reader = csv.DictReader(f)
-            missing = set(UN_COLUMNS) - set(reader.fieldnames or ())
-            if missing:
-                raise TransportRulesError(f"{path.name} 缺少列 {', '.join(sorted(missing))}")
-            rows = list(enumerate(reader, start=2))
-    except FileNotFoundError:
-        raise TransportRulesError(f"参考文件不存在：{path}") from None
     entries, seen = [], set()
-    for line, r in rows:
+    for line, r in _csv(path, UN_COLUMNS):
         where = f"{path.name} 第{line}行（{r['chemical_key'] or '无 chemical_key'}）"
         if not re.fullmatch(r"\d{4}", r["un_number"] or ""):
-            raise TransportRulesError(f"{where}：un_number 应为 4 位数字，实际 {r['un_number']!r}")
+            raise RulesError(f"{where}：un_number 应为 4 位数字，实际 {r['un_number']!r}")
         if not re.fullmatch(r"[1-9](\.[1-6])?", r["class"] or ""):
-            raise TransportRulesError(f"{where}：class 应为联合国类别（如 3、6.1），实际 {r['class']!r}")
+            raise RulesError(f"{where}：class 应为联合国类别（如 3、6.1），实际 {r['class']!r}")
         if r["status"] not in UN_STATUSES:
-            raise TransportRulesError(f"{where}：status 应为 {'/'.join(UN_STATUSES)}")
+            raise RulesError(f"{where}：status 应为 {'/'.join(UN_STATUSES)}")
         if not r["source"]:
-            raise TransportRulesError(f"{where}：source 为空")
+            raise RulesError(f"{where}：source 为空")
         if chemical_keys is not None and r["chemical_key"] not in chemical_keys:
-            raise TransportRulesError(f"{where}：chemical_key 不在化学品目录中")
+            raise RulesError(f"{where}：chemical_key 不在化学品目录中")
         if (r["chemical_key"], r["un_number"]) in seen:
-            raise TransportRulesError(f"{where}：同一化学品的 UN{r['un_number']} 重复")
+            raise RulesError(f"{where}：同一化学品的 UN{r['un_number']} 重复")
         seen.add((r["chemical_key"], r["un_number"]))
         entries.append(UnEntry(chemical_key=r["chemical_key"], un_number=r["un_number"], hazard_class=r["class"],
                                classification_code=r["classification_code"], packing_group=r["packing_group"],
