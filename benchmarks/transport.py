@@ -191,8 +191,8 @@ def route_checks(url: str, n: int) -> dict:
     expressway = shapely.LineString([(CENTRE[0] - 0.2, CENTRE[1]), (CENTRE[0] + 0.2, CENTRE[1])])
     parking = shapely.MultiPolygon([shapely.box(CENTRE[0] + dx, CENTRE[1] + dy, CENTRE[0] + dx + 0.01, CENTRE[1] + dy + 0.01)
                                     for dx in (-0.15, 0.0, 0.1) for dy in (-0.1, 0.05)])
-    zones = [RestrictedZone(f"Z{k}", f"限行区{k}", shapely.Point(CENTRE[0] + rng.uniform(-0.2, 0.2),
-                                                               CENTRE[1] + rng.uniform(-0.2, 0.2)).buffer(0.005),
+    corners = rng.uniform(-0.2, 0.2, size=(20, 2)) + CENTRE
+    zones = [RestrictedZone(f"Z{k}", f"限行区{k}", shapely.box(*corners[k], *(corners[k] + 0.008)),  # ≈ 700 m boxes
                             classes=frozenset({"2.3", "3"}) if k % 2 else None,
                             windows=(TimeWindow(7 * 3600, 9 * 3600),) if k % 3 == 0 else ())
              for k in range(20)]

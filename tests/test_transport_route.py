@@ -91,7 +91,8 @@ def test_dwell_outside_parking_longer_than_30_minutes():
     speed[60:85] = 0
     speed[100:141] = 2.0
     lon, lat = north(np.cumsum(speed > 5) * 100.0)  # 100 m per moving minute; stopped fixes stay put
-    parking = shapely.Point(lon[120], lat[120]).buffer(0.005)  # ≈ 500 m around stop C, kilometres from A and B
+    # permitted parking: a lon/lat box around stop C's place (all of C's fixes), kilometres from A and B
+    parking = shapely.box(lon[120] - 0.002, lat[120] - 0.002, lon[120] + 0.002, lat[120] + 0.002)
     alarms = dwell_alarms(track(t, lon, lat, speed), RULES.dwell, parking=parking)
     assert [(a.value, a.start - T0) for a in alarms] == [(2100.0, dt.timedelta(minutes=10))]
     assert "在许可停车场所外停车 35 分钟，超过 30 分钟" in alarms[0].text
@@ -142,7 +143,8 @@ def test_restricted_zone_by_class_and_time_window():
     # inside: fixes 3–8 (08:30–09:20); restricted only until 09:00 → fixes 3–5 (08:30, 08:40, 08:50)
     assert len(alarms) == 1 and (alarms[0].start, alarms[0].end) == (T0 + dt.timedelta(minutes=30),
                                                                     T0 + dt.timedelta(minutes=50))
-    assert "运输2.3进入限行区域“实验小学周边”（07:00–09:00 限行）" in alarms[0].text and alarms[0].zone_id == "Z1"
+    assert "载运危险货物（第2.3类）进入限行区域“实验小学周边”（07:00–09:00 限行）" in alarms[0].text
+    assert alarms[0].zone_id == "Z1" and "区域来源：学校外扩 200 m" in alarms[0].text
     assert zone_alarms(tr, [zone], RULES.zone, classes=frozenset({"3"})) == []
     whole_class = RestrictedZone("Z2", "水源地", zone.polygon, classes=frozenset({"2"}))
     assert len(zone_alarms(tr, [whole_class], RULES.zone, classes=frozenset({"2.1"}))) == 1  # "2" covers 2.1

@@ -253,10 +253,10 @@ def speed_alarms(track: Track, rule: SpeedRule, *, expressways: BaseGeometry | N
     else:
         tr = _projector(track)
         x, y = (np.asarray(v) for v in tr.transform(track.lon, track.lat))
-        road = _project(expressways, tr)
+        lines_m = _project(expressways, tr)
         on = np.zeros(len(track), dtype=bool)
-        cand = np.flatnonzero(_near_bbox(road, x, y, rule.expressway_match_m))
-        on[cand] = _distance_m(road, x[cand], y[cand]) <= rule.expressway_match_m
+        cand = np.flatnonzero(_near_bbox(lines_m, x, y, rule.expressway_match_m))
+        on[cand] = _distance_m(lines_m, x[cand], y[cand]) <= rule.expressway_match_m
         limit = np.where(on, rule.expressway_kmh, rule.other_road_kmh)
         note = ""
     starts, ends = _runs(track.speed_kmh > limit)
@@ -364,11 +364,12 @@ def zone_alarms(track: Track, zones: Sequence[RestrictedZone], rule: ZoneRule, *
         if z.windows:
             mask &= np.logical_or.reduce([w.contains(sod) for w in z.windows])
         when = "（" + "、".join(w.text for w in z.windows) + " 限行）" if z.windows else ""
-        restricted = "、".join(sorted(classes & z.classes)) if z.classes else "危险货物"
+        hit = sorted(c for c in classes if z.classes is None or c in z.classes or c.split(".")[0] in z.classes)
+        what = "（" + "、".join(f"第{c}类" if c[:1].isdigit() else c for c in hit) + "）" if hit else ""
         for s, e in zip(*_runs(mask)):
             out.append(RouteAlarm(rule.rule_id, _when(track.t[s]), _when(track.t[e]), float(track.lon[s]),
                                   float(track.lat[s]), float(track.t[e] - track.t[s]), rule.basis,
-                                  f"{_hm(track.t[s])} 至 {_hm(track.t[e])} 运输{restricted or '危险货物'}进入限行区域"
+                                  f"{_hm(track.t[s])} 至 {_hm(track.t[e])} 载运危险货物{what}进入限行区域"
                                   f"“{z.name}”{when}（{rule.basis}；区域来源：{z.source or '未注明'}）",
                                   zone_id=z.zone_id))
     return out
