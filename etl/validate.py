@@ -193,7 +193,7 @@ def column_checks(tables: tuple[str, ...]) -> list[tuple[str, int | None, bool]]
     """``(column, max text length or None, is integer)`` for the columns of ``tables``."""
     from sqlalchemy import Integer, String
 
-    from hazmap.db.models import metadata
+    from hazmap.db.schema import metadata
 
     out = []
     for name in tables:

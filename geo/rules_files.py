@@ -28,7 +28,7 @@ class RulesError(ValueError):
     """A rules file is malformed; the message names the file and row."""
 
 
-def _csv(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict]]:
+def read_csv_rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict]]:
     try:
         with path.open(encoding="utf-8", newline="") as f:
             reader = csv.DictReader(f)
@@ -41,7 +41,7 @@ def _csv(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict]]:
         raise RulesError(f"规则文件不存在：{path}") from None
 
 
-def _toml(path: Path) -> dict:
+def read_toml(path: Path) -> dict:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -54,7 +54,7 @@ def load_ruleset_from(d: Path) -> RuleSet:
     d = Path(d)
     p = d / "separation_rules.csv"
     rules = []
-    for line, r in _csv(p, RULE_COLUMNS):
+    for line, r in read_csv_rows(p, RULE_COLUMNS):
         where = f"{p.name} 第{line}行（{r['rule_id'] or '无 rule_id'}）"
         if not r["rule_id"]:
             raise RulesError(f"{where}：rule_id 为空")
@@ -71,16 +71,16 @@ def load_ruleset_from(d: Path) -> RuleSet:
         rules.append(SeparationRule(**{k: r[k] for k in RULE_COLUMNS if k != "distance_m"}, distance_m=dist))
     tclasses = []
     p_t = d / "target_classes.csv"
-    for line, r in _csv(p_t, ("category", "target_class", "source", "note", "applies_when", "lower_bound")):
+    for line, r in read_csv_rows(p_t, ("category", "target_class", "source", "note", "applies_when", "lower_bound")):
         if not (r["category"] and r["target_class"] and r["source"]) or r["lower_bound"] not in ("0", "1"):
             raise RulesError(f"{p_t.name} 第{line}行：category/target_class/source 不能为空，lower_bound 应为 0 或 1")
         tclasses.append(TargetClassRule(r["category"], r["target_class"], r["source"], r["applies_when"],
                                         r["note"], r["lower_bound"] == "1"))
     fclasses = {r["facility_type"]: r["source_class"]
-                for _, r in _csv(d / "source_classes.csv", ("facility_type", "source_class"))}
+                for _, r in read_csv_rows(d / "source_classes.csv", ("facility_type", "source_class"))}
     size = []
     p_s = d / "size_basis.csv"
-    for line, r in _csv(p_s, ("source_class", "parameter", "value", "unit", "source", "status", "note")):
+    for line, r in read_csv_rows(p_s, ("source_class", "parameter", "value", "unit", "source", "status", "note")):
         try:
             value = float(r["value"])
         except ValueError:
@@ -89,7 +89,7 @@ def load_ruleset_from(d: Path) -> RuleSet:
             raise RulesError(f"{p_s.name} 第{line}行：value 应为正数，须有 source，status 应为 {'/'.join(STATUS_RANK)}")
         size.append(SizeParameter(r["source_class"], r["parameter"], value, r["unit"], r["source"],
                                   r["status"], r["note"]))
-    version = _toml(d / "risk_model.toml")["rules_version"]
+    version = read_toml(d / "risk_model.toml")["rules_version"]
     try:
         return RuleSet(tuple(rules), tuple(tclasses), fclasses, version, SizeBasis(tuple(size)))
     except ValueError as e:
@@ -97,7 +97,7 @@ def load_ruleset_from(d: Path) -> RuleSet:
 
 
 def load_risk_model_from(d: Path) -> dict:
-    m = _toml(Path(d) / "risk_model.toml")
+    m = read_toml(Path(d) / "risk_model.toml")
     for key in ("model_version", "rules_version", "bands", "items", "not_assessed", "direct_red", "variant", "score"):
         if key not in m:
             raise RulesError(f"risk_model.toml 缺少 {key}")
@@ -109,11 +109,11 @@ def load_risk_model_from(d: Path) -> dict:
 
 
 def load_pipeline_params_from(d: Path) -> dict:
-    return _toml(Path(d) / "pipeline_hca.toml")
+    return read_toml(Path(d) / "pipeline_hca.toml")
 
 
 def load_area_params_from(d: Path) -> dict:
-    return _toml(Path(d) / "area_risk.toml")
+    return read_toml(Path(d) / "area_risk.toml")
 
 
 def load_model_from(d: Path) -> dict:

@@ -13,32 +13,13 @@ from pathlib import Path
 import click
 from sqlalchemy import text as sa_text
 
-from hazmap.config import ConfigError, Settings, load_settings
+from hazmap.cli_support import domain_of as _domain
+from hazmap.cli_support import fail
+from hazmap.cli_support import settings_of as _settings
+from hazmap.config import ConfigError, load_settings
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO_CONFIG = REPO / "data" / "demo-etl.toml"
-
-
-def _settings(ctx: click.Context, config: str | None = None) -> Settings:
-    try:
-        return load_settings(config or ctx.obj.get("config"))
-    except ConfigError as exc:
-        raise click.ClickException(f"配置错误：{exc}") from exc
-
-
-from hazmap.cli_errors import fail  # noqa: E402 - the one way a command fails
-
-
-def _domain(settings: Settings):
-    """The domain bundle for this command (built once); a bad data file or override exits 2."""
-    from geo.reference_files import ReferenceDataError
-    from geo.rules_files import RulesError
-    from hazmap.domain import load_domain
-
-    try:
-        return load_domain(settings)
-    except (ReferenceDataError, RulesError) as exc:
-        fail(f"规则或参考数据错误：{exc}")
 
 
 @click.group()
@@ -311,9 +292,11 @@ def _register_optional() -> None:
     """Attach command groups that live with their own packages."""
     from etl.cli import etl as etl_group
     from hazmap.reference_cli import reference
+    from hazmap.transport.cli import transport
 
     cli.add_command(etl_group, "etl")
     cli.add_command(reference, "reference")
+    cli.add_command(transport, "transport")
 
 
 _register_optional()

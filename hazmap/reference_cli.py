@@ -57,7 +57,7 @@ def import_catalogue(file: Path, reference_dir: Path | None) -> None:
     """导入官方《危险化学品目录》表格（序号、品名、别名、CAS号、备注），与已注明出处的危险类别合并."""
     from geo.catalogue_import import merge_catalogue, parse_official_catalogue
     from geo.reference_files import ReferenceDataError, load_reference_from
-    from hazmap.cli_errors import fail
+    from hazmap.cli_support import fail
     from hazmap.domain import data_dir
 
     d = reference_dir or data_dir("reference")

@@ -3,7 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-from hazmap.db.models import metadata
+from hazmap.db.schema import metadata
 
 config = context.config
 target_metadata = metadata

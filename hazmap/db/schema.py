@@ -1,0 +1,9 @@
+"""Every table of hazmap on one ``metadata``: the core tables (:mod:`hazmap.db.models`) and each
+wing's own module.  Import this module (not a single table module) wherever the whole schema
+is needed — migrations, field checks before a load."""
+
+from __future__ import annotations
+
+from hazmap.db import models, models_transport  # noqa: F401 - importing registers the tables
+
+metadata = models.metadata
