@@ -16,5 +16,5 @@ def settings():
 @contextmanager
 def connect():
     s = settings()
-    with get_engine(s.database_url, s.limits.statement_timeout_ms).connect() as conn:
+    with get_engine(s.database_url, s.limits.statement_timeout_ms, db=s.database).connect() as conn:
         yield conn
