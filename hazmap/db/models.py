@@ -343,3 +343,5 @@ audit_log = Table(
     Column("ip", String(64)),
     Index("ix_audit_log_at", "at"),
 )
+
+from hazmap.db import models_security  # noqa: E402,F401  sessions, shared key, login throttling
