@@ -1,17 +1,23 @@
 """The ``hazmap`` command line (click, as shipped with Flask).
 
 Commands follow the contract in the design notes (``interfaces.md``); errors a user can
-cause print one Chinese line on stderr and exit with status 2 — never a traceback.
+cause print one Chinese line on stderr and exit with status 2 — never a traceback.  One error
+boundary (:class:`_Guarded`, the top-level group) turns what no command handles itself — an
+unreachable or missing database, a dropped schema, an unknown migration revision — into that
+line (:func:`describe_failure`).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
 import click
+import sqlalchemy as sa
 from sqlalchemy import text as sa_text
+from sqlalchemy.engine import make_url
 
 from hazmap.config import ConfigError, Settings, load_settings
 
@@ -29,12 +35,101 @@ def _settings(ctx: click.Context, config: str | None = None) -> Settings:
 class _Exit2(click.ClickException):
     exit_code = 2
 
+    def show(self, file=None) -> None:  # the message alone, on one line (no "Error:" prefix)
+        click.echo(" ".join(self.format_message().split()), err=True)
+
 
 def fail(message: str) -> None:
     raise _Exit2(message)
 
 
-@click.group()
+def _where(url: str) -> tuple[str, str]:
+    u = make_url(url)
+    return f"{u.host or 'localhost'}:{u.port or 5432}", u.database or ""
+
+
+def describe_failure(exc: BaseException, database_url: str) -> str | None:
+    """One Chinese line for a database or migration failure; None for anything else (a bug)."""
+    from alembic.util.exc import CommandError
+
+    server, database = _where(database_url)
+    if isinstance(exc, CommandError):
+        m = re.search(r"Can't locate revision identified by '([^']*)'", str(exc))
+        if m:
+            return f"未知的数据库版本“{m.group(1)}”：请用 base、head 或 hazmap/db/migrations/versions 中的修订号"
+        return f"数据库迁移失败：{' '.join(str(exc).split())}"
+    if isinstance(exc, sa.exc.TimeoutError):
+        return f"数据库 {server}/{database} 的连接都在使用中，等待超时（[database] pool_timeout_s），请稍后重试"
+    if not isinstance(exc, sa.exc.DBAPIError):
+        return None
+    text = str(getattr(exc, "orig", None) or exc)
+    state = getattr(getattr(exc, "orig", None), "sqlstate", None)
+    if state in ("42P01", "42883", "3F000", "42704"):  # undefined table / function / schema / object
+        return (f"数据库 {database} 的表结构缺失或不完整（{_first_line(text)}）："
+                "请运行 hazmap db init（数据需重新导入时再运行 hazmap etl run）")
+    if isinstance(exc, sa.exc.OperationalError):
+        if re.search(r'database "[^"]*" does not exist', text):
+            return f"数据库 {database} 不存在（服务器 {server}）：请先运行 hazmap db init"
+        if "Connection refused" in text or "No such file or directory" in text:
+            return f"无法连接数据库服务器 {server}（连接被拒绝）：请检查 DATABASE_URL 与 PostgreSQL 服务是否在运行"
+        if "timeout expired" in text or "timed out" in text:
+            return f"连接数据库服务器 {server} 超时（[database] connect_timeout_s）：请检查网络与 PostgreSQL 服务"
+        if re.search(r"password authentication failed|no pg_hba\.conf entry|role \"[^\"]*\" does not exist", text):
+            return f"数据库服务器 {server} 拒绝登录：请检查 DATABASE_URL 中的用户名、密码及服务器的 pg_hba.conf"
+        if "could not translate host name" in text:
+            return f"无法解析数据库服务器地址 {server}：请检查 DATABASE_URL"
+        if "canceling statement" in text or "statement timeout" in text:
+            return "数据库语句超时被取消，请稍后重试"
+        return f"数据库 {server}/{database} 暂不可用：{_first_line(text)}"
+    return f"数据库错误（SQLSTATE {state or '未知'}）：{_first_line(text)}"
+
+
+def _first_line(text: str) -> str:
+    line = next((x.strip() for x in text.splitlines() if x.strip()), "")
+    return line.removeprefix("connection failed: ")[:300]
+
+
+class _Guarded(click.Group):
+    """The CLI's one error boundary: database and migration failures become one line, exit 2."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:
+            try:
+                url = load_settings(ctx.obj.get("config") if ctx.obj else None).database_url
+            except ConfigError:
+                raise exc from None
+            message = describe_failure(exc, url)
+            if message is None:
+                raise
+            raise _Exit2(message) from None
+
+
+def _current_revision(url: str) -> str | None:
+    """The database's migration revision (None: no hazmap schema there)."""
+    from hazmap.db.session import get_engine
+
+    with get_engine(url).connect() as conn:
+        if conn.execute(sa_text("select to_regclass('alembic_version')")).scalar() is None:
+            return None
+        return conn.execute(sa_text("select version_num from alembic_version")).scalar()
+
+
+def _audit_cli(s: Settings, action: str, detail: dict) -> None:
+    """An audit line for something done from the command line (as ``cli:<login name>``)."""
+    import getpass
+
+    from hazmap import users
+    from hazmap.db.session import get_engine
+
+    with get_engine(s.database_url, db=s.database).begin() as conn:
+        users.audit(conn, action, user={"name": f"cli:{getpass.getuser()}", "role": "operator"}, detail=detail)
+
+
+@click.group(cls=_Guarded)
 @click.option("--config", "config", envvar="HAZMAP_CONFIG", default=None,
               help="TOML 配置文件（默认取环境变量 HAZMAP_CONFIG）")
 @click.pass_context
@@ -64,7 +159,7 @@ def db_init(ctx: click.Context) -> None:
     try:
         done = init_database(s.database_url)
     except DatabaseError as exc:
-        fail(str(exc))
+        fail((exc.__cause__ and describe_failure(exc.__cause__, s.database_url)) or str(exc))
     click.echo(("已创建数据库；" if done["created"] else "数据库已存在；")
                + "PostGIS 已启用；迁移到最新版本；参考数据："
                + "，".join(f"{k} {v}" for k, v in done["reference"].items()))
@@ -77,7 +172,10 @@ def db_downgrade(ctx: click.Context, revision: str) -> None:
     """Migrate down to REVISION (e.g. ``base``)."""
     from hazmap.db.init import downgrade
 
-    downgrade(_settings(ctx).database_url, revision)
+    url = _settings(ctx).database_url
+    if _current_revision(url) is None:
+        fail(f"数据库 {_where(url)[1]} 没有 hazmap 的表结构（未初始化或已被删除），无可回退：请先运行 hazmap db init")
+    downgrade(url, revision)
     click.echo(f"已回退到 {revision}")
 
 
@@ -169,10 +267,12 @@ def siting_check(ctx, lon, lat, crs, inventory_file, exposed_people) -> None:
     payload = {"location": {"lon": lon, "lat": lat, "crs": crs},
                "inventory": inventory, "exposed_people": exposed_people}
     try:
-        with get_engine(s.database_url).connect() as conn:
+        with get_engine(s.database_url, db=s.database).connect() as conn:
             result = check_site(conn, payload, s)
     except InvalidInput as exc:
         fail(f"输入错误（{exc.field}）：{exc.message}")
+    _audit_cli(s, "siting_check", {"via": "cli", "location": payload["location"],
+                                   "verdict": result["verdict"]["decision"], "risk_color": result["risk_color"]})
     json.dump(result, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
 
@@ -220,7 +320,10 @@ def export_cmd(ctx, layer, fmt, risk, town, stage, department, q, category, grad
         if fmt == "gpkg" and output == "-":
             raise InvalidInput("output", "GeoPackage 不能写到标准输出，请用 -o 指定文件")
         path = output or f"hazmap-{layer}.{ 'csv' if fmt == 'csv' else fmt}"
-        with get_engine(s.database_url).connect() as conn:
+        _audit_cli(s, "export", {"via": "cli", "layer": layer, "format": fmt, "crs": out_crs, "output": path,
+                                 "filters": {k: v for k, v in filters.items() if v is not None},
+                                 "limit": limit, "offset": offset})
+        with get_engine(s.database_url, db=s.database).connect() as conn:
             meta, feats = export.features(conn, layer, filters, max_features=s.limits.max_export_features,
                                           limit=limit, offset=offset)
             if fmt == "gpkg":
@@ -257,9 +360,10 @@ def user_add(ctx, name, role, password) -> None:
     from hazmap import users
     from hazmap.db.session import get_engine
 
+    s = _settings(ctx)
     try:
-        with get_engine(_settings(ctx).database_url).begin() as conn:
-            u = users.add_user(conn, name, role, password)
+        with get_engine(s.database_url, db=s.database).begin() as conn:
+            u = users.add_user(conn, name, role, password, min_password_length=s.auth.min_password_length)
     except InvalidInput as exc:
         fail(f"输入错误（{exc.field}）：{exc.message}")
     click.echo(f"已创建用户 {u['name']}（{u['role']}）")
