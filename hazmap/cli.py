@@ -258,12 +258,15 @@ def siting_check(ctx, lon, lat, crs, inventory_file, exposed_people) -> None:
     from geo.errors import InvalidInput
     from geo.postgis.siting import check_site
     from hazmap.db.session import get_engine
+    from hazmap.jsonbody import loads_checked
 
     s = _settings(ctx)
     try:
-        inventory = json.loads(Path(inventory_file).read_text(encoding="utf-8-sig"))
-    except (OSError, ValueError) as exc:
-        fail(f"无法读取库存文件 {inventory_file}：{exc}")
+        inventory = loads_checked(Path(inventory_file).read_bytes(), max_depth=s.limits.max_json_depth)
+    except OSError as exc:
+        fail(f"无法读取库存文件 {inventory_file}：{exc.strerror or exc}")
+    except InvalidInput as exc:
+        fail(f"库存文件 {inventory_file} 无效：{exc.message}")
     payload = {"location": {"lon": lon, "lat": lat, "crs": crs},
                "inventory": inventory, "exposed_people": exposed_people}
     try:

@@ -30,6 +30,8 @@ class Limits:
     max_request_body_bytes: int = 1_000_000
     max_bbox_area_deg2: float = 25.0
     siting_checks_per_minute: int = 60
+    max_json_depth: int = 32
+    audit_list_features: int = 1000
 
 
 @dataclass(frozen=True)

@@ -34,15 +34,15 @@ def create_app(test_config: dict | None = None, *, settings: Settings | None = N
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)
-    app.json.ensure_ascii = False
     if test_config:
         app.config.update({k: v for k, v in test_config.items() if k != "DATABASE_URL"})
 
-    from webmap import api, auth, dashboard, errors, ogc, riskmap, sessions, siting
+    from webmap import api, auth, dashboard, errors, inputs, ogc, riskmap, sessions, siting
 
     for module in (auth, api, ogc, riskmap, dashboard, siting):  # one blueprint per area
         app.register_blueprint(module.bp)
     auth.register(app)  # one access guard for every blueprint
     sessions.register(app)  # the signing key (configured, or shared through the database); checked before the guard
+    inputs.register(app)  # one JSON parser, one query-string and Host guard, before everything else
     errors.register(app)
     return app
