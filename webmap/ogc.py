@@ -102,6 +102,9 @@ def items(cid: str):
     bbox = params.bbox(request.args.get("bbox"), max_area_deg2=s.limits.max_bbox_area_deg2)
     with connect() as conn:
         fc = fn(conn, **filters, bbox=bbox, limit=limit, offset=offset)
+    from webmap.api import audit_large_page
+
+    audit_large_page(cid, fc, {"bbox": bbox})
     links = [{"href": request.url, "rel": "self", "type": "application/geo+json"}]
     if offset + len(fc["features"]) < fc["numberMatched"]:
         # the query as sent, never as url_for arguments: cid, endpoint, _external… are just parameters here
