@@ -37,7 +37,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.append(str(REPO / "benchmarks"))  # after REPO: benchmarks/etl.py must not shadow the etl package
 
-from _scratch import DEFAULT_ADMIN_URL, drop, machine, scratch_url  # noqa: E402
+from _scratch import DEFAULT_ADMIN_URL, drop, machine, run_script, scratch_url  # noqa: E402
 
 from hazmap.config import load_settings  # noqa: E402
 from hazmap.db.init import init_database  # noqa: E402
@@ -108,11 +108,8 @@ def bench(admin_url: str, n_ent: int, n_tgt: int) -> dict:
     w = _half_width_deg(n_ent)
     try:
         t0 = time.perf_counter()
-        with engine.begin() as conn:
-            p = {"x": CENTRE[0], "y": CENTRE[1], "w": w, "n_ent": n_ent, "n_tgt": n_tgt, "file": FILE}
-            for stmt in SEED_SQL.strip().split(";\n"):
-                if stmt.strip():
-                    conn.execute(sa.text(stmt), p)
+        run_script(engine, SEED_SQL, {"x": CENTRE[0], "y": CENTRE[1], "w": w, "n_ent": n_ent, "n_tgt": n_tgt,
+                                      "file": FILE})
         with engine.begin() as conn:
             conn.execute(sa.text("analyze"))
         seed_s = time.perf_counter() - t0

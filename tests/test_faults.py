@@ -239,3 +239,12 @@ def test_gunicorn_worker_timeout_is_above_the_statement_timeout():
     assert conf["timeout"] > s.limits.statement_timeout_ms / 1000
     assert conf["graceful_timeout"] >= s.limits.statement_timeout_ms / 1000
     assert conf["wsgi_app"] == "webmap:create_app()" and conf["bind"] == ["127.0.0.1:8000"]
+
+
+def test_first_request_without_a_key_while_the_database_is_down_is_a_503(postgis_available):
+    """No secret_key configured and the database (which keeps the shared key) unreachable."""
+    app = _app_with_db("postgresql+psycopg://postgres@127.0.0.1:1/hazmap")
+    page = app.test_client().get("/login")
+    assert page.status_code == 503 and "数据库暂不可用" in page.get_data(as_text=True)
+    with app.test_client().get("/static/hazmap.css") as css:  # files need no database
+        assert css.status_code == 200
