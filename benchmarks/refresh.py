@@ -25,7 +25,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.append(str(REPO / "benchmarks"))  # after REPO: benchmarks/etl.py must not shadow the etl package
 
-from _scratch import DEFAULT_ADMIN_URL, drop, machine, scratch_url  # noqa: E402
+from _scratch import DEFAULT_ADMIN_URL, drop, machine, run_script, scratch_url  # noqa: E402
 
 from hazmap.config import load_settings  # noqa: E402
 from hazmap.db.init import init_database  # noqa: E402
@@ -86,11 +86,8 @@ def bench_scale(admin_url: str, scale: str) -> dict:
     engine = get_engine(url)
     try:
         t0 = time.perf_counter()
-        with engine.begin() as conn:
-            params = {"x": CENTRE[0], "y": CENTRE[1], "w": w, "n_ent": n_ent, "n_pt": n_pt, "n_res": n_res}
-            for stmt in SEED_SQL.strip().split(";\n"):
-                if stmt.strip():
-                    conn.execute(sa.text(stmt), params)
+        run_script(engine, SEED_SQL, {"x": CENTRE[0], "y": CENTRE[1], "w": w, "n_ent": n_ent, "n_pt": n_pt,
+                                      "n_res": n_res})
         with engine.begin() as conn:
             for t in ("enterprise", "hazard_unit", "inventory", "protection_target"):
                 conn.execute(sa.text(f"analyze {t}"))

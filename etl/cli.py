@@ -39,7 +39,10 @@ def run(ctx: click.Context, config, sources, dry_run, rejects) -> None:
         click.echo(f"ETL 已中止，数据未作任何修改：{exc}", err=True)
         sys.exit(2)
     except Exception as exc:  # a crash: one line for the user, the run is recorded as failed
-        click.echo(f"ETL 失败，数据未作任何修改：{type(exc).__name__}: {exc}", err=True)
+        from hazmap.cli_support import describe_failure  # database unreachable, missing, schema dropped …
+
+        reason = describe_failure(exc, settings.database_url) or f"{type(exc).__name__}: {exc}"
+        click.echo(" ".join(f"ETL 失败，数据未作任何修改：{reason}".split()), err=True)
         sys.exit(2)
     click.echo(summary_text(res))
     if res.run_id is not None:

@@ -36,9 +36,13 @@ class NotFound(HazmapError):
 
 
 class LimitExceeded(HazmapError):
-    """A named limit was exceeded (status 400, 413 or 429)."""
+    """A named limit was exceeded (status 400, 413, 429 or 503).
 
-    def __init__(self, limit: str, message: str, status: int = 400):
+    ``retry_after_s``: when trying again may succeed (sent as ``Retry-After`` with 429/503).
+    """
+
+    def __init__(self, limit: str, message: str, status: int = 400, *, retry_after_s: int | None = None):
         super().__init__(message)
         self.limit = limit
         self.status = status
+        self.retry_after_s = retry_after_s

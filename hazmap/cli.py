@@ -1,7 +1,10 @@
 """The ``hazmap`` command line (click, as shipped with Flask).
 
 Commands follow the contract in the design notes (``interfaces.md``); errors a user can
-cause print one Chinese line on stderr and exit with status 2 — never a traceback.
+cause print one Chinese line on stderr and exit with status 2 — never a traceback.  One error
+boundary (:class:`hazmap.cli_support.Guarded`, the top-level group) turns what no command handles itself — an
+unreachable or missing database, a dropped schema, an unknown migration revision — into that
+line (:func:`hazmap.cli_support.describe_failure`).
 """
 
 from __future__ import annotations
@@ -13,16 +16,38 @@ from pathlib import Path
 import click
 from sqlalchemy import text as sa_text
 
+from hazmap.cli_support import Guarded, describe_failure, server_and_database
 from hazmap.cli_support import domain_of as _domain
 from hazmap.cli_support import fail
 from hazmap.cli_support import settings_of as _settings
-from hazmap.config import ConfigError, load_settings
+from hazmap.config import ConfigError, Settings, load_settings
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO_CONFIG = REPO / "data" / "demo-etl.toml"
 
 
-@click.group()
+def _current_revision(url: str) -> str | None:
+    """The database's migration revision (None: no hazmap schema there)."""
+    from hazmap.db.session import get_engine
+
+    with get_engine(url).connect() as conn:
+        if conn.execute(sa_text("select to_regclass('alembic_version')")).scalar() is None:
+            return None
+        return conn.execute(sa_text("select version_num from alembic_version")).scalar()
+
+
+def _audit_cli(s: Settings, action: str, detail: dict) -> None:
+    """An audit line for something done from the command line (as ``cli:<login name>``)."""
+    import getpass
+
+    from hazmap import users
+    from hazmap.db.session import get_engine
+
+    with get_engine(s.database_url, db=s.database).begin() as conn:
+        users.audit(conn, action, user={"name": f"cli:{getpass.getuser()}", "role": "operator"}, detail=detail)
+
+
+@click.group(cls=Guarded)
 @click.option("--config", "config", envvar="HAZMAP_CONFIG", default=None,
               help="TOML 配置文件（默认取环境变量 HAZMAP_CONFIG）")
 @click.pass_context
@@ -52,7 +77,7 @@ def db_init(ctx: click.Context) -> None:
     try:
         done = init_database(s.database_url)
     except DatabaseError as exc:
-        fail(str(exc))
+        fail((exc.__cause__ and describe_failure(exc.__cause__, s.database_url)) or str(exc))
     click.echo(("已创建数据库；" if done["created"] else "数据库已存在；")
                + "PostGIS 已启用；迁移到最新版本；参考数据："
                + "，".join(f"{k} {v}" for k, v in done["reference"].items()))
@@ -65,7 +90,10 @@ def db_downgrade(ctx: click.Context, revision: str) -> None:
     """Migrate down to REVISION (e.g. ``base``)."""
     from hazmap.db.init import downgrade
 
-    downgrade(_settings(ctx).database_url, revision)
+    url = _settings(ctx).database_url
+    if _current_revision(url) is None:
+        fail(f"数据库 {server_and_database(url)[1]} 没有 hazmap 的表结构（未初始化或已被删除），无可回退：请先运行 hazmap db init")
+    downgrade(url, revision)
     click.echo(f"已回退到 {revision}")
 
 
@@ -149,19 +177,24 @@ def siting_check(ctx, lon, lat, crs, inventory_file, exposed_people) -> None:
     from geo.errors import InvalidInput
     from geo.postgis.siting import check_site
     from hazmap.db.session import get_engine
+    from hazmap.jsonbody import loads_checked
 
     s = _settings(ctx)
     try:
-        inventory = json.loads(Path(inventory_file).read_text(encoding="utf-8-sig"))
-    except (OSError, ValueError) as exc:
-        fail(f"无法读取库存文件 {inventory_file}：{exc}")
+        inventory = loads_checked(Path(inventory_file).read_bytes(), max_depth=s.limits.max_json_depth)
+    except OSError as exc:
+        fail(f"无法读取库存文件 {inventory_file}：{exc.strerror or exc}")
+    except InvalidInput as exc:
+        fail(f"库存文件 {inventory_file} 无效：{exc.message}")
     payload = {"location": {"lon": lon, "lat": lat, "crs": crs},
                "inventory": inventory, "exposed_people": exposed_people}
     try:
-        with get_engine(s.database_url).connect() as conn:
+        with get_engine(s.database_url, db=s.database).connect() as conn:
             result = check_site(conn, payload, _domain(s))
     except InvalidInput as exc:
         fail(f"输入错误（{exc.field}）：{exc.message}")
+    _audit_cli(s, "siting_check", {"via": "cli", "location": payload["location"],
+                                   "verdict": result["verdict"]["decision"], "risk_color": result["risk_color"]})
     json.dump(result, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
 
@@ -209,7 +242,10 @@ def export_cmd(ctx, layer, fmt, risk, town, stage, department, q, category, grad
         if fmt == "gpkg" and output == "-":
             raise InvalidInput("output", "GeoPackage 不能写到标准输出，请用 -o 指定文件")
         path = output or f"hazmap-{layer}.{ 'csv' if fmt == 'csv' else fmt}"
-        with get_engine(s.database_url).connect() as conn:
+        _audit_cli(s, "export", {"via": "cli", "layer": layer, "format": fmt, "crs": out_crs, "output": path,
+                                 "filters": {k: v for k, v in filters.items() if v is not None},
+                                 "limit": limit, "offset": offset})
+        with get_engine(s.database_url, db=s.database).connect() as conn:
             meta, feats = export.features(conn, layer, filters, vocabulary=_domain(s).vocabulary,
                                           max_features=s.limits.max_export_features,
                                           limit=limit, offset=offset)
@@ -247,9 +283,10 @@ def user_add(ctx, name, role, password) -> None:
     from hazmap import users
     from hazmap.db.session import get_engine
 
+    s = _settings(ctx)
     try:
-        with get_engine(_settings(ctx).database_url).begin() as conn:
-            u = users.add_user(conn, name, role, password)
+        with get_engine(s.database_url, db=s.database).begin() as conn:
+            u = users.add_user(conn, name, role, password, min_password_length=s.auth.min_password_length)
     except InvalidInput as exc:
         fail(f"输入错误（{exc.field}）：{exc.message}")
     click.echo(f"已创建用户 {u['name']}（{u['role']}）")

@@ -36,6 +36,43 @@ class Limits:
     max_input_columns: int = 200
     max_xlsx_uncompressed_bytes: int = 1_000_000_000
     max_geometry_vertices: int = 200_000  # per geometry; a bigger one is a row reject
+    max_json_depth: int = 32
+    audit_list_features: int = 1000
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    """How every connection to PostgreSQL fails fast (README "Database connections").
+
+    The ``connect_timeout`` / ``keepalives*`` / ``tcp_user_timeout`` values are libpq connection
+    parameters (PostgreSQL 15 manual §34.1.2); ``client_connection_check_interval`` is a server
+    setting (§20.3.2) given to ETL and refresh connections only.
+    """
+
+    connect_timeout_s: int = 5  # libpq connect_timeout: give up connecting after this many seconds
+    keepalives_idle_s: int = 10  # TCP keepalive probes start after this much silence
+    keepalives_interval_s: int = 5  # … and repeat this often
+    keepalives_count: int = 3  # … this many unanswered probes → the connection is dead
+    tcp_user_timeout_ms: int = 20_000  # sent data unacknowledged this long → the connection is dead
+    pool_size: int = 5  # pooled connections per server process
+    max_overflow: int = 5  # extra connections beyond pool_size under load
+    pool_timeout_s: float = 5.0  # waiting longer than this for a pooled connection → 503
+    job_connection_check_interval_ms: int = 5_000  # ETL/refresh: the server checks the client is alive
+
+
+@dataclass(frozen=True)
+class AuthSettings:
+    """Sessions, login throttling and the password policy (README "Logins and sessions")."""
+
+    session_lifetime_hours: float = 12.0  # a login lasts this long (server-side; logout ends it at once)
+    login_backoff_after: int = 3  # failed logins (per account and per address) before each retry must wait
+    login_backoff_max_s: int = 60  # the wait doubles from 1 s up to this
+    login_lockout_account: int = 10  # failures on one account within login_lockout_minutes → locked
+    login_lockout_address: int = 50  # failures from one address within login_lockout_minutes → locked
+    login_lockout_minutes: int = 15  # how long a lock lasts, and the window failures are counted in
+    max_concurrent_password_checks: int = 2  # password hashes computed at once, across all server processes
+    min_password_length: int = 12  # hazmap user add --password: at least this many characters
+    behind_proxy: bool = False  # true behind the reverse proxy: client address from X-Forwarded-For (one hop)
 
 
 @dataclass(frozen=True)
@@ -61,6 +98,8 @@ class MapSettings:
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    auth: AuthSettings = field(default_factory=AuthSettings)
     etl: EtlSettings = field(default_factory=EtlSettings)
     map: MapSettings = field(default_factory=MapSettings)
     limits: Limits = field(default_factory=Limits)
@@ -112,12 +151,10 @@ def load_settings(path: str | os.PathLike | None = None, env: dict[str, str] | N
     for key in raw:
         if key not in top_known:
             raise ConfigError(f"未知配置节 [{key}]（可用：{', '.join(sorted(top_known))}）")
-    db = raw.get("database", {})
-    for key in db:
-        if key != "url":
-            raise ConfigError(f"未知配置项 [database] {key}")
+    db = dict(raw.get("database", {}))
     if "url" in db:
-        s = replace(s, database_url=str(db["url"]))
+        s = replace(s, database_url=str(db.pop("url")))
+    s = replace(s, database=_coerce("database", DatabaseSettings, db))
     if "etl" in raw:
         s = replace(s, etl=_coerce("etl", EtlSettings, raw["etl"]))
     if "map" in raw:
@@ -133,9 +170,8 @@ def load_settings(path: str | os.PathLike | None = None, env: dict[str, str] | N
             raise ConfigError("配置项 [rules] overrides 应为表数组 [[rules.overrides]]")
         s = replace(s, rules_overrides=tuple(rules["overrides"]))
     auth = raw.get("auth", {})
-    for key in auth:
-        if key not in ("anonymous_access", "secret_key", "secure_cookies"):
-            raise ConfigError(f"未知配置项 [auth] {key}")
+    flat = ("anonymous_access", "secret_key", "secure_cookies")
+    s = replace(s, auth=_coerce("auth", AuthSettings, {k: v for k, v in auth.items() if k not in flat}))
     if "anonymous_access" in auth:
         if not isinstance(auth["anonymous_access"], bool):
             raise ConfigError("配置项 [auth] anonymous_access 应为 true/false")

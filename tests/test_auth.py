@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 import sqlalchemy as sa
@@ -128,3 +129,224 @@ def test_audit_log_records_logins_exports_siting_and_etl(demo_db):
     assert export.detail["filters"]["risk"] == ["red"] and export.detail["format"] == "csv"
     page = c.get("/audit").get_data(as_text=True)
     assert "审计日志" in page and op["name"] in page and "export" in page
+
+
+# ---- sessions (issue 19, item 2) -------------------------------------------------------------
+
+def _auth_app(url, **auth):
+    from dataclasses import replace
+
+    s = load_settings(env={}, overrides={"database_url": url})
+    return _app(url, auth=replace(s.auth, **auth))
+
+
+def _client(app, address=None):
+    """A test client from its own client address (the login throttle counts per address)."""
+    c = app.test_client()
+    c.environ_base["REMOTE_ADDR"] = address or f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.7"
+    return c
+
+
+def _csrf(c, path="/login"):
+    page = c.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def _login(c, name, password, **extra):
+    return c.post("/login", data={"name": name, "password": password, "csrf_token": _csrf(c), **extra})
+
+
+PW = "口令-Abc-123-长一点"
+
+
+def test_two_workers_without_a_configured_key_accept_each_others_sessions(demo_db):
+    """Two app instances (two gunicorn workers, or a restart) on one database, no secret_key."""
+    user = make_user(demo_db[0], "operator", password=PW)
+    first, second = _auth_app(demo_db[0]), _auth_app(demo_db[0])
+    assert first.config["SECRET_KEY"] is None and second.config["SECRET_KEY"] is None
+    a = _client(first)
+    assert _login(a, user["name"], PW).status_code == 302
+    b = _client(second)
+    b.set_cookie("hazmap_session", a.get_cookie("hazmap_session").value)
+    assert b.get("/dashboard").status_code == 200  # logged in on the other worker
+    with get_engine(demo_db[0]).connect() as conn:
+        assert conn.execute(sa.text("select count(*) from app_secret")).scalar() == 1
+
+
+def test_logout_ends_the_session_for_every_copy_of_the_cookie(demo_db):
+    user = make_user(demo_db[0], "operator", password=PW)
+    app = _auth_app(demo_db[0])
+    c = _client(app)
+    _login(c, user["name"], PW)
+    stolen = c.get_cookie("hazmap_session").value
+    assert c.get("/dashboard").status_code == 200
+    token = re.search(r'name="csrf-token" content="([^"]+)"', c.get("/").get_data(as_text=True)).group(1)
+    assert c.post("/logout", data={"csrf_token": token}).status_code == 302
+    other = _client(app)
+    other.set_cookie("hazmap_session", stolen)
+    r = other.get("/dashboard")
+    assert r.status_code == 302 and "/login" in r.headers["Location"]
+    assert other.get("/api/v1/stats").status_code == 401
+
+
+def test_session_lifetime_is_a_setting_and_expiry_is_checked_by_the_server(demo_db):
+    user = make_user(demo_db[0], "operator", password=PW)
+    app = _auth_app(demo_db[0], session_lifetime_hours=2.0)
+    c = _client(app)
+    ok = _login(c, user["name"], PW)
+    assert "Expires=" in ok.headers["Set-Cookie"]
+    with get_engine(demo_db[0]).begin() as conn:
+        lifetime = conn.execute(sa.text("""select extract(epoch from s.expires_at - s.created_at)
+            from app_session s join app_user u on u.id = s.user_id where u.name = :n"""), {"n": user["name"]}).scalar()
+        assert float(lifetime) == 2 * 3600  # 2 h × 3600 s
+        assert c.get("/dashboard").status_code == 200
+        conn.execute(sa.text("""update app_session set expires_at = now() - interval '1 second'
+                                where user_id = (select id from app_user where name = :n)"""), {"n": user["name"]})
+    assert c.get("/dashboard").status_code == 302  # the cookie is still there; the session is not
+
+
+def test_disabling_a_user_ends_their_sessions(demo_db):
+    from hazmap import users
+
+    user = make_user(demo_db[0], "operator", password=PW)
+    c = _client(_auth_app(demo_db[0]))
+    _login(c, user["name"], PW)
+    with get_engine(demo_db[0]).begin() as conn:
+        users.set_disabled(conn, user["name"], True)
+        assert conn.execute(sa.text("""select count(*) from app_session s join app_user u on u.id = s.user_id
+                                       where u.name = :n"""), {"n": user["name"]}).scalar() == 0
+    assert c.get("/dashboard").status_code == 302
+
+
+# ---- login abuse (issue 19, item 3) ----------------------------------------------------------
+
+def _audit_actions(url, name):
+    with get_engine(url).connect() as conn:
+        return [r.action for r in conn.execute(sa.text(
+            "select action from audit_log where user_name = :n order by id"), {"n": name})]
+
+
+def test_backoff_after_failures_per_account_with_retry_after(demo_db):
+    user = make_user(demo_db[0], "planner", password=PW)
+    app = _auth_app(demo_db[0], login_backoff_after=2, login_lockout_account=50)
+    c = _client(app)
+    for _ in range(2):
+        assert "用户名或密码错误" in _login(c, user["name"], "wrong").get_data(as_text=True)
+    # failures = 2 = login_backoff_after → the next try waits 2^(2-2) = 1 s after the last failure
+    r = _login(_client(app), user["name"], PW)  # another address, the same account
+    assert r.status_code == 429 and r.headers["Retry-After"] == "1"
+    assert "登录失败次数过多" in r.get_data(as_text=True)
+    with get_engine(demo_db[0]).begin() as conn:  # the second passes (moved back instead of sleeping)
+        conn.execute(sa.text("""update login_throttle set last_failure_at = last_failure_at - interval '2 seconds'
+                                where scope = 'account' and subject = :n"""), {"n": user["name"]})
+    assert _login(_client(app), user["name"], PW).status_code == 302
+    with get_engine(demo_db[0]).connect() as conn:  # a successful login clears the account's count
+        assert conn.execute(sa.text("select count(*) from login_throttle where scope = 'account' and subject = :n"),
+                            {"n": user["name"]}).scalar() == 0
+
+
+def test_lockout_per_account_refuses_even_the_right_password_and_is_audited(demo_db):
+    user = make_user(demo_db[0], "planner", password=PW)
+    app = _auth_app(demo_db[0], login_backoff_after=100, login_lockout_account=3, login_lockout_minutes=15)
+    for _ in range(3):
+        _login(_client(app), user["name"], "wrong")
+    r = _login(_client(app), user["name"], PW)
+    assert r.status_code == 429 and 15 * 60 - 5 <= int(r.headers["Retry-After"]) <= 15 * 60
+    assert _audit_actions(demo_db[0], user["name"]) == ["login_failed"] * 3 + ["login_locked"]
+
+
+def test_lockout_per_address_across_account_names(demo_db):
+    user = make_user(demo_db[0], "planner", password=PW)
+    app = _auth_app(demo_db[0], login_backoff_after=100, login_lockout_address=3)
+    address = "10.250.0.9"
+    for i in range(3):
+        _login(_client(app, address), f"nobody-{uuid.uuid4().hex[:6]}", "guess")
+    assert _login(_client(app, address), user["name"], PW).status_code == 429
+    assert _login(_client(app), user["name"], PW).status_code == 302  # from elsewhere: fine
+
+
+def test_unknown_disabled_and_known_names_cost_one_scrypt_check_each(demo_db, monkeypatch):
+    from hazmap import users
+
+    calls = []
+    real = users.check_password_hash
+
+    def counting(pwhash, password):
+        calls.append(pwhash.split(":")[0])
+        return real(pwhash, password)
+
+    monkeypatch.setattr(users, "check_password_hash", counting)
+    known = make_user(demo_db[0], "planner", password=PW)
+    disabled = make_user(demo_db[0], "planner", password=PW)
+    with get_engine(demo_db[0]).begin() as conn:
+        users.set_disabled(conn, disabled["name"], True)
+        for name, pw in [(f"nobody-{uuid.uuid4().hex[:6]}", PW), (disabled["name"], PW), (known["name"], "wrong")]:
+            calls.clear()
+            assert users.check_password(conn, name, pw) is None
+            assert calls == ["scrypt"], name
+
+
+def test_password_checks_are_capped_across_processes_and_the_api_keeps_serving(demo_db):
+    from hazmap import users
+
+    user = make_user(demo_db[0], "planner", password=PW)
+    app = _auth_app(demo_db[0], max_concurrent_password_checks=2)
+    holder = get_engine(demo_db[0]).connect()  # another process busy hashing in both slots
+    try:
+        for k in range(2):
+            assert holder.execute(sa.text("select pg_try_advisory_lock(:c, :k)"),
+                                  {"c": users.HASH_SLOT_CLASS, "k": k}).scalar()
+        r = _login(_client(app), user["name"], PW)
+        assert r.status_code == 503 and r.headers["Retry-After"] == "2"
+        assert "服务器正忙" in r.get_data(as_text=True)
+        assert app.test_client().get("/api/v1/stats", headers=_bearer(user["token"])).status_code == 200
+    finally:
+        holder.execute(sa.text("select pg_advisory_unlock_all()"))
+        holder.close()
+    assert _login(_client(app), user["name"], PW).status_code == 302
+
+
+@pytest.mark.parametrize("password, message", [("短密码-123", "至少应有 12 个字符"),
+                                               ("x-密码审核员-2026-abc", "不能包含用户名")])
+def test_password_policy_for_user_add(demo_db, monkeypatch, password, message):
+    from hazmap.cli import cli
+
+    monkeypatch.setenv("DATABASE_URL", demo_db[0])
+    monkeypatch.delenv("HAZMAP_CONFIG", raising=False)
+    res = CliRunner().invoke(cli, ["user", "add", "密码审核员", "--role", "analyst", "--password", password])
+    assert res.exit_code == 2 and message in res.output and len(res.output.strip().splitlines()) == 1
+    good = CliRunner().invoke(cli, ["user", "add", f"审核员{uuid.uuid4().hex[:4]}", "--role", "analyst",
+                                    "--password", "一个足够长的口令-2026"])
+    assert good.exit_code == 0, good.output
+
+
+@pytest.mark.parametrize("nxt", ["/\t/evil.example/", "/\tevil.example", "//evil.example/", "https://evil.example/",
+                                 "/\\evil.example", "\\evil.example", "/\nevil", "http:/evil.example", "evil.example",
+                                 "/\u3000/evil.example", "/\x00x", " /x"])
+def test_login_redirects_only_to_same_site_paths(demo_db, nxt):
+    user = make_user(demo_db[0], "planner", password=PW)
+    r = _login(_client(_auth_app(demo_db[0])), user["name"], PW, next=nxt)
+    assert r.status_code == 302 and r.headers["Location"] == "/"
+
+
+def test_same_site_paths_survive_the_login():
+    from webmap.auth import safe_next
+
+    for path in ("/siting", "/siting?town=开发区街道", "/dashboard?x=1&y=%2F%2Fa", "/%0a"):
+        assert safe_next(path) == path  # a percent-escape is part of a path, not a control character
+
+
+def test_login_and_logout_need_a_non_empty_valid_csrf_token(demo_db):
+    user = make_user(demo_db[0], "planner", password=PW)
+    app = _auth_app(demo_db[0])
+    for token in (None, "", "forged"):
+        c = _client(app)  # no session at all: no token to match
+        data = {"name": user["name"], "password": PW, **({"csrf_token": token} if token is not None else {})}
+        r = c.post("/login", data=data)
+        assert r.status_code == 400 and "表单已过期" in r.get_data(as_text=True), token
+    c = _client(app)
+    _login(c, user["name"], PW)
+    for token in (None, "", "forged"):
+        r = c.post("/logout", data={"csrf_token": token} if token is not None else {})
+        assert r.status_code == 400 and "CSRF" in r.get_data(as_text=True)
+    assert c.get("/siting").status_code == 200  # still logged in: a cross-site logout did nothing

@@ -108,3 +108,143 @@ def test_backup_and_restore_with_pg_dump(own_demo, tmp_path):
             assert a.execute(sa.text(q)).one() == b.execute(sa.text(q)).one()
     finally:
         drop_database(restored)
+
+
+# ---- connections that fail fast (issue 19, item 4) -------------------------------------------
+
+def _app_with_db(url, **db):
+    from dataclasses import replace
+
+    from webmap import create_app
+
+    s = load_settings(env={}, overrides={"database_url": url})
+    return create_app({"TESTING": True}, settings=replace(s, database=replace(s.database, **db)))
+
+
+def test_every_connection_has_connect_timeout_keepalives_and_tcp_user_timeout(db_url):
+    from hazmap.config import DatabaseSettings
+
+    db = DatabaseSettings(connect_timeout_s=7, keepalives_idle_s=11, tcp_user_timeout_ms=12_000)
+    with get_engine(db_url, 30_000, db=db).connect() as conn:
+        params = conn.connection.dbapi_connection.info.get_parameters()
+        assert conn.exec_driver_sql("show statement_timeout").scalar() == "30s"
+    assert params["connect_timeout"] == "7" and params["keepalives"] == "1"
+    assert params["keepalives_idle"] == "11" and params["keepalives_interval"] == "5"
+    assert params["keepalives_count"] == "3" and params["tcp_user_timeout"] == "12000"
+    with get_engine(db_url).connect() as conn:  # the defaults, for callers that pass no settings
+        params = conn.connection.dbapi_connection.info.get_parameters()
+    assert params["connect_timeout"] == "5" and params["tcp_user_timeout"] == "20000"
+
+
+def test_a_server_that_never_answers_is_a_503_after_the_connect_timeout(postgis_available):
+    """A host that accepts TCP but never speaks (a hung server, a black-holing proxy)."""
+    import socket
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # the kernel completes the handshake; nobody ever answers
+    port = silent.getsockname()[1]
+    app = _app_with_db(f"postgresql+psycopg://postgres@127.0.0.1:{port}/hazmap", connect_timeout_s=2)
+    out = {}
+
+    def call():
+        out["r"] = app.test_client().get("/api/v1/stats", headers={"Authorization": "Bearer hzm_x"})
+
+    t = threading.Thread(target=call, daemon=True)
+    t.start()
+    t.join(60)  # without connect_timeout this request hangs for as long as TCP lets it
+    silent.close()
+    assert not t.is_alive(), "the request hung on a silent database server"
+    r = out["r"]
+    assert r.status_code == 503 and r.headers["Retry-After"] == "5"
+    assert "数据库暂不可用" in r.get_json()["error"]["message"]
+
+
+def test_pool_exhaustion_is_a_503_with_retry_after(own_demo):
+    from tests.helpers import as_user
+
+    app = as_user(_app_with_db(own_demo, pool_size=1, max_overflow=1, pool_timeout_s=0.5))
+    s = app.config["HAZMAP_SETTINGS"]
+    engine = get_engine(s.database_url, s.limits.statement_timeout_ms, db=s.database)
+    held = [engine.connect(), engine.connect()]  # every connection the pool may open is busy
+    try:
+        r = app.test_client().get("/api/v1/stats")
+        assert r.status_code == 503 and r.headers["Retry-After"] == "5"
+        assert "数据库暂不可用" in r.get_json()["error"]["message"]
+        page = app.test_client().get("/dashboard")
+        assert page.status_code == 503 and "服务暂不可用" in page.get_data(as_text=True)
+    finally:
+        for c in held:
+            c.close()
+    assert app.test_client().get("/api/v1/stats").status_code == 200
+
+
+KILLED_JOB = """
+import sys
+from hazmap.config import DatabaseSettings
+from hazmap.db.session import get_job_engine
+engine = get_job_engine(sys.argv[1], db=DatabaseSettings(job_connection_check_interval_ms=500))
+with engine.connect() as conn:
+    conn.exec_driver_sql("set application_name = '" + sys.argv[2] + "'")
+    print(conn.exec_driver_sql("show client_connection_check_interval").scalar(), flush=True)
+    conn.exec_driver_sql("select pg_sleep(600)")
+"""
+
+
+def test_a_killed_job_stops_its_statement_on_the_server(db_url):
+    """``client_connection_check_interval`` on job connections: kill -9 the client, the server's
+    backend cancels its statement instead of running it (here a 10-minute sleep) for nobody."""
+    import os
+    import signal
+    import sys
+    import time
+    import uuid
+
+    name = f"hazmap-killed-{uuid.uuid4().hex[:8]}"
+    proc = subprocess.Popen([sys.executable, "-c", KILLED_JOB, db_url, name], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "500ms"
+    def running() -> int:  # pg_stat_activity is a snapshot per transaction: a new one each time
+        with get_engine(db_url).connect() as conn:
+            return conn.execute(sa.text("select count(*) from pg_stat_activity where application_name = :n "
+                                        "and state = 'active' and query like '%pg_sleep%'"), {"n": name}).scalar()
+
+    for _ in range(100):
+        if running():
+            break
+        time.sleep(0.1)
+    else:
+        raise AssertionError("the job's statement never started")
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    proc.stdout.close()
+    for _ in range(60):  # a bounded wait for the server to notice; not a speed measurement
+        if not running():
+            break
+        time.sleep(0.5)
+    left = running()
+    if left:
+        with get_engine(db_url).connect() as conn:
+            conn.execute(sa.text("select pg_terminate_backend(pid) from pg_stat_activity where application_name = :n"),
+                         {"n": name})
+    assert left == 0, "the killed job's statement is still running on the server"
+
+
+def test_gunicorn_worker_timeout_is_above_the_statement_timeout():
+    """A worker killed by gunicorn before PostgreSQL cancels its statement leaves the statement running."""
+    import runpy
+    from pathlib import Path
+
+    conf = runpy.run_path(str(Path(__file__).resolve().parent.parent / "gunicorn.conf.py"))
+    s = load_settings()
+    assert conf["timeout"] > s.limits.statement_timeout_ms / 1000
+    assert conf["graceful_timeout"] >= s.limits.statement_timeout_ms / 1000
+    assert conf["wsgi_app"] == "webmap:create_app()" and conf["bind"] == ["127.0.0.1:8000"]
+
+
+def test_first_request_without_a_key_while_the_database_is_down_is_a_503(postgis_available):
+    """No secret_key configured and the database (which keeps the shared key) unreachable."""
+    app = _app_with_db("postgresql+psycopg://postgres@127.0.0.1:1/hazmap")
+    page = app.test_client().get("/login")
+    assert page.status_code == 503 and "数据库暂不可用" in page.get_data(as_text=True)
+    with app.test_client().get("/static/hazmap.css") as css:  # files need no database
+        assert css.status_code == 200

@@ -162,4 +162,4 @@ def test_listen_command_refuses_a_database_without_the_table_in_one_line(scratch
     result = CliRunner().invoke(cli, ["transport", "listen", "--port", "0"])
     assert result.exit_code == 2
     assert result.output.strip().splitlines()[-1] == (
-        "Error: 无法启动 JT/T 808 接入：数据库中没有 vehicle_position 表，请先运行 hazmap db init")
+        "无法启动 JT/T 808 接入：数据库中没有 vehicle_position 表，请先运行 hazmap db init")

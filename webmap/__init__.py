@@ -22,27 +22,31 @@ def create_app(test_config: dict | None = None, *, settings: Settings | None = N
             s = replace(s, database_url=test_config["DATABASE_URL"])
         if "ANONYMOUS_ACCESS" in test_config:
             s = replace(s, anonymous_access=bool(test_config["ANONYMOUS_ACCESS"]))
-    import secrets
+    from datetime import timedelta
 
-    # Without a configured secret key sessions last as long as the process (and a warning says so).
-    if not s.secret_key:
-        app.logger.warning("未配置 [auth] secret_key / HAZMAP_SECRET_KEY：登录会话在服务重启后失效")
     app.config.update(HAZMAP_SETTINGS=s, JSON_AS_ASCII=False,
                       MAX_CONTENT_LENGTH=s.limits.max_request_body_bytes,
-                      SECRET_KEY=s.secret_key or secrets.token_hex(32),
+                      SECRET_KEY=s.secret_key,  # None → one key shared through the database (webmap.sessions)
+                      PERMANENT_SESSION_LIFETIME=timedelta(hours=s.auth.session_lifetime_hours),
                       SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                       SESSION_COOKIE_SECURE=s.secure_cookies, SESSION_COOKIE_NAME="hazmap_session")
     app.json.ensure_ascii = False
     from hazmap.domain import load_domain
 
     app.config["HAZMAP_DOMAIN"] = load_domain(s)  # built once per process, read by every view
+    if s.auth.behind_proxy:  # the client address and scheme as the reverse proxy saw them (one hop)
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)
     if test_config:
         app.config.update({k: v for k, v in test_config.items() if k != "DATABASE_URL"})
 
-    from webmap import api, auth, dashboard, errors, ogc, riskmap, siting
+    from webmap import api, auth, dashboard, errors, inputs, ogc, riskmap, sessions, siting
 
     for module in (auth, api, ogc, riskmap, dashboard, siting):  # one blueprint per area
         app.register_blueprint(module.bp)
     auth.register(app)  # one access guard for every blueprint
+    sessions.register(app)  # the signing key (configured, or shared through the database); checked before the guard
+    inputs.register(app)  # one JSON parser, one query-string and Host guard, before everything else
     errors.register(app)
     return app

@@ -6,6 +6,7 @@ selection, streamed) and ``crs=gcj02`` (non-standard output for Amap-based tools
 
 from __future__ import annotations
 
+import math
 import os
 import tempfile
 import threading
@@ -24,14 +25,6 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 # PostgreSQL's OFFSET is a bigint; anything larger is bad input (400), never a database error (500)
 MAX_OFFSET = 2**31 - 1
-
-
-@bp.before_request
-def _reject_nul_bytes():
-    """PostgreSQL text cannot hold NUL: refuse it here, naming the parameter (one check for all)."""
-    for name, value in request.args.items(multi=True):
-        if "\x00" in value or "\x00" in name:
-            raise InvalidInput(name, f"参数 {name} 含非法字符（NUL）")
 
 
 def _page(default: int = 100) -> dict:
@@ -58,8 +51,9 @@ def _collection(layer: str, filters: dict, *, default_limit: int = 100):
     out_crs = request.args.get("crs", "wgs84")
     if not fmt and out_crs == "wgs84":
         with connect() as conn:
-            return jsonify(export.LAYERS[layer](conn, **filters, **_page(default=default_limit),
-                                                vocabulary=domain().vocabulary))
+            fc = export.LAYERS[layer](conn, **filters, **_page(default=default_limit), vocabulary=domain().vocabulary)
+        audit_large_page(layer, fc, filters)
+        return jsonify(fc)
     fmt = fmt or "geojson"
     export.check(layer, fmt, out_crs)
     from webmap.auth import record
@@ -109,9 +103,10 @@ def _collection(layer: str, filters: dict, *, default_limit: int = 100):
             chunks = export.csv_chunks if fmt == "csv" else export.geojson_chunks
             yield from chunks(meta, feats, out_crs=out_crs)
 
-    mimetype = "text/csv; charset=utf-8" if fmt == "csv" else "application/geo+json"
+    # content_type, not mimetype: Flask would append a second charset to text/csv
+    content_type = "text/csv; charset=utf-8" if fmt == "csv" else "application/geo+json"
     headers = {"Content-Disposition": f"attachment; filename={name}.{'csv' if fmt == 'csv' else 'geojson'}"}
-    return Response(stream_with_context(generate()), mimetype=mimetype, headers=headers)
+    return Response(stream_with_context(generate()), content_type=content_type, headers=headers)
 
 
 @bp.get("/openapi.json")
@@ -198,25 +193,39 @@ def stats():
 
 @bp.get("/runs")
 def runs():
+    operator = (getattr(g, "user", None) or {}).get("role") == "operator"
     with connect() as conn:
-        return jsonify(queries.runs(conn, **_page(default=50)))
+        return jsonify(queries.runs(conn, **_page(default=50), operator=operator))
 
 
-_siting_calls: dict[str, list[float]] = {}  # caller → times of their checks in the last minute
+def audit_large_page(layer: str, fc: dict, filters: dict) -> None:
+    """A page of at least ``audit_list_features`` features, or one continuing a listing
+    (``offset`` > 0), goes to the audit log: paging through a whole collection leaves a trace."""
+    if fc["numberReturned"] >= settings().limits.audit_list_features or fc.get("offset"):
+        from webmap.auth import record
+
+        record("list_page", {"layer": layer, "filters": {k: v for k, v in filters.items() if v is not None},
+                             "limit": fc.get("limit"), "offset": fc.get("offset"),
+                             "returned": fc["numberReturned"], "matched": fc["numberMatched"]})
+
+
+_siting_calls: dict[tuple[str, str], list[float]] = {}  # (caller, what) → times of their calls in the last minute
 _siting_lock = threading.Lock()
 
 
-def _rate_limit_siting() -> None:
-    """``siting_checks_per_minute`` per user (or per address) in this process → 429."""
+def _rate_limit_siting(what: str) -> None:
+    """``siting_checks_per_minute`` per user (or per address) and kind of call, in this process → 429."""
     per_minute = settings().limits.siting_checks_per_minute
-    who = (getattr(g, "user", None) or {}).get("name") or request.remote_addr or "?"
+    who = ((getattr(g, "user", None) or {}).get("name") or request.remote_addr or "?", what)
     now = time.monotonic()
     with _siting_lock:
         calls = [t for t in _siting_calls.get(who, []) if now - t < 60.0]
         if len(calls) >= per_minute:
             _siting_calls[who] = calls
+            retry = max(1, math.ceil(60.0 - (now - calls[0])))  # when the oldest call leaves the minute
             raise LimitExceeded("siting_checks_per_minute",
-                                f"选址核查过于频繁：每分钟最多 {per_minute} 次（siting_checks_per_minute）", 429)
+                                f"选址核查过于频繁：每分钟最多 {per_minute} 次（siting_checks_per_minute），"
+                                f"请 {retry} 秒后再试", 429, retry_after_s=retry)
         calls.append(now)
         _siting_calls[who] = calls
 
@@ -225,7 +234,7 @@ def _rate_limit_siting() -> None:
 def siting_check():
     from geo.postgis.siting import check_site
 
-    _rate_limit_siting()
+    _rate_limit_siting("check")
     payload = request.get_json(silent=True)
     if payload is None:
         raise InvalidInput("body", "请求体应为 JSON（Content-Type: application/json）")
@@ -233,6 +242,10 @@ def siting_check():
         raise InvalidInput("body", "请求体应为 JSON 对象（含 location 与 inventory）")
     with connect() as conn:
         result = check_site(conn, payload, domain())
+    from webmap.auth import record
+
+    record("siting_check", {"via": "api", "location": result["location"], "facility_type": payload.get("facility_type"),
+                            "verdict": result["verdict"]["decision"], "risk_color": result["risk_color"]})
     return jsonify({**result, "crs_note": queries.CRS_NOTE})
 
 
@@ -240,6 +253,7 @@ def siting_check():
 def siting_feasible():
     from geo.postgis.siting import feasible_zone
 
+    _rate_limit_siting("feasible")
     a = request.args
     g = a.get("major_grade")
     with connect() as conn:

@@ -1,9 +1,15 @@
 """Logins, API tokens and role-based access — one guard for every blueprint.
 
-* The web UI logs in at ``/login`` (password hashed with werkzeug/scrypt; a signed, HttpOnly,
-  SameSite=Lax session cookie, Secure unless served on loopback for development; a CSRF token
-  on the form and on every cookie-authenticated POST).
+* The web UI logs in at ``/login`` (password hashed with werkzeug/scrypt).  A login creates a
+  server-side session (``app_session``); the signed, HttpOnly, SameSite=Lax cookie carries only
+  its random id and the CSRF token.  Every request looks the session up, so logout, expiry
+  (``[auth] session_lifetime_hours``) and disabling a user end it at once in every process.
 * Scripts send ``Authorization: Bearer <token>`` (``hazmap user add`` prints the token once).
+* Login abuse: failures are counted per account and per client address (backoff, then a
+  lockout, audited); password checks run at most ``max_concurrent_password_checks`` at a time
+  across all processes (over it: 503 with ``Retry-After``), so a burst of bad logins cannot
+  occupy every worker; unknown, disabled and known names cost the same (one scrypt check).
+* Login and logout, like every cookie-authenticated POST, need the session's CSRF token.
 * What anonymous visitors may see is the setting ``[auth] anonymous_access``: by default nothing
   but ``/login``; when true, the map and the read-only API (no exports, no siting, no OGC).
 
@@ -13,7 +19,10 @@ dashboard), analyst (API, exports, OGC).
 
 from __future__ import annotations
 
+import hmac
 import secrets
+import unicodedata
+from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, g, jsonify, redirect, render_template, request, session, url_for
 
@@ -34,12 +43,37 @@ RULES = {  # endpoint → roles allowed; API reads not listed here are open to e
 EXPORT_ROLES = {"operator", "planner", "analyst"}
 ANONYMOUS_ENDPOINTS = {"riskmap.risk_map"}  # plus API reads, when anonymous_access is on
 PUBLIC = {"static", "auth.login", "auth.logout", "api.openapi"}  # the API description is not data
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+HASH_BUSY_RETRY_S = 2  # what a 503 "too many password checks at once" suggests
 
 
 def csrf_token() -> str:
     if "csrf" not in session:
         session["csrf"] = secrets.token_urlsafe(24)
     return session["csrf"]
+
+
+def csrf_ok(sent: str | None) -> bool:
+    """The request carries this session's CSRF token (both non-empty and equal)."""
+    expected = session.get("csrf")
+    return bool(sent) and bool(expected) and hmac.compare_digest(str(sent), str(expected))
+
+
+def safe_next(value: str | None) -> str:
+    """Where to go after login: a same-site relative path, else ``/``.
+
+    Browsers drop tabs and newlines from URLs and read ``\\`` as ``/``, so ``/\\t/evil.example/``
+    and ``/\\evil.example`` would leave the site: any control, space or backslash character, a
+    leading ``//``, or a scheme or host refuses the value.
+    """
+    if not value or not value.startswith("/") or value.startswith("//"):
+        return "/"
+    if any(c == "\\" or c.isspace() or unicodedata.category(c).startswith("C") for c in value):
+        return "/"
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
+        return "/"
+    return value
 
 
 def _is_export() -> bool:
@@ -69,10 +103,10 @@ def _current_user() -> dict | None:
     if header.startswith("Bearer "):
         with connect() as conn:
             return users.by_token(conn, header[7:].strip())
-    name = session.get("user")
-    if name:
+    sid = session.get("sid")
+    if sid:
         with connect() as conn:
-            return users.active(conn, name)  # a disabled user loses access at once
+            return users.session_user(conn, sid)  # ended, expired or disabled → None at once
     return None
 
 
@@ -91,40 +125,67 @@ def guard():
         return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
     if g.user is not None and g.user["role"] not in _roles_for(endpoint):
         abort(403)
-    if request.method == "POST" and not g.via_token and g.user is not None:
-        sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token")
-        if not sent or sent != session.get("csrf"):
+    if request.method not in SAFE_METHODS and not g.via_token and g.user is not None:
+        if not csrf_ok(request.headers.get("X-CSRF-Token") or request.form.get("csrf_token")):
             abort(400, description="CSRF 校验失败，请刷新页面后重试")
     return None
 
 
+def client_address() -> str:
+    return request.remote_addr or "?"
+
+
+def _login_page(error: str | None, nxt: str, status: int = 200, headers: dict | None = None):
+    return render_template("login.html", error=error, next=nxt, csrf=csrf_token()), status, headers or {}
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    error = None
-    nxt = request.values.get("next") or "/"
-    if not nxt.startswith("/") or nxt.startswith("//"):
-        nxt = "/"
-    if request.method == "POST":
-        if request.form.get("csrf_token") != session.get("csrf"):
-            error = "表单已过期，请重试"
+    nxt = safe_next(request.values.get("next"))
+    if request.method != "POST":
+        return _login_page(None, nxt)
+    if not csrf_ok(request.form.get("csrf_token")):
+        return _login_page("表单已过期，请重试", nxt, 400)
+    auth = settings().auth
+    name = request.form.get("name", "").strip()
+    subjects = {"account": name, "address": client_address()}
+    with connect() as conn:
+        wait = users.login_wait_s(conn, subjects, auth)
+        if wait:
+            return _login_page(f"登录失败次数过多，请 {wait} 秒后再试", nxt, 429, {"Retry-After": str(wait)})
+        if not users.take_hash_slot(conn, auth.max_concurrent_password_checks):
+            return _login_page("登录请求过多，服务器正忙，请稍后重试", nxt, 503,
+                               {"Retry-After": str(HASH_BUSY_RETRY_S)})
+        user = users.check_password(conn, name, request.form.get("password", ""))
+        if user:
+            users.clear_login_failures(conn, name)
+            sid = users.start_session(conn, user["name"], lifetime_hours=auth.session_lifetime_hours,
+                                      ip=client_address())
+            users.audit(conn, "login", user=user, ip=client_address())
         else:
-            name = request.form.get("name", "").strip()
-            with connect() as conn:
-                user = users.check_password(conn, name, request.form.get("password", ""))
-                users.audit(conn, "login" if user else "login_failed", user=user or {"name": name},
-                            ip=request.remote_addr)
-                conn.commit()
-            if user:
-                session.clear()
-                session["user"] = user["name"]
-                csrf_token()
-                return redirect(nxt)
-            error = "用户名或密码错误"
-    return render_template("login.html", error=error, next=nxt, csrf=csrf_token())
+            locks = users.record_login_failure(conn, subjects, auth)
+            users.audit(conn, "login_failed", user={"name": name[:64]}, ip=client_address())
+            for lock in locks:
+                users.audit(conn, "login_locked", user={"name": name[:64]}, detail=lock, ip=client_address())
+        conn.commit()  # ends the transaction: the hashing slot is free again
+    if not user:
+        return _login_page("用户名或密码错误", nxt)
+    session.clear()
+    session.permanent = True  # the cookie lasts as long as the server-side session
+    session["sid"] = sid
+    csrf_token()
+    return redirect(nxt)
 
 
 @bp.post("/logout")
 def logout():
+    if not csrf_ok(request.form.get("csrf_token") or request.headers.get("X-CSRF-Token")):
+        abort(400, description="CSRF 校验失败，请刷新页面后重试")
+    sid = session.get("sid")
+    if sid:
+        with connect() as conn:
+            users.end_session(conn, sid)  # the old cookie stops working now, wherever it is
+            conn.commit()
     session.clear()
     return redirect(url_for("auth.login"))
 
@@ -139,7 +200,7 @@ def audit_page():
 def record(action: str, detail: dict) -> None:
     """Audit an action of the current request's user (exports, siting checks)."""
     with connect() as conn:
-        users.audit(conn, action, user=getattr(g, "user", None), detail=detail, ip=request.remote_addr)
+        users.audit(conn, action, user=getattr(g, "user", None), detail=detail, ip=client_address())
         conn.commit()
 
 

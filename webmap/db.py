@@ -21,5 +21,5 @@ def domain():
 @contextmanager
 def connect():
     s = settings()
-    with get_engine(s.database_url, s.limits.statement_timeout_ms).connect() as conn:
+    with get_engine(s.database_url, s.limits.statement_timeout_ms, db=s.database).connect() as conn:
         yield conn

@@ -8,6 +8,8 @@ the same framework-neutral core (:mod:`geo.postgis.collections`) keeps one defin
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import sqlalchemy as sa
 from flask import Blueprint, jsonify, request, url_for
 
@@ -100,11 +102,15 @@ def items(cid: str):
     bbox = params.bbox(request.args.get("bbox"), max_area_deg2=s.limits.max_bbox_area_deg2)
     with connect() as conn:
         fc = fn(conn, **filters, bbox=bbox, limit=limit, offset=offset, vocabulary=domain().vocabulary)
+    from webmap.api import audit_large_page
+
+    audit_large_page(cid, fc, {"bbox": bbox})
     links = [{"href": request.url, "rel": "self", "type": "application/geo+json"}]
     if offset + len(fc["features"]) < fc["numberMatched"]:
-        args = dict(request.args)
-        args.update(offset=offset + limit, limit=limit)
-        links.append({"href": _url("ogc.items", cid=cid, **args), "rel": "next", "type": "application/geo+json"})
+        # the query as sent, never as url_for arguments: cid, endpoint, _external… are just parameters here
+        args = [(k, v) for k, v in request.args.items(multi=True) if k not in ("offset", "limit")]
+        query = urlencode([*args, ("offset", offset + limit), ("limit", limit)])
+        links.append({"href": f"{request.base_url}?{query}", "rel": "next", "type": "application/geo+json"})
     fc["links"] = links
     fc["timeStamp"] = fc.get("data_as_of")
     resp = jsonify(fc)

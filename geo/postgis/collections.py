@@ -330,16 +330,49 @@ def stats(conn, *, vocabulary, town=None, department=None) -> dict:
             "last_run": None if not last else {
                 "id": last.id, "kind": last.kind, "started": last.started_at.isoformat(timespec="seconds"),
                 "finished": last.finished_at.isoformat(timespec="seconds") if last.finished_at else None,
-                "status": last.status, "counts": last.counts, "changes": last.changes, "files": last.files},
+                "status": last.status, "counts": last.counts, "changes": last.changes, "files": _public_files(last.files)},
             "run_id": info["run_id"], "data_as_of": info["data_as_of"]}
 
 
-def runs(conn, *, limit=50, offset=0) -> dict:
+_FILE_FIELDS = ("kind", "file", "sha256", "rows")  # never the server path a file was read from
+_KIND_LABEL = {"etl": "ETL 导入", "refresh": "重算", "siting": "选址核查"}
+
+
+def _public_files(files) -> list:
+    """The files of a run as users see them: kind, file name, SHA-256 and rows — no server paths."""
+    out = []
+    for f in files if isinstance(files, list) else []:
+        if isinstance(f, dict):
+            name = f.get("file") or (str(f["path"]).replace("\\", "/").rsplit("/", 1)[-1] if f.get("path") else None)
+            out.append({k: v for k, v in {**f, "file": name}.items() if k in _FILE_FIELDS})
+    return out
+
+
+def run_summary(kind: str, status: str) -> str | None:
+    """The Chinese line users see for a run that did not succeed (the raw message is for operators)."""
+    what = _KIND_LABEL.get(kind, kind)
+    return {"failed": f"{what}运行失败（程序或数据库错误），数据未作任何修改；详细原因请运维人员查看",
+            "aborted": f"{what}运行已中止，数据未作任何修改；拒绝原因见拒绝行报告，详细原因请运维人员查看",
+            "running": f"{what}正在运行"}.get(status)
+
+
+def runs(conn, *, limit=50, offset=0, operator: bool = False) -> dict:
+    """ETL and refresh runs, newest first.
+
+    ``message`` is a Chinese summary of the run's outcome for every reader; a failed run's stored
+    message may hold SQL, file paths or row values, so it is shown only to operators (``detail``,
+    ``operator=True``).  Files are listed by name, never by server path.
+    """
     rows = conn.execute(sa.text("""select id, kind, started_at, finished_at, status, counts, changes, versions, message,
-                                   count(*) over () as total from run order by id desc limit :l offset :o"""),
+                                   files, count(*) over () as total from run order by id desc limit :l offset :o"""),
                         {"l": limit, "o": offset}).all()
-    return {"runs": [{"id": r.id, "kind": r.kind, "started": r.started_at.isoformat(timespec="seconds"),
-                      "finished": r.finished_at.isoformat(timespec="seconds") if r.finished_at else None,
-                      "status": r.status, "counts": r.counts, "changes": r.changes, "versions": r.versions,
-                      "message": r.message} for r in rows],
-            "numberMatched": rows[0].total if rows else 0}
+    out = []
+    for r in rows:
+        run = {"id": r.id, "kind": r.kind, "started": r.started_at.isoformat(timespec="seconds"),
+               "finished": r.finished_at.isoformat(timespec="seconds") if r.finished_at else None,
+               "status": r.status, "counts": r.counts, "changes": r.changes, "versions": r.versions,
+               "files": _public_files(r.files), "message": run_summary(r.kind, r.status)}
+        if operator:
+            run["detail"] = r.message
+        out.append(run)
+    return {"runs": out, "numberMatched": rows[0].total if rows else 0}

@@ -31,8 +31,8 @@ def _number(value, field: str, *, allow_none: bool = False, positive: bool = Fal
         raise InvalidInput(field, f"{field} 应为数字")
     try:
         x = float(value)
-    except ValueError:
-        raise InvalidInput(field, f"{field} 应为数字，实际“{value}”") from None
+    except (ValueError, OverflowError):  # OverflowError: an int beyond float, e.g. 10**400
+        raise InvalidInput(field, f"{field} 应为有限数字，实际“{str(value)[:40]}”") from None
     if not math.isfinite(x):
         raise InvalidInput(field, f"{field} 不是有限数值")
     if positive and x <= 0:
@@ -95,7 +95,10 @@ def parse_inventory(items, catalogue) -> dict[str, list]:
         kind = UNIT_KIND_INPUT.get(str(item.get("unit", "storage")).strip())
         if kind is None:
             raise InvalidInput(f"{f}.unit", f"未知的单元类型“{item.get('unit')}”（production 或 storage）")
-        units[kind][chem.key] = (chem, units[kind].get(chem.key, (chem, 0.0))[1] + q)
+        total = units[kind].get(chem.key, (chem, 0.0))[1] + q
+        if not math.isfinite(total):  # each quantity finite, their sum not (1e308 + 1e308)
+            raise InvalidInput(f"{f}.quantity_t", f"{chem.name} 的合计数量超出范围")
+        units[kind][chem.key] = (chem, total)
     return {k: list(v.values()) for k, v in units.items()}
 
 
@@ -124,6 +127,8 @@ def check_site(conn: sa.Connection, payload, domain) -> dict:
 
     chemicals = [c for lines in units.values() for c, _ in lines]
     facility_type = payload.get("facility_type")
+    if facility_type is not None and not isinstance(facility_type, str):
+        raise InvalidInput("facility_type", "facility_type 应为字符串（设施类别名称）")
     profile = ent_mod.source_profile(stages=["storage" if "storage" in units else "production"],
                                      facility_type=facility_type, major_grade=major,
                                      chemicals=chemicals, fire_classes=set())

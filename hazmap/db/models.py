@@ -15,6 +15,10 @@ queries are ``ST_DWithin(a.geog, b.geog, :radius_m)``, which uses the geography 
 Each input row keeps the coordinates and CRS it arrived in (``src_x``, ``src_y``,
 ``src_crs``) next to the canonical point.
 
+Every foreign-key column has an index whose leading column it is (migration 0102), so the
+cascades of a delete or replace look rows up by index instead of scanning the child table once
+per deleted parent row (``tests/test_fk_indexes.py`` checks this against ``pg_constraint``).
+
 Computed results (major hazards, requirements, conflicts, enterprise and area risk, pipeline
 HCAs) are keyed by ``run_id`` so a refresh can be compared with the previous one; readers
 use the newest succeeded run, so they see one run or the other, never a mix.
@@ -164,8 +168,9 @@ inventory = Table(
     Column("chemical_id", Integer, ForeignKey("chemical.id"), nullable=False),
     Column("quantity_t", Float, nullable=False),
     Column("input_name", Text),
-    UniqueConstraint("hazard_unit_id", "chemical_id", name="uq_inventory_unit_chemical"),
+    UniqueConstraint("hazard_unit_id", "chemical_id", name="uq_inventory_unit_chemical"),  # leads with hazard_unit_id
     CheckConstraint("quantity_t > 0", name="ck_inventory_quantity_positive"),
+    Index("ix_inventory_chemical", "chemical_id"),
 )
 
 protection_target = Table(
@@ -234,6 +239,7 @@ hazard_unit_result = Table(
     Column("grade", Integer),
     Column("details", JSONB, nullable=False, server_default="[]"),
     Column("notes", JSONB, nullable=False, server_default="[]"),
+    Index("ix_hazard_unit_result_unit", "hazard_unit_id"),
 )
 
 source_requirement = Table(
@@ -244,6 +250,7 @@ source_requirement = Table(
     Column("required_m", Float, nullable=False),
     Column("rule_id", Text, nullable=False),
     Column("rule_text", Text, nullable=False),
+    Index("ix_source_requirement_enterprise", "enterprise_id"),
 )
 
 conflict = Table(
@@ -262,6 +269,10 @@ conflict = Table(
     Column("geom", Geometry("LINESTRING", srid=SRID, spatial_index=False)),
     Index("ix_conflict_run", "run_id"),
     Index("ix_conflict_run_target", "run_id", "target_id"),
+    Index("ix_conflict_run_enterprise", "run_id", "enterprise_id"),
+    Index("ix_conflict_enterprise", "enterprise_id"),
+    Index("ix_conflict_target", "target_id"),
+    Index("ix_conflict_hazard_unit", "hazard_unit_id"),
 )
 
 enterprise_risk = Table(
@@ -274,6 +285,7 @@ enterprise_risk = Table(
     Column("major_hazard_grade", Integer),
     Column("model_version", String(40), nullable=False),
     Index("ix_enterprise_risk_color", "run_id", "risk_color"),
+    Index("ix_enterprise_risk_enterprise", "enterprise_id"),
 )
 
 area_risk = Table(
@@ -302,6 +314,7 @@ pipeline_hca = Table(
     Column("reasons", JSONB, nullable=False),
     _geom("LINESTRING"),
     Index("ix_pipeline_hca_run", "run_id"),
+    Index("ix_pipeline_hca_pipeline", "pipeline_id"),
 )
 
 # ---- users, tokens and audit (security) ------------------------------------------------
@@ -330,3 +343,4 @@ audit_log = Table(
     Column("ip", String(64)),
     Index("ix_audit_log_at", "at"),
 )
+

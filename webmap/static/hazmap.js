@@ -90,7 +90,7 @@
         esc(beijing(opts.dataAsOf) || "尚无计算结果") + "</small>" +
         '<br><small><a href="/">风险地图</a> · <a href="/dashboard">统计看板</a> · <a href="/siting">选址核查</a></small>' +
         (opts.user ? "<form method='post' action='/logout' class='hz-user'><small>" + esc(opts.user.name) + "（" +
-          esc(opts.user.role) + "）</small> <button type='submit'>退出</button></form>" : "");
+          esc(opts.user.role) + "）</small> <input type='hidden' name='csrf_token' value='" + esc(csrfToken()) + "'><button type='submit'>退出</button></form>" : "");
       return d;
     };
     c.addTo(map);
