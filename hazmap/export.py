@@ -29,7 +29,7 @@ import shapely
 from geo import crs as crs_mod
 from geo.errors import InvalidInput
 from geo.postgis import collections
-from geo.risk_color import COLOR_HEX
+from geo.postgis.domain import colour_model
 
 EXPORT_PAGE = 2000
 LAYERS = {
@@ -102,7 +102,7 @@ def _stamp(meta: dict, out_crs: str) -> dict:
 
 def _with_hex(props: dict) -> dict:
     if "risk_color" in props and "risk_color_hex" not in props:
-        props = {**props, "risk_color_hex": COLOR_HEX.get(props["risk_color"])}
+        props = {**props, "risk_color_hex": colour_model().hex_by_colour.get(props["risk_color"])}
     return props
 
 

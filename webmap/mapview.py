@@ -16,8 +16,8 @@ from flask import Response, g, url_for
 from folium.elements import Element
 from jinja2 import Template
 
-from geo.risk_color import COLOR_HEX, COLOR_LABEL
 from geo.postgis import collections as queries
+from geo.postgis.domain import colour_model
 from webmap.db import connect, settings
 
 class _Init(MacroElement):
@@ -61,7 +61,7 @@ def base_map(title: str, page: str) -> folium.Map:
     with connect() as conn:
         info = queries.run_info(conn)
     opts = {"page": page, "api": "/api/v1", "dataAsOf": info["data_as_of"], "runId": info["run_id"],
-            "colours": COLOR_HEX, "labels": COLOR_LABEL, "tileDatum": s.map.tile_datum if s.map.tile_url else "wgs84",
+            "colours": colour_model().hex_by_colour, "labels": colour_model().label_by_colour, "tileDatum": s.map.tile_datum if s.map.tile_url else "wgs84",
             "title": title, "maxFeatures": s.limits.max_features_per_response,
             "maxBboxArea": s.limits.max_bbox_area_deg2, "user": getattr(g, "user", None)}
     root.html.add_child(Element(f'<script src="{url_for("static", filename="hazmap.js")}"></script>'))

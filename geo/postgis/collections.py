@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from etl.mapping import STAGE_LABEL, STAGES
 from geo.postgis.runs import current_run_id
-from geo.risk_color import COLOR_HEX, COLOR_LABEL
+from geo.postgis.domain import colour_model
 
 CRS_NOTE = "WGS-84 (EPSG:4326) 经纬度，RFC 7946"
 
@@ -108,7 +108,8 @@ def _enterprise_feature(r, info) -> dict:
                 "stage_labels": [STAGE_LABEL.get(s, s) for s in r.stages], "town": r.town,
                 "town_code": r.town_code, "department": r.department, "facility_type": r.facility_type,
                 "address": r.address, "risk_color": r.risk_color,
-                "risk_color_hex": COLOR_HEX.get(r.risk_color), "risk_label": COLOR_LABEL.get(r.risk_color),
+                "risk_color_hex": colour_model().hex_by_colour.get(r.risk_color),
+                "risk_label": colour_model().label_by_colour.get(r.risk_color),
                 "risk_score": r.risk_score, "reasons": r.reasons or [],
                 "major_hazard_grade": r.major_hazard_grade, "conflicts": r.n_conflicts,
                 "geocode_precision": r.geocode_precision, "geocode_score": r.geocode_score,
@@ -263,7 +264,7 @@ def areas(conn, *, level="town", bbox=None, limit=1000, offset=0) -> dict:
             from area_risk where {where} order by area_code limit :limit offset :offset"""), p).all()
     feats = [{"type": "Feature", "id": r.id, "geometry": json.loads(r.g),
               "properties": {"id": r.id, "name": r.name, "risk_color": r.risk_color,
-                             "risk_color_hex": COLOR_HEX.get(r.risk_color), "risk_index": r.risk_index,
+                             "risk_color_hex": colour_model().hex_by_colour.get(r.risk_color), "risk_index": r.risk_index,
                              "counts": r.counts, "exposed_people": r.exposed_people}} for r in rows]
     return _fc(feats, rows[0].total if rows else 0, info, limit, offset)
 
@@ -326,7 +327,7 @@ def stats(conn, *, town=None, department=None) -> dict:
     last = conn.execute(sa.text("select id, kind, started_at, finished_at, status, counts, changes, files from etl_run "
                                 "where status = 'succeeded' order by id desc limit 1")).first()
     return {"by_colour": by_colour, "by_town": grouped("a.name"), "by_department": grouped("e.department"),
-            "by_stage": by_stage, "top_risks": top, "colour_hex": COLOR_HEX, "colour_label": COLOR_LABEL,
+            "by_stage": by_stage, "top_risks": top, "colour_hex": colour_model().hex_by_colour, "colour_label": colour_model().label_by_colour,
             "last_run": None if not last else {
                 "id": last.id, "kind": last.kind, "started": last.started_at.isoformat(timespec="seconds"),
                 "finished": last.finished_at.isoformat(timespec="seconds") if last.finished_at else None,

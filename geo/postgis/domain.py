@@ -7,9 +7,12 @@ the file I/O stays there) and to a deployment's rule overrides from its settings
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import lru_cache
 
 from geo import area_risk, major_hazard, pipelines, risk_color, separation
+from geo.accidents import AccidentCounts
+from geo.colour_model import ColourModel, load_colour_model
 
 
 def reference():
@@ -22,6 +25,13 @@ def model() -> dict:
     from etl.rules import load_model
 
     return load_model()
+
+
+@lru_cache(maxsize=1)
+def colour_model() -> ColourModel:
+    from etl.rules import DEFAULT_DIR
+
+    return load_colour_model(DEFAULT_DIR)
 
 
 @lru_cache(maxsize=16)
@@ -87,23 +97,28 @@ def requirements(profile, settings) -> dict:
 def facts(*, stages, major_grades, chemicals, in_chemical_park, conflicts, larger_accidents=None,
           fatal_accidents=None, major_hidden_dangers=None, standardisation_level=None,
           fire_classes=()):
+    """The registry and engine results as :class:`geo.risk_color.DerivedFacts`.
+
+    ``fire_classes``: one fire class per 甲/乙 site (每处); the refresh still passes one per class.
+    """
     unique = {c.key: c for c in chemicals}.values()
-    n_expl = sum(1 for c in unique if c.explosive)
-    n_tox = sum(1 for c in unique if c.toxic_inhalation)
-    n_key = sum(1 for c in unique if c.key_supervised and not c.explosive and not c.toxic_inhalation)
-    fire = {k: sum(1 for f in fire_classes if f == k) for k in ("甲", "乙")}
-    return risk_color.EnterpriseFacts(
-        stages=tuple(stages), major_hazard_grades=tuple(major_grades), n_explosive=n_expl,
-        n_toxic_inhalation=n_tox, n_key_supervised=n_key, fire_sites=fire,
-        in_chemical_park=in_chemical_park, distance_conflicts=conflicts,
-        larger_accidents_3y=larger_accidents, fatal_accidents_3y=fatal_accidents,
-        major_hidden_dangers=major_hidden_dangers, standardisation_level=standardisation_level)
+    substances = risk_color.SubstanceCounts(
+        explosive=sum(1 for c in unique if c.explosive),
+        toxic_inhalation=sum(1 for c in unique if c.toxic_inhalation),
+        key_supervised=sum(1 for c in unique if c.key_supervised and not c.explosive and not c.toxic_inhalation))
+    accidents = None
+    if larger_accidents is not None or fatal_accidents is not None:
+        accidents = AccidentCounts(window_years=3, larger=larger_accidents, fatal=fatal_accidents)
+    sites = tuple(risk_color.FireSite(str(i), c) for i, c in enumerate(sorted(fire_classes)))
+    return risk_color.DerivedFacts(
+        stages=tuple(stages), major_hazard_grades=tuple(major_grades), substances=substances, fire_sites=sites,
+        in_chemical_park=in_chemical_park, external_distance_conflicts=conflicts, accidents=accidents,
+        safety_standardisation_level=standardisation_level, major_hidden_dangers=major_hidden_dangers)
 
 
 def grade(f) -> dict:
-    r = risk_color.grade_enterprise(f, model())
-    return {"risk_color": r.risk_color, "risk_score": r.risk_score, "reasons": r.reasons,
-            "model_version": r.model_version}
+    r = risk_color.assess_enterprise(f, (), model=colour_model(), as_of=dt.date.today())
+    return r.as_dict()
 
 
 def area_index(members, *, exposed_people):
