@@ -125,7 +125,9 @@ def _matches(r: AccidentRecord, kind: str) -> bool | None:
     if kind == "fatal":
         return r.level == "一般" and r.fatalities > 0
     if kind == "social_impact":
-        return None if (r.fatalities == 0 and r.social_impact is None) else (r.fatalities == 0 and bool(r.social_impact))
+        if r.fatalities:
+            return False
+        return None if r.social_impact is None else r.social_impact
     raise ValueError(f"未知事故类别 {kind!r}")
 
 

@@ -191,9 +191,10 @@ def _check(enterprises: list[DrawEnterprise], inspectors: list[Inspector], rules
 
 def _quotas(quotas: Mapping[Stratum, int] | None, rules: DrawRules) -> dict[Stratum, int]:
     out = {}
+    levels = rules.standardisation + (rules.unknown_standardisation,)
+    credits = rules.credit_classes + (rules.unrated_credit,)
     for s, q in (quotas or {}).items():
-        known = (s.colour in rules.colours and s.standardisation in rules.standardisation + (rules.unknown_standardisation,)
-                 and s.credit in rules.credit_classes + (rules.unrated_credit,))
+        known = s.colour in rules.colours and s.standardisation in levels and s.credit in credits
         if not known:
             raise InvalidInput("quotas", f"未知分层 {s.colour}/{s.standardisation}/{s.credit}")
         if isinstance(q, bool) or not isinstance(q, int) or q < 0:

@@ -14,7 +14,7 @@ from geo.hidden_danger import (HiddenDanger, Rectification, TransitionError, gui
 from geo.risk_color import DerivedFacts, assess_enterprise
 
 ROOT = Path(__file__).resolve().parent.parent
-CODE = "91140502MA0K8X3Y5U"
+CODE = "91140502MA0K8X3Y5L"
 FOUND = dt.date(2026, 9, 1)
 FULL = Rectification(measures="更换防爆电机并加装联锁", responsible="张安全", funds_yuan=86000.0,
                      deadline=dt.date(2026, 10, 31), plan="停用二号反应釜的专项应急预案")
