@@ -19,9 +19,10 @@ Errors name the file and the key (``ColourModelError``, a ``ValueError``).
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+
+from geo.datafile import read_toml
 
 FILE_NAME = "risk_model.toml"
 SOURCES = ("registry", "hidden_danger_ledger", "gb18218", "conflicts")  # data that can derive an item
@@ -237,14 +238,7 @@ def load_colour_model(directory: str | Path) -> ColourModel:
     ColourModelError
         The file is missing, not TOML, or a key is missing or bad (the message names file and key).
     """
-    path = Path(directory) / FILE_NAME
-    try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ColourModelError(f"四色模型文件不存在：{path}") from None
-    except tomllib.TOMLDecodeError as e:
-        raise ColourModelError(f"{FILE_NAME} 不是有效的 TOML：{e}") from None
-    return parse_colour_model(doc)
+    return parse_colour_model(read_toml(Path(directory) / FILE_NAME, error=ColourModelError, what="四色模型文件"))
 
 
 class _Reader:

@@ -19,11 +19,11 @@ maps to guide criteria and direct-red conditions, positive findings for those.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from geo.datafile import read_csv
 from geo.errors import InvalidInput
 
 FILE_NAME = "major_hidden_danger_2017_121.csv"
@@ -75,16 +75,7 @@ class MajorHiddenDangerTable:
 
 def load_major_hidden_danger_items(directory: str | Path) -> MajorHiddenDangerTable:
     """Read and check ``major_hidden_danger_2017_121.csv`` (items 1–20, each once) in ``directory``."""
-    path = Path(directory) / FILE_NAME
-    try:
-        with path.open(encoding="utf-8", newline="") as f:
-            reader = csv.DictReader(f)
-            missing = set(_CSV_COLUMNS) - set(reader.fieldnames or ())
-            if missing:
-                raise CriteriaFileError(f"{FILE_NAME} 缺少列 {', '.join(sorted(missing))}")
-            rows = list(enumerate(reader, start=2))
-    except FileNotFoundError:
-        raise CriteriaFileError(f"重大隐患判定标准文件不存在：{path}") from None
+    rows = read_csv(Path(directory) / FILE_NAME, _CSV_COLUMNS, error=CriteriaFileError, what="重大隐患判定标准文件")
     items = []
     for line, r in rows:
         where = f"{FILE_NAME} 第{line}行"
@@ -94,13 +85,12 @@ def load_major_hidden_danger_items(directory: str | Path) -> MajorHiddenDangerTa
             raise CriteriaFileError(f"{where}：item 应为整数（{r['item']!r}）") from None
         if r["status"] not in ("verified", "uncertain"):
             raise CriteriaFileError(f"{where}：status 应为 verified/uncertain")
-        if not r["text"].strip() or not r["source"].strip():
+        if not r["text"] or not r["source"]:
             raise CriteriaFileError(f"{where}：text 与 source 不能为空")
         if r["mapping_status"] != "local_policy":
             raise CriteriaFileError(f"{where}：mapping_status 应为 local_policy（对应关系是本地解读）")
-        items.append(MajorHiddenDangerItem(n, r["text"].strip(), r["status"], r["source"].strip(),
-                                           r["guide_criterion"].strip() or None, r["direct_red"].strip() or None,
-                                           r["mapping_note"].strip()))
+        items.append(MajorHiddenDangerItem(n, r["text"], r["status"], r["source"], r["guide_criterion"] or None,
+                                           r["direct_red"] or None, r["mapping_note"]))
     numbers = sorted(i.item for i in items)
     if numbers != list(range(1, 21)):
         raise CriteriaFileError(f"{FILE_NAME}：应恰好包含第1–20项各一次，实际 {numbers}")

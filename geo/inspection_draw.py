@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import hashlib
 import math
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from geo.datafile import read_toml
 from geo.errors import InvalidInput
 
 FILE_NAME = "inspection_draw.toml"
@@ -55,13 +55,7 @@ class DrawRules:
 
 def load_draw_rules(directory: str | Path) -> DrawRules:
     """Read and check ``inspection_draw.toml`` in ``directory``."""
-    path = Path(directory) / FILE_NAME
-    try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DrawRulesError(f"抽查规则文件不存在：{path}") from None
-    except tomllib.TOMLDecodeError as e:
-        raise DrawRulesError(f"{FILE_NAME} 不是有效的 TOML：{e}") from None
+    doc = read_toml(Path(directory) / FILE_NAME, error=DrawRulesError, what="抽查规则文件")
 
     def get(table: str, key: str, kind):
         v = doc.get(table, {}).get(key) if table else doc.get(key)

@@ -14,9 +14,10 @@ pipeline-protection authority, which the plan does not name, is ``uncertain``.  
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
+
+from geo.datafile import read_csv
 
 FILE_NAME = "responsibility.csv"
 TRIGGERS = ("stage", "chemical", "facility_type")
@@ -66,19 +67,9 @@ class Assignment:
 
 def load_responsibility(directory: str | Path) -> ResponsibilityTable:
     """Read and check ``responsibility.csv`` in ``directory``."""
-    path = Path(directory) / FILE_NAME
-    try:
-        with path.open(encoding="utf-8", newline="") as f:
-            reader = csv.DictReader(f)
-            missing = set(_COLUMNS) - set(reader.fieldnames or ())
-            if missing:
-                raise ResponsibilityFileError(f"{FILE_NAME} 缺少列 {', '.join(sorted(missing))}")
-            rows = list(enumerate(reader, start=2))
-    except FileNotFoundError:
-        raise ResponsibilityFileError(f"职责分工文件不存在：{path}") from None
+    rows = read_csv(Path(directory) / FILE_NAME, _COLUMNS, error=ResponsibilityFileError, what="职责分工文件")
     rules, ids = [], set()
     for line, r in rows:
-        r = {k: (v or "").strip() for k, v in r.items() if k is not None}
         where = f"{FILE_NAME} 第{line}行（{r['rule_id'] or '无 rule_id'}）"
         if not r["rule_id"] or r["rule_id"] in ids:
             raise ResponsibilityFileError(f"{where}：rule_id 为空或重复")
