@@ -46,7 +46,7 @@ SOURCE_LABEL = {"registry": "登记数据", "hidden_danger_ledger": "隐患台�
                 "conflicts": "距离冲突计算", "inspection": "检查", "self_assessment": "企业自评", "import": "导入",
                 "model": "评估模型"}
 STATUS_LABEL = {"assessed": "已评估", "derived": "数据推算", "unassessed": "未评估"}
-CONDITION_STATUS_LABEL = {"met": "符合（直接判定红色）", "not_met": "不符合", "unevaluated": "未评估"}
+CONDITION_STATUS_LABEL = {"met": "存在", "not_met": "不存在", "unevaluated": "未评估"}
 NOT_HELD = "：未评估（登记数据不含此项）"
 VARIANT_TAG = "（本地细化）"
 FIRE_CLASSES = ("甲", "乙", "丙", "丁", "戊")  # GB 50016 火灾危险性分类; only 甲 and 乙 are scored
@@ -194,8 +194,10 @@ class ItemAssessment:
     def as_dict(self) -> dict:
         return {"code": self.code, "label": self.label, "category": self.category,
                 "max_deduction": self.max_deduction, "in_guide": self.in_guide, "points": self.points,
-                "worst_points": self.worst_points, "status": self.status, "source": self.source,
-                "evidence": self.evidence, "by": self.by, "at": self.at.isoformat() if self.at else None}
+                "worst_points": self.worst_points, "status": self.status, "status_label": STATUS_LABEL[self.status],
+                "source": self.source, "source_label": "+".join(SOURCE_LABEL[s] for s in self.source.split("+"))
+                if self.source else None, "evidence": self.evidence, "by": self.by,
+                "at": self.at.isoformat() if self.at else None}
 
 
 @dataclass(frozen=True)
@@ -210,8 +212,9 @@ class ConditionFinding:
     clause: str
 
     def as_dict(self) -> dict:
-        return {"code": self.code, "label": self.label, "status": self.status, "text": self.text,
-                "source": self.source, "clause": self.clause}
+        return {"code": self.code, "label": self.label, "status": self.status,
+                "status_label": CONDITION_STATUS_LABEL[self.status], "text": self.text, "source": self.source,
+                "clause": self.clause}
 
 
 @dataclass(frozen=True)
@@ -662,16 +665,16 @@ def assess_enterprise(facts: DerivedFacts, assessed: Iterable[Assessed] = (), *,
                 if not variant or c.code in model.variant.direct_red]
     met = tuple(f for f in findings if f.status == "met")
     open_ = tuple(f for f in findings if f.status == "unevaluated")
-    most_severe = model.colours[0].code
-    colour = most_severe if met else model.colour_for(score)
-    colour_worst = most_severe if (met or open_) else model.colour_for(worst_score)
+    red = model.colours[0]
+    colour = red.code if met else model.colour_for(score)
+    colour_worst = red.code if (met or open_) else model.colour_for(worst_score)
     if met:
-        reasons.insert(0, Reason("DIRECT_RED", "直接判定为红色（重大风险）："
+        reasons.insert(0, Reason("DIRECT_RED", f"直接判定为{red.name}（{red.label}）："
                                  + "；".join(f"{f.label}（{f.text}；{f.clause}）" for f in met), 0.0, "直接判定",
                                  "assessed" if all(f.source in ASSESSMENT_SOURCES for f in met) else "derived",
                                  "+".join(sorted({f.source for f in met if f.source}))))
     if open_:
-        reasons.append(Reason("DIRECT_RED_UNEVALUATED", "直接判定为红色的情形未评估：" + "；".join(
+        reasons.append(Reason("DIRECT_RED_UNEVALUATED", f"直接判定为{red.name}的情形未评估：" + "；".join(
             f.label + (f"（{f.text}）" if f.text else "") for f in open_), 0.0, "直接判定", "unassessed", None, variant))
     if variant:
         reasons.append(Reason("VARIANT", f"环节（{'、'.join(facts.stages) or '未登记'}）不在应急〔2018〕19号适用范围内，"
@@ -695,16 +698,17 @@ def summary_lines(result: EnterpriseAssessment, model: ColourModel) -> tuple[str
     E.g. ``("直接判定为红色（重大风险）：…",)`` or
     ``("有一级重大危险源", "初步分级：蓝色（低风险，90分），未评估 65 分，最不利可能为红色（重大风险）")``.
     """
-    lines = []
+    lines, red = [], model.colours[0]
     if result.direct_red:
-        lines.append("直接判定为红色（重大风险）：" + "；".join(f.label for f in result.direct_red))
+        lines.append(f"直接判定为{red.name}（{red.label}）：" + "；".join(f.label for f in result.direct_red))
     else:
         lead = next((r for r in result.reasons if r.points < 0), None)
         lines.append(lead.text if lead else "无扣分项")
     c, w = model.colour(result.risk_color), model.colour(result.risk_color_worst)
     now = f"{c.name}（{c.label}，{result.risk_score:g}分）"
     worst = f"最不利可能为{w.name}（{w.label}）"
-    open_ = f"直接判定为红色的情形未评估 {len(result.direct_red_unevaluated)} 项" if result.direct_red_unevaluated else ""
+    n_open = len(result.direct_red_unevaluated)
+    open_ = f"直接判定为{red.name}的情形未评估 {n_open} 项" if n_open else ""
     if result.provisional:
         lines.append(f"初步分级：{now}，未评估 {result.unassessed_points:g} 分" + (f"，{open_}" if open_ else "")
                      + (f"，{worst}" if result.risk_color_worst != result.risk_color else "，最不利情形颜色不变"))

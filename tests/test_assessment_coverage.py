@@ -138,3 +138,17 @@ def test_bonus_range_of_an_assessment(model):
     assert model.item("PERSONNEL").max_bonus == 6 and model.item("PERFORMANCE").max_bonus == 20
     r = assess_enterprise(DerivedFacts(**REGISTRY), [_item("PERSONNEL", 6)], model=model, as_of=AS_OF)
     assert next(i for i in r.items if i.code == "PERSONNEL").points == 6
+
+
+def test_the_result_is_json_ready_with_chinese_labels(model):
+    import json
+
+    r = assess_enterprise(DerivedFacts(**REGISTRY), [_item("PERSONNEL", -5)], model=model, as_of=AS_OF)
+    doc = json.loads(json.dumps(r.as_dict(), ensure_ascii=False))
+    assert doc["risk_score"] == r.risk_score and doc["as_of"] == "2026-11-28" and doc["summary"] == list(r.summary)
+    items = {i["code"]: i for i in doc["items"]}
+    assert (items["PERSONNEL"]["status_label"], items["PERSONNEL"]["source_label"]) == ("已评估", "检查")
+    assert items["SURROUNDINGS"]["source"] == "conflicts+registry"  # sources of a derived item, sorted
+    assert items["SURROUNDINGS"]["source_label"] == "距离冲突计算+登记数据"
+    assert {d["status_label"] for d in doc["direct_red_unevaluated"]} == {"未评估"}
+    assert 100 + sum(x["points"] for x in doc["reasons"]) == pytest.approx(doc["risk_score"])
