@@ -570,7 +570,7 @@ def _derived_item(item: GuideItem, lines: tuple[ItemLine, ...], variant: bool,
                   as_of: dt.date) -> tuple[ItemAssessment, list[Reason], list[str]]:
     reasons, unknown_labels, used, bonus, texts = [], [], 0.0, 0.0, []
     uncertain_deduction = False
-    for i, line in enumerate(lines):
+    for line in lines:
         has_deduction = any(c.points < 0 for g in line.groups for c in item.in_group(g))
         if line.points is None:
             unknown_labels.append(line.label)
