@@ -12,12 +12,13 @@ variants read another directory (tests, a deployment's copy).  Malformed files r
 
 from __future__ import annotations
 
+import csv
+import tomllib
 from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
 
 from geo.colour_model import ColourModelError, parse_colour_model
-from geo.datafile import read_csv, read_toml
 from geo.separation import KINDS, STATUS_RANK, RuleSet, SeparationRule
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "data" / "rules"
@@ -30,11 +31,25 @@ class RulesError(ValueError):
 
 
 def _csv(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict]]:
-    return read_csv(path, required, error=RulesError, what="规则文件")
+    try:
+        with path.open(encoding="utf-8", newline="") as f:
+            reader = csv.DictReader(f)
+            missing = set(required) - set(reader.fieldnames or ())
+            if missing:
+                raise RulesError(f"{path.name} 缺少列 {', '.join(sorted(missing))}")
+            return [(i, {k: (v or "").strip() for k, v in row.items() if k is not None})
+                    for i, row in enumerate(reader, start=2)]
+    except FileNotFoundError:
+        raise RulesError(f"规则文件不存在：{path}") from None
 
 
 def _toml(path: Path) -> dict:
-    return read_toml(path, error=RulesError, what="规则文件")
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RulesError(f"规则文件不存在：{path}") from None
+    except tomllib.TOMLDecodeError as e:
+        raise RulesError(f"{path.name} 不是有效的 TOML：{e}") from None
 
 
 def load_ruleset_from(d: Path) -> RuleSet:

@@ -20,10 +20,7 @@ from shapely.geometry import Point
 
 from etl import mapping
 from etl.report import Reject
-from geo import cells
-from geo.cells import text  # the pure cell parsers live in geo.cells; text is re-exported for etl.records
 from geo.crs import CRSError, in_china, parse_crs, to_wgs84
-from geo.errors import InvalidInput
 
 
 class RowError(ValueError):
@@ -49,11 +46,26 @@ def reject_of(row, exc: RowError) -> Reject:
     return Reject(row.file, row.line, exc.field, str(exc.value), exc.reason)
 
 
-def _cell(parse, v: Any, label: str):
-    try:
-        return parse(v, label)
-    except InvalidInput as e:
-        raise RowError(label, v, e.message) from None
+_HALFWIDTH = {o: o - 0xFEE0 for o in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
+def halfwidth(s: str) -> str:
+    """Full-width ASCII (and the ideographic space) → half-width."""
+    return s.translate(_HALFWIDTH)
+
+
+def text(v: Any) -> str:
+    """A cell as trimmed text ('' when blank); spreadsheet integers lose their '.0'."""
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        if math.isnan(v):
+            return ""
+        if v.is_integer():
+            return str(int(v))
+    if isinstance(v, (dt.datetime, dt.date)):
+        return v.isoformat()
+    return halfwidth(str(v)).strip()
 
 
 def required(row, cols: dict, fld: str, label: str) -> str:
@@ -64,7 +76,19 @@ def required(row, cols: dict, fld: str, label: str) -> str:
 
 
 def number(v: Any, label: str) -> float:
-    return _cell(cells.number, v, label)
+    if isinstance(v, bool):
+        raise RowError(label, v, f"{label}不是数字")
+    if isinstance(v, (int, float)):
+        f = float(v)
+    else:
+        s = text(v).replace(",", "").replace(" ", "")
+        try:
+            f = float(s)
+        except ValueError:
+            raise RowError(label, v, f"{label}不是数字") from None
+    if not math.isfinite(f):
+        raise RowError(label, v, f"{label}不是有限数值（NaN/无穷大）")
+    return f
 
 
 def optional_int(row, cols: dict, fld: str, label: str) -> int | None:
@@ -77,8 +101,31 @@ def optional_int(row, cols: dict, fld: str, label: str) -> int | None:
     return int(f)
 
 
+_DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T].*)?$")
+
+
 def parse_date(v: Any, label: str) -> dt.date | None:
-    return _cell(cells.parse_date, v, label)
+    if v is None:
+        return None
+    if isinstance(v, dt.datetime):
+        return v.date()
+    if isinstance(v, dt.date):
+        return v
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        if isinstance(v, float) and math.isnan(v):
+            return None
+        if 20000 <= v <= 80000:  # an Excel serial date that arrived as a number
+            return dt.date(1899, 12, 30) + dt.timedelta(days=int(v))
+    s = text(v)
+    if not s:
+        return None
+    m = _DATE_RE.match(s) or re.fullmatch(r"(\d{4})(\d{2})(\d{2})", s)
+    if not m:
+        raise RowError(label, v, f"{label}日期格式无法识别（应为 YYYY-MM-DD）")
+    try:
+        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        raise RowError(label, v, f"{label}不是有效日期") from None
 
 
 _STAGE_SPLIT = re.compile(r"[、,，;；/|]+")

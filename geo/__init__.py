@@ -1,6 +1,5 @@
 """Domain and spatial core of hazmap.
 
-Nothing in this package imports Flask, ``etl``, ``webmap`` or ``hazmap``.  Functions take plain values
-and the tables they need as arguments and return plain values; the only file reading is in the
-``load_<thing>(directory)`` loaders of the data files (via :mod:`geo.datafile`).
+Nothing in this package imports Flask or reads files: functions take plain values
+(and reference tables already loaded by :mod:`etl.reference`) and return plain values.
 """
