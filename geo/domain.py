@@ -14,9 +14,10 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from geo.colour_model import ColourModel
 from geo.reference import ReferenceTables
 from geo.separation import RuleSet
-from geo.vocabulary import COLORS, Colour, Vocabulary
+from geo.vocabulary import Colour, Vocabulary
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class Versions:
 class Domain:
     reference: ReferenceTables
     rules: RuleSet  # overrides applied
-    colour_model: dict  # data/rules/risk_model.toml
+    colour_model: ColourModel  # data/rules/risk_model.toml
     pipeline: dict  # data/rules/pipeline_hca.toml
     area: dict  # data/rules/area_risk.toml
     vocabulary: Vocabulary
@@ -56,8 +57,8 @@ def build_domain(reference_dir: Path, rules_dir: Path, *, overrides=()) -> Domai
     naming the file and row when a file is malformed, and ``RulesError`` for a bad override.
     """
     from geo.reference_files import load_reference_from
-    from geo.rules_files import (RulesError, load_area_params_from, load_pipeline_params_from,
-                                 load_risk_model_from, load_ruleset_from)
+    from geo.colour_model import ColourModelError, load_colour_model
+    from geo.rules_files import RulesError, load_area_params_from, load_pipeline_params_from, load_ruleset_from
 
     reference = load_reference_from(reference_dir)
     base = load_ruleset_from(rules_dir)
@@ -68,13 +69,12 @@ def build_domain(reference_dir: Path, rules_dir: Path, *, overrides=()) -> Domai
     from dataclasses import replace
 
     rules = replace(rules, version=overrides_version(base.version, overrides))
-    model = load_risk_model_from(rules_dir)
-    hexes, labels = model.get("colour_hex", {}), model.get("colour_label", {})
-    missing = [c for c in COLORS if c not in hexes or c not in labels]
-    if missing:
-        raise RulesError(f"risk_model.toml [colour_hex]/[colour_label] 缺少 {', '.join(missing)}")
-    vocabulary = Vocabulary(tuple(Colour(c, labels[c], hexes[c]) for c in COLORS))
+    try:
+        model = load_colour_model(rules_dir)
+    except ColourModelError as exc:
+        raise RulesError(str(exc)) from None
+    vocabulary = Vocabulary(tuple(Colour(c.code, c.label, c.hex) for c in model.colours))
     return Domain(reference=reference, rules=rules, colour_model=model,
                   pipeline=load_pipeline_params_from(rules_dir), area=load_area_params_from(rules_dir),
                   vocabulary=vocabulary,
-                  versions=Versions(reference.version, rules.version, model["model_version"]))
+                  versions=Versions(reference.version, rules.version, model.version))

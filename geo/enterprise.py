@@ -8,6 +8,7 @@ the facts the four-colour grading reads.  Pure: every table comes from the :clas
 from __future__ import annotations
 
 from geo import major_hazard, risk_color, separation
+from geo.accidents import AccidentCounts
 
 
 def unit_result(lines, *, exposed_people: float, domain) -> dict:
@@ -45,24 +46,25 @@ def source_profile(*, stages, facility_type, major_grade, chemicals, fire_classe
 
 def colour_facts(*, stages, major_grades, chemicals, in_chemical_park, conflicts, larger_accidents=None,
                  fatal_accidents=None, major_hidden_dangers=None, standardisation_level=None,
-                 fire_classes=()) -> risk_color.EnterpriseFacts:
-    """The facts the four-colour grading reads, from the registry and the engine's results."""
+                 fire_sites=()) -> risk_color.DerivedFacts:
+    """The facts the four-colour grading reads, from the registry and the engine's results.
+
+    ``fire_sites``: ``(unit key, fire class)`` of every hazard unit with a fire class (每处).
+    """
     unique = {c.key: c for c in chemicals}.values()
-    n_expl = sum(1 for c in unique if c.explosive)
-    n_tox = sum(1 for c in unique if c.toxic_inhalation)
-    n_key = sum(1 for c in unique if c.key_supervised and not c.explosive and not c.toxic_inhalation)
-    fire = {k: sum(1 for f in fire_classes if f == k) for k in ("甲", "乙")}
+    substances = risk_color.SubstanceCounts(
+        explosive=sum(1 for c in unique if c.explosive),
+        toxic_inhalation=sum(1 for c in unique if c.toxic_inhalation),
+        key_supervised=sum(1 for c in unique if c.key_supervised and not c.explosive and not c.toxic_inhalation))
     accidents = None
     if larger_accidents is not None or fatal_accidents is not None:
-        accidents = {"larger_accidents": larger_accidents, "fatal_accidents": fatal_accidents}
-    return risk_color.EnterpriseFacts(
-        stages=tuple(stages), major_hazard_grades=tuple(major_grades), n_explosive_chemicals=n_expl,
-        n_toxic_inhalation_chemicals=n_tox, n_key_supervised_chemicals=n_key, fire_class_sites=fire,
-        in_chemical_park=in_chemical_park, external_distance_conflicts=conflicts, accidents_3y=accidents,
-        major_hidden_dangers=major_hidden_dangers, safety_standardisation_level=standardisation_level)
+        accidents = AccidentCounts(window_years=3, larger=larger_accidents, fatal=fatal_accidents)
+    return risk_color.DerivedFacts(
+        stages=tuple(stages), major_hazard_grades=tuple(major_grades), substances=substances,
+        fire_sites=tuple(risk_color.FireSite(str(k), c) for k, c in fire_sites),
+        in_chemical_park=in_chemical_park, external_distance_conflicts=conflicts, accidents=accidents,
+        safety_standardisation_level=standardisation_level, major_hidden_dangers=major_hidden_dangers)
 
 
-def colour(facts, *, domain) -> dict:
-    r = risk_color.grade_enterprise(facts, domain.colour_model)
-    return {"risk_color": r.risk_color, "risk_score": r.risk_score, "reasons": r.reasons,
-            "model_version": r.model_version}
+def colour(facts, *, domain, as_of, assessed=()) -> dict:
+    return risk_color.assess_enterprise(facts, assessed, model=domain.colour_model, as_of=as_of).as_dict()

@@ -2,7 +2,7 @@
 
 * ``separation_rules.csv`` + ``target_classes.csv`` + ``source_classes.csv`` + ``size_basis.csv``
   → :class:`geo.separation.RuleSet`
-* ``risk_model.toml`` → the four-colour model dict for :func:`geo.risk_color.grade_enterprise`
+* ``risk_model.toml`` → its versions (the typed model: :func:`geo.colour_model.load_colour_model`)
 * ``pipeline_hca.toml`` → params for :mod:`geo.pipelines`
 * ``area_risk.toml`` → params for :func:`geo.area_risk.area_index`
 
@@ -17,6 +17,7 @@ import tomllib
 from collections import defaultdict
 from pathlib import Path
 
+from geo.colour_model import ColourModelError, parse_colour_model
 from geo.facility_size import SizeBasis, SizeParameter
 from geo.separation import KINDS, STATUS_RANK, RuleSet, SeparationRule, TargetClassRule
 
@@ -97,14 +98,14 @@ def load_ruleset_from(d: Path) -> RuleSet:
 
 
 def load_risk_model_from(d: Path) -> dict:
+    """The raw ``risk_model.toml`` (versions), checked by :func:`geo.colour_model.parse_colour_model`."""
     m = read_toml(Path(d) / "risk_model.toml")
-    for key in ("model_version", "rules_version", "bands", "items", "not_assessed", "direct_red", "variant", "score"):
-        if key not in m:
-            raise RulesError(f"risk_model.toml 缺少 {key}")
-    for name, item in m["items"].items():
-        for key in ("source", "category", "max_deduction"):
-            if key not in item:
-                raise RulesError(f"risk_model.toml [items.{name}] 缺少 {key}")
+    try:
+        parse_colour_model(m)
+    except ColourModelError as e:
+        raise RulesError(str(e)) from None
+    if "rules_version" not in m:
+        raise RulesError("risk_model.toml 缺少 rules_version")
     return m
 
 

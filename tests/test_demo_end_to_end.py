@@ -40,7 +40,15 @@ def test_demo_shows_every_grade_and_colour(demo_db):
     grades = set(_scalar(url, "select array_agg(distinct grade) from hazard_unit_result where run_id = :r", r=run))
     assert {1, 2, 3, 4, None} <= grades
     colours = set(_scalar(url, "select array_agg(distinct risk_color) from enterprise_risk where run_id = :r", r=run))
-    assert colours == {"red", "orange", "yellow", "blue"}
+    # the demo's only red was the 1-year fatal-accident condition misread on a 3-year count (issue 12):
+    # two fatal accidents within three years leave that condition 未评估, not red
+    assert {"orange", "yellow", "blue"} <= colours
+    two_fatal = _scalar(url, """select array_agg(er.risk_color || ':' || (
+                                    select count(*) from jsonb_array_elements(er.reasons) x
+                                    where x->>'code' = 'DIRECT_RED_UNEVALUATED'))
+                                from enterprise_risk er join enterprise e on e.id = er.enterprise_id
+                                where er.run_id = :r and e.fatal_accidents_3y >= 2""", r=run)
+    assert two_fatal and all(c.split(":")[0] != "red" and c.split(":")[1] == "1" for c in two_fatal)
     assert _scalar(url, "select count(*) from conflict where run_id = :r", r=run) > 0
     assert _scalar(url, "select count(*) from pipeline_hca where run_id = :r", r=run) > 0
     bad = _scalar(url, """select count(*) from enterprise_risk

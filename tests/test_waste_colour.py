@@ -5,8 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from geo.rules_files import load_risk_model_from
-from geo.risk_color import EnterpriseFacts, colour_for, grade_enterprise
+import datetime as dt
+
+from geo.colour_model import load_colour_model
+from geo.risk_color import DerivedFacts, assess_enterprise
 from geo.waste.colour import colour_reasons
 from geo.waste.findings import Finding
 from geo.waste.rules import load_waste_rules
@@ -52,12 +54,13 @@ def test_texts_beyond_three_are_counted():
 
 
 def test_long_stored_stock_takes_a_waste_site_out_of_blue():
-    model = load_risk_model_from(RULES_DIR)
-    base = grade_enterprise(EnterpriseFacts(stages=("waste",), external_distance_conflicts=0), model)
+    model = load_colour_model(RULES_DIR)
+    base = assess_enterprise(DerivedFacts(stages=("waste",), external_distance_conflicts=0), model=model,
+                             as_of=dt.date(2026, 11, 28))
     assert base.variant and base.risk_score == 100.0 and base.risk_color == "blue"  # nothing known against it
     extra = colour_reasons([f("WASTE_LONG_STORED")], rules=RULES)
     score = base.risk_score + sum(r["points"] for r in extra)
-    assert score == 88.0 and colour_for(score, model) == "yellow"  # 100 − 12 = 88 < 90 (蓝 ≥ 90)
+    assert score == 88.0 and model.colour_for(score) == "yellow"  # 100 − 12 = 88 < 90 (蓝 ≥ 90)
 
 
 def test_no_findings_no_reasons():

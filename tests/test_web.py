@@ -109,7 +109,9 @@ def test_targets_conflicts_areas_pipelines_stats_runs(demo_app):
     pl = c.get("/api/v1/pipelines").get_json()
     assert len(pl["features"]) == 2 and {"medium", "diameter_mm", "maop_mpa", "hca_segments"} <= set(pl["features"][0]["properties"])
     s = c.get("/api/v1/stats").get_json()
-    assert set(s["by_colour"]) == {"red", "orange", "yellow", "blue"}
+    # no demo enterprise is red until the demo ships assessments: its only red was the 1-year
+    # fatal-accident condition misread on a 3-year count (issue 12)
+    assert {"orange", "yellow", "blue"} <= set(s["by_colour"]) <= {"red", "orange", "yellow", "blue"}
     assert sum(s["by_colour"].values()) >= 150 and s["by_town"] and s["by_department"] and s["by_stage"]
     runs = c.get("/api/v1/runs").get_json()["runs"]
     assert runs and runs[0]["status"] == "succeeded" and "enterprises" in runs[0]["counts"]

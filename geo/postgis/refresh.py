@@ -14,6 +14,7 @@ Steps (all inside the caller's transaction, so a run commits whole or not at all
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections import defaultdict
 
@@ -68,7 +69,7 @@ def refresh(conn: sa.Connection, run_id: int, domain, *, progress=None) -> dict:
                                     "fire_class": r.fire_class, "lines": []})
         u["lines"].append((ref.chemical_by_key(r.chemical_key), float(r.quantity_t)))
     unit_rows, grades_by_ent = [], defaultdict(list)
-    chems_by_ent, fire_by_ent = defaultdict(list), defaultdict(set)
+    chems_by_ent, fire_by_ent, sites_by_ent = defaultdict(list), defaultdict(set), defaultdict(list)
     for uid, u in units.items():
         ex = exposure.get(u["enterprise_id"], {"people": 0.0, "targets": []})
         j = ent_mod.unit_result(u["lines"], exposed_people=ex["people"], domain=domain)
@@ -83,6 +84,7 @@ def refresh(conn: sa.Connection, run_id: int, domain, *, progress=None) -> dict:
         chems_by_ent[u["enterprise_id"]].extend(c for c, _ in u["lines"])
         if u["fire_class"]:
             fire_by_ent[u["enterprise_id"]].add(u["fire_class"])
+            sites_by_ent[u["enterprise_id"]].append((uid, u["fire_class"]))
     _insert_many(conn, """
         insert into hazard_unit_result (run_id, hazard_unit_id, s, r, alpha, exposed_people,
             exposure, is_major, grade, details, notes)
@@ -126,8 +128,8 @@ def refresh(conn: sa.Connection, run_id: int, domain, *, progress=None) -> dict:
             larger_accidents=e.larger_accidents_3y, fatal_accidents=e.fatal_accidents_3y,
             major_hidden_dangers=e.major_hidden_dangers,
             standardisation_level=e.standardisation_level,
-            fire_classes=fire_by_ent.get(e.id, set()))
-        risk = ent_mod.colour(facts, domain=domain)
+            fire_sites=sites_by_ent.get(e.id, ()))
+        risk = ent_mod.colour(facts, domain=domain, as_of=dt.date.today())
         colour_by_ent[e.id] = (risk["risk_color"], min(grades) if grades else None)
         risk_rows.append({"run_id": run_id, "enterprise_id": e.id, "risk_color": risk["risk_color"],
                           "risk_score": risk["risk_score"],

@@ -10,6 +10,8 @@ layout adjustment naming the rule, clause and distance that decide it.  Bad inpu
 
 from __future__ import annotations
 
+import datetime as dt
+
 import math
 from collections import defaultdict
 
@@ -137,7 +139,7 @@ def check_site(conn: sa.Connection, payload, domain) -> dict:
     facts = ent_mod.colour_facts(stages=profile_stages(units), major_grades=grades, chemicals=chemicals,
                                  in_chemical_park=payload.get("in_chemical_park"),
                                  conflicts=len(conflicts))
-    risk = ent_mod.colour(facts, domain=domain)
+    risk = ent_mod.colour(facts, domain=domain, as_of=dt.date.today())
     verdict = _verdict(conflicts, major)
     return {
         "location": {"lon": round(lon, 7), "lat": round(lat, 7), "crs": "wgs84"},

@@ -1,6 +1,6 @@
 """The waste findings of one enterprise as reasons of the four-colour grade.
 
-Same shape as :func:`geo.risk_color.grade_enterprise`'s reasons — ``{code, text, points, category}``
+Same shape as the reasons of :func:`geo.risk_color.assess_enterprise` — ``{code, text, points, category}``
 — so the engine can append them to a waste site's reasons (local refinement, not
 应急〔2018〕19号: every text ends 本地政策).  One reason per finding code, in the order of
 :data:`~geo.waste.findings.FINDING_TITLES`: points = ``each`` × number of findings, capped at the
