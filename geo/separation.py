@@ -151,6 +151,15 @@ class Requirement:
     rule: SeparationRule
     note: str = ""  # why this band / what was not known, e.g. "登记数据无储罐总容积，取最小档（下限）"
     lower_bound: bool = False  # True: the registry lacked a number; the true requirement may be larger
+    # how the derived numbers the band rests on were obtained: (field, text), e.g.
+    # ("tank_volume_m3", "由登记储量1250 t推算…") — kept apart from ``note`` so that sources that
+    # differ only in those texts share one requirement (see :func:`source_kind`)
+    basis: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def full_note(self) -> str:
+        """``note`` and the basis texts, as shown to users."""
+        return "；".join(x for x in (self.note, *(t for _, t in self.basis)) if x)
 
 
 @dataclass(frozen=True)
@@ -428,6 +437,7 @@ class _Pick:
     rule: SeparationRule
     notes: tuple[str, ...] = ()
     lower_bound: bool = False
+    basis: tuple[tuple[str, str], ...] = ()
 
     def beats(self, other: "_Pick | None") -> bool:
         """Larger distance, ties to the better-sourced rule."""
@@ -453,21 +463,23 @@ def _pair(rules: list[SeparationRule], values: dict, basis: dict) -> _Pick | Non
             unknown.append(r)
     if known:
         best = max(known, key=lambda r: (r.distance_m, -_rank(r)))
-        notes = [basis[f] for f in sorted(best.condition_fields()) if basis.get(f)]
+        used = tuple((f, basis[f]) for f in sorted(best.condition_fields()) if f in basis)
+        notes = []
         bigger = [r for r in unknown if r.distance_m > best.distance_m]
         if bigger:
             missing = {f for r in bigger for f in r.condition_fields() if values.get(f) is None}
             notes.append(f"登记数据无{_labels(missing)}，实际要求可能更大（下限）")
         return _Pick(best.distance_m, best, tuple(notes + ([best.bound_note] if best.bound_note else [])),
-                     bool(bigger) or bool(best.bound_note))
+                     bool(bigger) or bool(best.bound_note), used)
     if unknown:
         best = min(unknown, key=lambda r: (r.distance_m, _rank(r)))
         missing = {f for r in unknown for f in r.condition_fields() if values.get(f) is None}
         notes = [f"登记数据无{_labels(missing)}，取最小档（下限）"]
-        notes += [basis[f] for f in sorted(best.condition_fields()) if values.get(f) is not None and basis.get(f)]
+        used = tuple((f, basis[f]) for f in sorted(best.condition_fields())
+                     if values.get(f) is not None and f in basis)
         if best.bound_note:
             notes.append(best.bound_note)
-        return _Pick(best.distance_m, best, tuple(notes), True)
+        return _Pick(best.distance_m, best, tuple(notes), True, used)
     return None
 
 
@@ -530,7 +542,7 @@ def requirement_for(profile: SourceProfile, ruleset: RuleSet, target: TargetProf
                 for tc in sorted(classes):
                     q = _pair(by_pair.get((sc, tc), []), fac.values, fac.basis)
                     if q is not None and classes[tc]:
-                        q = _Pick(q.distance_m, q.rule, q.notes + (classes[tc],), True)
+                        q = _Pick(q.distance_m, q.rule, q.notes + (classes[tc],), True, q.basis)
                     if q is not None and q.beats(p):
                         p = q
                 alt_picks.append(p)
@@ -539,7 +551,7 @@ def requirement_for(profile: SourceProfile, ruleset: RuleSet, target: TargetProf
                     continue  # one of the alternatives has no rule: nothing certain
                 low = min(alt_picks, key=lambda p: (p.distance_m, _rank(p.rule)))
                 if len({p.distance_m for p in alt_picks}) > 1:
-                    pick = _Pick(low.distance_m, low.rule, low.notes + (fac.why,), True)
+                    pick = _Pick(low.distance_m, low.rule, low.notes + (fac.why,), True, low.basis)
                 else:
                     pick = low
             else:
@@ -565,7 +577,7 @@ def requirement_for(profile: SourceProfile, ruleset: RuleSet, target: TargetProf
         matters = _deciding(unknown, {combo: p.distance_m for combo, p in picks})
         notes.append(f"防护目标未登记{_labels(matters)}，按取值最小的情形（下限）")
         lower = True
-    return Requirement(low.distance_m, low.rule, "；".join(dict.fromkeys(n for n in notes if n)), lower)
+    return Requirement(low.distance_m, low.rule, "；".join(dict.fromkeys(n for n in notes if n)), lower, low.basis)
 
 
 def target_kind(target: TargetProfile, ruleset: RuleSet) -> TargetProfile:
@@ -621,5 +633,63 @@ def rule_text(rule: SeparationRule) -> str:
 
 
 def requirement_text(req: Requirement) -> str:
-    """:func:`rule_text` plus why this band was used / what the registry did not say."""
-    return rule_text(req.rule) + (f"；{req.note}" if req.note else "")
+    """:func:`rule_text` plus why this band was used / what the registry did not say / how a
+    derived number was obtained."""
+    note = req.full_note
+    return rule_text(req.rule) + (f"；{note}" if note else "")
+
+
+DERIVED = "（推算值）"  # a basis text stripped by source_kind(); resolve_basis() puts the real one back
+
+
+def _cuts(ruleset: RuleSet) -> dict[str, list[float]]:
+    out: dict[str, set[float]] = {}
+    for r in ruleset.rules:
+        for f, _, x in r.conditions:
+            out.setdefault(f, set()).add(x)
+    return {f: sorted(v) for f, v in out.items()}
+
+
+def _representative(value: float | None, cuts: list[float]) -> float | None:
+    """A value that every threshold in ``cuts`` classes like ``value`` (None stays None)."""
+    if value is None or not cuts:
+        return value
+    v = float(value)
+    reps = [0.0, cuts[0] - 1.0, *cuts, *((a + b) / 2 for a, b in zip(cuts, cuts[1:])), cuts[-1] + 1.0]
+    truth = tuple((v < c, v == c) for c in cuts)
+    for r in sorted(reps, key=lambda x: (x < 0, x)):
+        if tuple((r < c, r == c) for c in cuts) == truth:
+            return int(r) if isinstance(value, int) and float(r).is_integer() else r
+    return value
+
+
+def source_kind(profile: SourceProfile, ruleset: RuleSet) -> SourceProfile:
+    """``profile`` reduced to what the rules can tell apart: every number replaced by a
+    representative of its interval among the rules' thresholds, tank-farm volumes alike, and the
+    basis texts replaced by :data:`DERIVED` (which fields were derived still counts).
+
+    ``resolve_basis(requirement_for(source_kind(p), rules, t), p) == requirement_for(p, rules, t)``
+    for every profile and target (a test checks it), so a set-based caller computes one requirement
+    per (source kind, target kind) — a few hundred at province scale — instead of per enterprise.
+    """
+    cuts = _cuts(ruleset)
+    changes = {f: _representative(getattr(profile, f), cuts.get(f, [])) for f in SOURCE_FIELDS}
+    farms = tuple(replace(t, volume_m3=_representative(t.volume_m3, cuts.get("tank_volume_m3", [])),
+                          volume_basis=f"{DERIVED}#{i}" if t.volume_basis else "")
+                  for i, t in enumerate(profile.tank_farms))
+    return replace(profile, **changes, tank_farms=farms,
+                   size_basis=tuple((f, DERIVED) for f, _ in profile.size_basis))
+
+
+def resolve_basis(req: Requirement, profile: SourceProfile) -> Requirement:
+    """A requirement computed for :func:`source_kind` of ``profile`` with ``profile``'s own basis texts."""
+    if not req.basis:
+        return req
+    own = dict(profile.size_basis)
+
+    def text(field: str, marker: str) -> str:
+        if marker.startswith(DERIVED + "#"):  # a tank farm's volume basis
+            return profile.tank_farms[int(marker[len(DERIVED) + 1:])].volume_basis
+        return own.get(field, marker) if marker == DERIVED else marker
+
+    return replace(req, basis=tuple((f, text(f, t)) for f, t in req.basis))

@@ -104,7 +104,7 @@ def test_lpg_1250_t_requires_the_band_of_its_volume_not_45_m(rs, ref):
     p = SourceProfile("液化石油气充装站", ("storage",), tank_volume_m3=volume, size_basis=(("tank_volume_m3", basis),))
     school = requirement_for(p, rs, T("school", population=800))
     assert school.required_m == 110 and school.rule.rule_id == "R023" and school.rule.clause == "表4.4.1"
-    assert "推算" in school.note
+    assert "推算" in school.full_note
     town = requirement_for(p, rs, T("residential", population=2000))  # ≥1000 人: 居住区 → 110 m
     assert town.required_m == 110 and town.rule.target_class == "居住区"
     assert requirement_for(p, rs, T("office")).required_m == 65  # 民用建筑, same band
@@ -114,13 +114,13 @@ def test_lpg_bands_and_unknown_volume(rs):
     req = requirements(SourceProfile("液化石油气充装站", ("storage",), tank_volume_m3=40), rs)
     # 30 < 40 ≤ 50: 重要公共建筑 45 m, 民用建筑 40 m; a residential area of unknown size → 民用建筑 (lower bound)
     assert req["school"].required_m == 45 and req["office"].required_m == 40
-    assert req["residential"].required_m == 40 and "户数" in req["residential"].note
+    assert req["residential"].required_m == 40 and "户数" in req["residential"].full_note
     big = requirement_for(SourceProfile("液化石油气充装站", ("storage",), tank_volume_m3=40), rs,
                           T("residential", households=350))
     assert big.required_m == 45 and big.rule.target_class == "居住区" and not big.lower_bound
     unknown = requirements(SourceProfile("液化石油气充装站", ("storage",)), rs)
-    assert unknown["school"].required_m == 45 and "储罐总容积" in unknown["school"].note
-    assert unknown["school"].lower_bound and "下限" in unknown["school"].note
+    assert unknown["school"].required_m == 45 and "储罐总容积" in unknown["school"].full_note
+    assert unknown["school"].lower_bound and "下限" in unknown["school"].full_note
     assert requirements(SourceProfile("液化石油气充装站", ("storage",), tank_volume_m3=10), rs) == {}
 
 
@@ -135,7 +135,7 @@ def test_a_methanol_tank_farm_uses_the_tank_table_not_the_warehouse_rules(rs, re
                       size_basis=(("tank_volume_m3", basis),))
     assert source_classes(p, rs) == {"甲乙类液体储罐区"}
     office = requirement_for(p, rs, T("office", high_rise=False))
-    assert office.required_m == 20 and office.rule.clause == "表4.2.1" and "耐火等级" in office.note
+    assert office.required_m == 20 and office.rule.clause == "表4.2.1" and "耐火等级" in office.full_note
     assert requirement_for(p, rs, T("office", high_rise=True)).required_m == 60
     # a plant whose tank farm is listed apart: the plant's 甲类厂房 rules and the tank table both apply
     plant = SourceProfile("化工厂", ("production",), fire_classes=frozenset({"甲"}),
@@ -162,10 +162,10 @@ def test_class_a_warehouse_bands_from_the_chemicals(rs, ref):
     assert requirement_for(p8, rs, T("office", high_rise=False)).required_m == 40  # 第3、4项 > 5 t
     assert requirement_for(p8, rs, T("school")).required_m == 50  # 重要公共建筑 in every band
     unknown = requirement_for(SourceProfile("危化品仓库", ("storage",)), rs, T("office", high_rise=False))
-    assert unknown.required_m == 25 and unknown.lower_bound and "储量" in unknown.note  # the smallest band
+    assert unknown.required_m == 25 and unknown.lower_bound and "储量" in unknown.full_note  # the smallest band
     half = requirement_for(SourceProfile("危化品仓库", ("storage",), class_a_1256_t=5), rs, T("office", high_rise=False))
     # 第1、2、5、6项 5 t → 25 m; 第3、4项 not registered could give 30 or 40 m: 25 m is a lower bound
-    assert half.required_m == 25 and half.lower_bound and "甲类第3、4项物品储量" in half.note and "可能更大" in half.note
+    assert half.required_m == 25 and half.lower_bound and "甲类第3、4项物品储量" in half.full_note and "可能更大" in half.full_note
 
 
 # -- GB 50156: 表4.0.4 in full, 保护物 classes, vapour recovery -----------------------------------
@@ -190,7 +190,7 @@ def test_vapour_recovery_unknown_takes_the_smaller_distance_and_says_so(rs):
     school = requirement_for(p, rs, T("school", population=600))
     # 二级站 重要公共建筑物: 50 / 40 / 35 m by recovery; unknown → 35 m (有卸油和加油油气回收系统), a lower bound
     assert school.required_m == 35 and school.rule.rule_id == "FS-G2-V2-IPB"
-    assert school.lower_bound and "油气回收系统情况" in school.note and "下限" in school.note
+    assert school.lower_bound and "油气回收系统情况" in school.full_note and "下限" in school.full_note
     full = SourceProfile("加油站", ("trade_storage",), station_grade=2, vapour_recovery=2)
     # the published example: 二级站 with both recovery systems → 35 / 14 / 11 / 8.5 m
     assert [requirement_for(full, rs, t).required_m for t in
@@ -216,7 +216,7 @@ def test_unknown_station_is_the_lower_bound_of_every_grade(rs):
     req = requirements(SourceProfile("加油站", ("trade_storage",)), rs)
     # smallest of 表4.0.4 for 一类保护物: 三级站 with both recovery systems, 11 m
     assert req["school"].required_m == 11 and req["school"].lower_bound
-    assert "加油加气站等级" in req["school"].note and "使用人数" in req["school"].note
+    assert "加油加气站等级" in req["school"].full_note and "使用人数" in req["school"].full_note
 
 
 # -- 加气站 by their own tables -------------------------------------------------------------------
@@ -234,7 +234,7 @@ def test_gas_stations_use_their_own_tables(rs):
     # a 加气站 whose gas is not registered: the smallest over the three tables, said so
     any_gas = requirement_for(SourceProfile("加气站", ("trade_storage",), station_grade=1), rs, school)
     # 重要公共建筑物: LPG 100, CNG 50, LNG 80 → 50 m
-    assert any_gas.required_m == 50 and "设施类型未细分" in any_gas.note and any_gas.lower_bound
+    assert any_gas.required_m == 50 and "设施类型未细分" in any_gas.full_note and any_gas.lower_bound
     # never the filling-station table
     assert all(r.rule.source_class != "加油站" for r in
                requirements(SourceProfile("CNG加气站", ("trade_storage",)), rs).values())
@@ -249,7 +249,7 @@ def test_high_rise_housing_and_unknown_height(rs):
     assert low.required_m == 25 and not low.lower_bound
     unknown = requirement_for(plant, rs, T("residential"))
     assert unknown.required_m == 25 and unknown.lower_bound
-    assert "未登记是否高层民用建筑" in unknown.note and "下限" in unknown.note
+    assert "未登记是否高层民用建筑" in unknown.full_note and "下限" in unknown.full_note
     wh = requirement_for(SourceProfile("危化品仓库", ("storage",), fire_classes=frozenset({"乙"})), rs,
                          T("office", high_rise=True))
     assert wh.required_m == 50 and wh.rule.rule_id == "R053"  # 3.5.2 乙类仓库 → 高层民用建筑
@@ -275,7 +275,7 @@ def test_oil_depot_by_grade_uses_gb50074_safety_distance(rs):
     assert req["residential"].required_m == 80 and req["residential"].rule.term == "安全距离"
     assert requirements(SourceProfile("油库", ("storage",), oil_depot_grade=1), rs)["school"].required_m == 100
     low = requirements(SourceProfile("油库", ("storage",)), rs)["school"]
-    assert low.required_m == 50 and "石油库等级" in low.note  # 五级库, lower bound
+    assert low.required_m == 50 and "石油库等级" in low.full_note  # 五级库, lower bound
 
 
 def test_requirement_picks_the_max_and_names_the_rule(rs):
@@ -304,7 +304,7 @@ def test_fire_class_decides_yi_class_warehouse(rs):
     unknown = SourceProfile("危化品仓库", ("storage",), class_a_34_t=8, class_a_1256_t=0)
     assert source_classes(unknown, rs) == {"甲类仓库", "乙类仓库"}
     low = requirement_for(unknown, rs, T("office", high_rise=False))
-    assert low.required_m == 25 and low.rule.rule_id == "R013" and "未登记火灾危险性" in low.note
+    assert low.required_m == 25 and low.rule.rule_id == "R013" and "未登记火灾危险性" in low.full_note
     # a 丙类 warehouse is outside the 甲/乙 rows this table carries: no requirement is invented
     assert requirements(SourceProfile("危化品仓库", ("storage",), fire_classes=frozenset({"丙"})), rs) == {}
 
@@ -399,10 +399,50 @@ def test_sizes_are_derived_from_the_inventory_when_not_registered(rs, ref):
                                  ruleset=rs, properties=ref.properties)
     assert station.station_grade == 3  # 80.4 m³ ≤ 90 (see test_station_grade_from_petrol_and_diesel_tonnage)
     school = requirement_for(station, rs, T("school", population=300))
-    assert school.required_m == 11 and "三级站" in school.note  # 三级站, recovery unknown → 11 m, says how
+    assert school.required_m == 11 and "三级站" in school.full_note  # 三级站, recovery unknown → 11 m, says how
     wh = with_derived_sizes(SourceProfile("危化品仓库", ("storage",), fire_classes=frozenset({"甲"})),
                             [(cat.resolve(name="电石"), 8), (cat.resolve(name="柴油"), 2)],
                             ruleset=rs, properties=ref.properties)
     assert (wh.class_a_34_t, wh.class_a_1256_t) == (8, 0)
     office = requirement_for(wh, rs, T("office", high_rise=False))
-    assert office.required_m == 40 and "柴油无火灾危险性分类" in office.note  # 第3、4项 8 t > 5 t
+    assert office.required_m == 40 and "柴油无火灾危险性分类" in office.full_note  # 第3、4项 8 t > 5 t
+
+
+def test_source_kind_gives_the_same_requirement_as_the_profile(rs):
+    """The set-based refresh computes one requirement per (source kind, target kind); for that to be
+    right, reducing a profile to its kind and putting its basis texts back must change nothing."""
+    import random
+
+    from geo.separation import TankFarm, resolve_basis, source_kind, target_kind
+
+    rng = random.Random(20261201)
+    types = sorted(rs.facility_classes) + [None, "其他"]
+    cats = sorted({t.category for t in rs.target_rules})
+    maybe = lambda make: None if rng.random() < 0.3 else make()  # noqa: E731
+    for _ in range(400):
+        fields = {"tank_volume_m3": maybe(lambda: rng.choice([20, 50, 50.5, 200, 1000, 2268.6, 6000])),
+                  "oil_depot_grade": maybe(lambda: rng.randint(1, 5)),
+                  "station_grade": maybe(lambda: rng.randint(1, 3)),
+                  "vapour_recovery": maybe(lambda: rng.randint(0, 2)),
+                  "lpg_tank_buried": maybe(lambda: rng.randint(0, 1)),
+                  "class_a_34_t": maybe(lambda: rng.choice([0.5, 5, 5.01, 12])),
+                  "class_a_1256_t": maybe(lambda: rng.choice([1, 10, 10.5, 30]))}
+        grade = rng.choice([None, 1, 2, 3, 4])
+        basis = tuple((f, f"{f} 由登记储量推算 #{rng.randint(1, 99)}") for f in fields
+                      if fields[f] is not None and rng.random() < 0.4)
+        farms = tuple(TankFarm(rng.choice(["LPG储罐区", "甲乙类液体储罐区", "丙类液体储罐区"]),
+                               rng.choice([None, 30, 480, 1500]), rng.choice(["", "储罐区容积由储量推算"]))
+                      for _ in range(rng.randint(0, 2)))
+        p = SourceProfile(facility_type=rng.choice(types), stages=(rng.choice(("production", "storage", "trade_storage", "use")),),
+                          major_hazard_grade=grade,
+                          hazard_types=frozenset(rng.sample(["toxic", "flammable", "explosive"], rng.randint(0, 2)))
+                          if grade else frozenset(),
+                          fire_classes=frozenset(rng.sample(["甲", "乙", "丙"], rng.randint(0, 2))),
+                          tank_farms=farms, size_basis=basis, **fields)
+        t = target_kind(TargetProfile(rng.choice(cats), high_rise=rng.choice([None, True, False]),
+                                      population=maybe(lambda: rng.choice([50, 200, 201, 500, 501, 3000])),
+                                      households=maybe(lambda: rng.randint(0, 400)),
+                                      beds=maybe(lambda: rng.choice([20, 149, 150, 600]))), rs)
+        direct = requirement_for(p, rs, t)
+        via_kind = requirement_for(source_kind(p, rs), rs, t)
+        assert (via_kind and resolve_basis(via_kind, p)) == direct, (p, t)

@@ -52,7 +52,20 @@ def refresh(conn: sa.Connection, run_id: int, domain, *, progress=None) -> dict:
 
     ``progress(message)`` is called at the start of each step (long runs show where they are).
     """
-    step = progress or (lambda message: None)
+    import time
+
+    steps: dict[str, float] = {}
+    clock = {"name": None, "t": time.perf_counter()}
+
+    def step(message: str) -> None:
+        """Start a step: time the previous one (``summary["steps"]``) and tell ``progress``."""
+        now = time.perf_counter()
+        if clock["name"]:
+            steps[clock["name"]] = round(now - clock["t"], 3)
+        clock.update(name=message, t=now)
+        if progress and message:
+            progress(message)
+
     ref = domain.reference
     step("归属镇街")
     areas_mod.attribute_towns(conn)
@@ -151,6 +164,7 @@ def refresh(conn: sa.Connection, run_id: int, domain, *, progress=None) -> dict:
     step("管道高后果区")
     n_hca = pipelines_mod.refresh_hca(conn, run_id, domain.pipeline)
 
+    step("")  # closes the last step's timing
     colours = defaultdict(int)
     for c, _ in colour_by_ent.values():
         colours[c] += 1
@@ -159,7 +173,7 @@ def refresh(conn: sa.Connection, run_id: int, domain, *, progress=None) -> dict:
         "major_hazards": sum(1 for r in unit_rows if r["grade"] is not None),
         "requirements": len(req_rows), "conflicts": n_conflicts, "areas": n_areas,
         "hca_segments": n_hca, "colours": dict(colours),
-        "versions": domain.versions.as_json(),
+        "versions": domain.versions.as_json(), "steps": steps,
     }
 
 
