@@ -188,7 +188,8 @@ def to_wgs84(x: float, y: float, crs: CRS | str) -> tuple[float, float]:
 
 
 def from_wgs84(lon: float, lat: float, crs: CRS | str) -> tuple[float, float]:
-    """WGS-84 → ``crs`` (named CRSs only; used for exports such as ``crs=gcj02``)."""
+    """WGS-84 → ``crs``: the named CRSs (exports such as ``crs=gcj02``) and EPSG codes (e.g. the
+    map's coordinate readout in CGCS2000 Gauss-Krüger EPSG:4547: easting, northing in metres)."""
     c = crs if isinstance(crs, CRS) else parse_crs(crs)
     if c.name in ("wgs84", "cgcs2000"):
         return lon, lat
@@ -196,7 +197,11 @@ def from_wgs84(lon: float, lat: float, crs: CRS | str) -> tuple[float, float]:
         return wgs84_to_gcj02(lon, lat)
     if c.name == "bd09":
         return wgs84_to_bd09(lon, lat)
-    raise CRSError(f"不支持输出到坐标系 {c.label}")
+    epsg = int(c.name.split(":")[1])
+    if epsg in (4326, 4490):
+        return lon, lat
+    x, y = _transformer(epsg).transform(lon, lat, direction="INVERSE")
+    return float(x), float(y)
 
 
 def in_china(lon: float, lat: float) -> bool:

@@ -1,7 +1,8 @@
-"""The hazmap web app (Flask): the four-colour risk map, the dashboard, the siting page and
-the ``/api/v1`` JSON API.  Views are thin adapters: they parse the request, call
-:mod:`geo.postgis.collections` or the core in :mod:`geo`, and render.  Every JS/CSS asset is served by
-the app itself (``static/vendor``), so the pages work with no internet.
+"""The hazmap web app (Flask): the four-colour risk map, the dashboard, the siting page, the
+operator console and the ``/api/v1`` JSON API.  Views are thin adapters: they parse the request,
+call :mod:`geo.postgis` or the core in :mod:`geo`, and render (pages: :mod:`webmap.pages`).
+Every JS/CSS asset is served by the app itself (``static/vendor``), so the pages work with no
+internet; security headers come from :mod:`webmap.security`.
 """
 
 from __future__ import annotations
@@ -39,10 +40,12 @@ def create_app(test_config: dict | None = None, *, settings: Settings | None = N
     if test_config:
         app.config.update({k: v for k, v in test_config.items() if k != "DATABASE_URL"})
 
-    from webmap import api, auth, dashboard, errors, ogc, riskmap, siting
+    from webmap import (api, auth, basemap, console, dashboard, errors, history, ogc, printing, riskmap, security,
+                        siting, tools)
 
-    for module in (auth, api, ogc, riskmap, dashboard, siting):  # one blueprint per area
-        app.register_blueprint(module.bp)
+    for module in (auth, api, ogc, riskmap, dashboard, siting, basemap, tools, history, console, printing):
+        app.register_blueprint(module.bp)  # one blueprint per area
     auth.register(app)  # one access guard for every blueprint
     errors.register(app)
+    security.register(app)
     return app

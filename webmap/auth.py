@@ -30,9 +30,12 @@ RULES = {  # endpoint → roles allowed; API reads not listed here are open to e
     "api.siting_check": {"operator", "planner"},
     "api.siting_feasible": {"operator", "planner"},
     "auth.audit_page": {"operator"},
+    "basemap.tile": ALL, "basemap.vector": ALL, "tools.search": ALL, "tools.nearby": ALL,
+    "tools.coordinates": ALL, "tools.map_summary": ALL, "history.changes": ALL, "history.trends": ALL,
+    "printing.map_pdf": ALL, "siting.report_pdf": {"operator", "planner"},
 }
 EXPORT_ROLES = {"operator", "planner", "analyst"}
-ANONYMOUS_ENDPOINTS = {"riskmap.risk_map"}  # plus API reads, when anonymous_access is on
+ANONYMOUS_ENDPOINTS = {"riskmap.risk_map", "basemap.tile", "basemap.vector", "tools.map_summary"}  # plus API reads, when anonymous_access is on
 PUBLIC = {"static", "auth.login", "auth.logout", "api.openapi"}  # the API description is not data
 
 
@@ -54,6 +57,11 @@ def _roles_for(endpoint: str) -> set[str]:
     if endpoint.startswith("api."):
         return ALL
     return {"operator"}
+
+
+def may_open(role: str | None, endpoint: str) -> bool:
+    """Whether a user of ``role`` may open ``endpoint`` (the pages' menus read this table)."""
+    return role in _roles_for(endpoint)
 
 
 def _anonymous_ok(endpoint: str) -> bool:

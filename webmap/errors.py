@@ -5,26 +5,25 @@ from __future__ import annotations
 import logging
 
 import sqlalchemy as sa
-from flask import Flask, jsonify, render_template_string, request
+from flask import Flask, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from geo.errors import HazmapError, InvalidInput
 
 log = logging.getLogger("hazmap.web")
 
-_PAGE = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>{{ title }}</title>
-<body style="font-family:sans-serif;padding:2em"><h1>{{ title }}</h1><p>{{ message }}</p>
-<p><a href="/">返回风险地图</a></p></body></html>"""
-
-_TITLES = {400: "请求有误", 404: "未找到", 413: "请求过大", 429: "请求过于频繁", 500: "服务器错误",
-           503: "服务暂不可用"}
+_TITLES = {400: "请求有误", 403: "无权访问", 404: "未找到", 405: "请求方法不支持", 413: "请求过大",
+           429: "请求过于频繁", 500: "服务器内部错误", 503: "服务暂不可用"}
 
 
 def _respond(status: int, field: str | None, message: str):
     if request.path.startswith(("/api/", "/ogc")):
         body = {"error": {"field": field, "message": message}}
         return jsonify(body), status
-    return render_template_string(_PAGE, title=_TITLES.get(status, "错误"), message=message), status
+    from webmap.pages import menu
+
+    return render_template("error.html", title=_TITLES.get(status, "错误"), message=message,
+                           menu=menu(getattr(g, "user", None))), status
 
 
 def _timed_out(exc) -> bool:
@@ -47,8 +46,9 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
-        msg = {404: "请求的资源不存在", 405: "不支持该请求方法", 413: "请求体超过上限（max_request_body_bytes）"}.get(
-            exc.code, exc.description or "")
+        msg = {403: "您的账号无权打开此页面或执行此操作；如确需使用，请联系系统运维人员开通。",
+               404: "请求的资源不存在", 405: "不支持该请求方法", 413: "请求体超过上限（max_request_body_bytes）",
+               500: "服务器处理请求时出错，请稍后重试；如反复出现请联系系统运维人员。"}.get(exc.code, exc.description or "")
         return _respond(exc.code or 500, None, msg)
 
     @app.errorhandler(sa.exc.OperationalError)
