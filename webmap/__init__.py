@@ -34,6 +34,7 @@ def create_app(test_config: dict | None = None, *, settings: Settings | None = N
                       SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                       SESSION_COOKIE_SECURE=s.secure_cookies, SESSION_COOKIE_NAME="hazmap_session")
     app.json.ensure_ascii = False
+    app.config.setdefault("COMPRESS_STREAMS", False)
     from hazmap.domain import load_domain
 
     app.config["HAZMAP_DOMAIN"] = load_domain(s)  # built once per process, read by every view
@@ -48,4 +49,7 @@ def create_app(test_config: dict | None = None, *, settings: Settings | None = N
     auth.register(app)  # one access guard for every blueprint
     errors.register(app)
     security.register(app)
+    from flask_compress import Compress
+
+    Compress(app)  # gzip/brotli for pages, scripts, styles and JSON (streamed exports are left alone)
     return app

@@ -139,9 +139,7 @@ def logout():
 
 @bp.get("/audit")
 def audit_page():
-    with connect() as conn:
-        rows = users.recent_audit(conn)
-    return render_template("audit.html", rows=rows)
+    return redirect(url_for("console.audit", **request.args))  # searchable and paged in the console
 
 
 def record(action: str, detail: dict) -> None:

@@ -25,6 +25,16 @@ DETAIL_KEY_LABEL = {
     "inserted": "新增", "updated": "更新", "unchanged": "未变", "removed": "移除", "kind": "类型",
 }
 
+# values that appear in audit details → Chinese (by the detail's key)
+DETAIL_VALUE_LABEL = {
+    "role": ROLE_LABEL,
+    "layer": {"enterprises": "涉危企业", "hazard-units": "危险源单元", "targets": "防护目标", "conflicts": "距离冲突",
+              "areas": "区域风险", "pipelines": "长输管道", "map": "风险地图"},
+    "format": {"geojson": "GeoJSON 文件", "csv": "CSV 表格", "gpkg": "GeoPackage 文件", "pdf": "PDF 文件"},
+    "crs": {"wgs84": "WGS-84", "gcj02": "GCJ-02", "cgcs2000": "CGCS2000", "bd09": "BD-09"},
+    "decision": {"advise_against": "建议不予选址", "acceptable": "可以选址"},
+}
+
 RUN_KIND_LABEL = {"etl": "数据导入", "refresh": "重新计算", "siting": "选址核查"}
 RUN_STATUS_LABEL = {"running": "运行中", "succeeded": "成功", "failed": "失败", "aborted": "已中止"}
 

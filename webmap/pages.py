@@ -20,7 +20,7 @@ from webmap.db import connect, domain, settings
 
 # (endpoint, menu label) in menu order; each role sees the entries it may open
 MENU = (("riskmap.risk_map", "风险地图"), ("dashboard.dashboard", "统计看板"), ("siting.siting", "选址核查"),
-        ("console.runs", "数据运行"), ("console.users", "用户管理"), ("auth.audit_page", "审计日志"))
+        ("console.runs", "数据运行"), ("console.users_page", "用户管理"), ("console.audit", "审计日志"))
 
 
 def menu(user: dict | None) -> list[dict]:

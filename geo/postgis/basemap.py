@@ -31,13 +31,14 @@ _ROADS = sa.text("""
         join gazetteer_entry p on p.precision = 'address_point' and strpos(p.address, road.address) = 1
         union all select id, name, geom from road
     ), ext as (
-        select id, name, ST_Extent(geom) as b, count(*) as n from pts group by id, name
+        select id, name, count(*) as n,
+               ST_XMax(ST_Extent(geom)) - ST_XMin(ST_Extent(geom)) >= ST_YMax(ST_Extent(geom)) - ST_YMin(ST_Extent(geom)) as along_x
+        from pts group by id, name
     )
     select ext.name, ST_AsGeoJSON(ST_MakeLine(pts.geom order by
-               case when ST_XMax(ext.b) - ST_XMin(ext.b) >= ST_YMax(ext.b) - ST_YMin(ext.b)
-                    then ST_X(pts.geom) else ST_Y(pts.geom) end), 6) as g
+               case when ext.along_x then ST_X(pts.geom) else ST_Y(pts.geom) end), 6) as g
     from ext join pts on pts.id = ext.id where ext.n >= 2
-    group by ext.id, ext.name, ext.b order by ext.name
+    group by ext.id, ext.name, ext.along_x order by ext.name
 """)
 
 

@@ -139,18 +139,22 @@ def search(conn, text: str, *, limit: int = 10) -> dict:
 
 def nearby(conn, *, lon: float, lat: float, radius_m: float, limit: int = 200) -> dict:
     """Enterprises (with the current run's colour) and protection targets within ``radius_m``
-    metres of (lon, lat) WGS-84, nearest first; ``ST_DWithin`` on geography (index-assisted)."""
+    metres of (lon, lat) WGS-84, nearest first, each with its distance and a point (lon/lat;
+    polygons: a point on the surface); ``ST_DWithin`` on geography (index-assisted)."""
     run = current_run_id(conn)
     p = {"lon": lon, "lat": lat, "r": radius_m, "l": limit, "run": run or -1}
     point = "ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography"
     ents = [dict(r._mapping) for r in conn.execute(sa.text(f"""
         select e.id, e.name, er.risk_color, er.major_hazard_grade,
-               round(ST_Distance(e.geog, {point})::numeric, 1)::float as distance_m
+               round(ST_Distance(e.geog, {point})::numeric, 1)::float as distance_m,
+               round(ST_X(e.geom)::numeric, 7)::float as lon, round(ST_Y(e.geom)::numeric, 7)::float as lat
         from enterprise e left join enterprise_risk er on er.enterprise_id = e.id and er.run_id = :run
         where ST_DWithin(e.geog, {point}, :r) order by distance_m, e.id limit :l"""), p)]
     tgts = [dict(r._mapping) for r in conn.execute(sa.text(f"""
         select t.id, t.name, t.category, t.population,
-               round(ST_Distance(t.geog, {point})::numeric, 1)::float as distance_m
+               round(ST_Distance(t.geog, {point})::numeric, 1)::float as distance_m,
+               round(ST_X(ST_PointOnSurface(t.geom))::numeric, 7)::float as lon,
+               round(ST_Y(ST_PointOnSurface(t.geom))::numeric, 7)::float as lat
         from protection_target t
         where ST_DWithin(t.geog, {point}, :r) order by distance_m, t.id limit :l"""), p)]
     people = sum(t["population"] or 0 for t in tgts)
