@@ -10,7 +10,7 @@
   hz.createMap = function (el) {
     var mo = hz.opts.map || {};
     var map = L.map(el, {attributionControl: false, preferCanvas: false, maxZoom: 19, minZoom: 5,
-      zoomSnap: 1, keyboard: true}).setView([35.505, 112.85], 12);
+      zoomSnap: 0.5, keyboard: true}).setView([35.505, 112.85], 12);
     hz.shift = mo.datum === "gcj02";
     hz.ll = function (lat, lon) { return hz.shift ? hz.gcj(lat, lon) : [lat, lon]; };
     hz.coordsToLatLng = function (c) { var p = hz.ll(c[1], c[0]); return L.latLng(p[0], p[1]); };
@@ -18,7 +18,12 @@
     hz.clicked = function (latlng) { return {x: latlng.lng, y: latlng.lat, crs: hz.shift ? "gcj02" : "wgs84"}; };
     L.control.attribution({prefix: false}).addAttribution(
       "底图：" + esc(mo.attribution) + (mo.reviewNumber ? "　审图号：" + esc(mo.reviewNumber) : "")).addTo(map);
-    L.control.scale({metric: true, imperial: false, maxWidth: 160}).addTo(map);
+    var scale = L.control.scale({metric: true, imperial: false, maxWidth: 160});
+    scale._updateMetric = function (maxMeters) {  // Chinese units: 米 / 千米
+      var m = this._getRoundNum(maxMeters);
+      this._updateScale(this._mScale, m < 1000 ? m + " 米" : (m / 1000) + " 千米", m / maxMeters);
+    };
+    scale.addTo(map);
     if (mo.kind === "mbtiles" || mo.kind === "tiles") {
       L.tileLayer(mo.url, {maxZoom: 19, className: "hz-tiles"}).addTo(map);
     }

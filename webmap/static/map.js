@@ -211,7 +211,7 @@
     loaded = {bounds: L.latLngBounds([x.s, x.w], [x.n, x.e]), key: key, extent: x, ids: {}};
     var t = seq.summary.next();
     busy(1);
-    hz.getJSON(opts.api + "/map/summary?" + query({zoom: map.getZoom()}), t.signal).then(function (s) {
+    hz.getJSON(opts.api + "/map/summary?" + query({zoom: Math.round(map.getZoom())}), t.signal).then(function (s) {
       if (!t.current()) { return; }
       showCounts(s);
       if (s.aggregated) { drawCells(s); } else { loadEnterprises(s); }
