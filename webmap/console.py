@@ -61,8 +61,8 @@ def _file_rows(r, rejects: list[dict]) -> list[dict]:
         kind_counts = counts.get(f.get("kind"), {}) if isinstance(counts.get(f.get("kind")), dict) else {}
         out.append({"kind": labels.KIND_LABEL.get(f.get("kind"), f.get("kind") or "—"), "file": f.get("file"),
                     "rows": f.get("rows"), "rejected": by_file.get(f.get("file"), 0),
-                    "kind_counts": "；".join(f"{COUNT_LABEL[k]} {v:,}" for k, v in kind_counts.items()
-                                            if k in COUNT_LABEL and isinstance(v, int))})
+                    "kind_counts": "；".join(f"{label} {kind_counts[k]:,}" for k, label in COUNT_LABEL.items()
+                                            if isinstance(kind_counts.get(k), int))})
     return out
 
 
