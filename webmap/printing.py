@@ -5,7 +5,7 @@
   (boundaries, roads, enterprises in their colours, conflict lines), legend, metric scale bar,
   north arrow, date, data version and 审图号.
 * :func:`siting_pdf`: the siting check's result as a 选址初筛意见 (screening opinion) citing the
-  rules, clauses and distances, the data version and who asked.  ``POST /siting/report.pdf``
+  rules, clauses and distances, the data version and who asked.  ``POST /api/v1/siting/report.pdf``
   (:mod:`webmap.siting`) serves it; the API's ``POST /api/v1/siting/check?format=pdf`` can too.
 
 The map sheet is drawn in Web Mercator (display only; the scale bar's metres are computed

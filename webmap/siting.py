@@ -1,5 +1,5 @@
 """``/siting``: the planners' siting check (same engine as ``POST /api/v1/siting/check``), and
-``POST /siting/report.pdf``: the same check rendered as a 选址初筛意见 PDF."""
+``POST /api/v1/siting/report.pdf``: the same check rendered as a 选址初筛意见 PDF."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def siting():
                        options={"facilityTypes": facility_types()})
 
 
-@bp.post("/siting/report.pdf")
+@bp.post("/api/v1/siting/report.pdf")
 def report_pdf():
     from geo.postgis.siting import check_site
     from webmap.auth import record

@@ -80,7 +80,7 @@
   document.getElementById("hz-siting-pdf").addEventListener("click", function () {
     if (!lastBody) { return; }
     var out = document.getElementById("hz-result");
-    hz.post("/siting/report.pdf", lastBody).then(function (blob) {
+    hz.post(opts.api + "/siting/report.pdf", lastBody).then(function (blob) {
       var a = document.createElement("a");
       a.href = URL.createObjectURL(blob);
       a.download = "选址初筛意见.pdf";
