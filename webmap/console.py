@@ -20,7 +20,7 @@ from geo.errors import InvalidInput, NotFound
 from hazmap import users
 from hazmap.export import csv_safe
 from webmap import labels
-from webmap.db import connect
+from webmap.db import connect, domain
 from webmap.pages import render_page
 
 bp = Blueprint("console", __name__, url_prefix="/console")
@@ -81,7 +81,8 @@ def runs():
                     "started": beijing(r.started_at), "finished": beijing(r.finished_at),
                     "files": _file_rows(r, rejects), "rejects": len(rejects),
                     "message": r.message if r.status == "succeeded" else _failure_text(r),
-                    "refresh": refresh if isinstance(refresh, dict) else None})
+                    "refresh": "；".join(f"{label} {refresh[k]:,}" for k, label in labels.REFRESH_COUNT_LABEL.items()
+                                         if isinstance(refresh.get(k), int)) if isinstance(refresh, dict) else None})
     total = rows[0].total if rows else 0
     return render_page("console_runs.html", page="console", title="数据运行 — 运维控制台", runs=out, page_no=page,
                        pages=max(1, -(-total // PAGE_SIZE)), total=total)
@@ -170,26 +171,33 @@ def user_action(name: str, action: str):
     return redirect(url_for("console.users_page"), code=303)
 
 
+def _value(key: str, v) -> str:
+    if isinstance(v, dict):
+        if key == "location" and "lon" in v:
+            return f"经度 {v['lon']}，纬度 {v.get('lat')}"
+        return "，".join(f"{labels.DETAIL_KEY_LABEL.get(k, k)} {_value(k, x)}" for k, x in v.items() if x not in (None, "", [], {}))
+    if isinstance(v, list):
+        return "、".join(_value(key, x) for x in v)
+    if isinstance(v, str):
+        if key in ("risk", "risk_color"):
+            return domain().vocabulary.colour_label.get(v, v)
+        return labels.DETAIL_VALUE_LABEL.get(key, {}).get(v, v)
+    return f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else str(v)
+
+
 def detail_text(detail) -> str:
-    """Audit details as a readable Chinese line: ``图层：enterprises；格式：csv``."""
-    if not isinstance(detail, dict) or not detail:
+    """Audit details as a readable Chinese line: ``图层：涉危企业；格式：CSV 表格；筛选条件：风险颜色 重大风险``."""
+    if not isinstance(detail, dict):
         return ""
-    parts = []
-    for k, v in detail.items():
-        if v in (None, "", [], {}):
-            continue
-        label = labels.DETAIL_KEY_LABEL.get(k, k)
-        if isinstance(v, str):
-            v = labels.DETAIL_VALUE_LABEL.get(k, {}).get(v, v)
-        if isinstance(v, dict) and k == "location" and "lon" in v:
-            v = f"经度 {v['lon']}，纬度 {v['lat']}"
-        if isinstance(v, dict):
-            v = "，".join(f"{labels.DETAIL_KEY_LABEL.get(a, a)} {json.dumps(b, ensure_ascii=False) if isinstance(b, (dict, list)) else b}"
-                         for a, b in v.items() if b not in (None, "", [], {}))
-        elif isinstance(v, list):
-            v = "、".join(str(x) for x in v)
-        parts.append(f"{label}：{v}")
-    return "；".join(parts)
+    return "；".join(f"{labels.DETAIL_KEY_LABEL.get(k, k)}：{_value(k, v)}" for k, v in detail.items()
+                    if v not in (None, "", [], {}))
+
+
+def user_text(name: str | None) -> str:
+    """``cli:root`` (a command run on the server) → ``命令行（root）``."""
+    if name and name.startswith("cli:"):
+        return f"命令行（{name[4:]}）"
+    return name or "—"
 
 
 @bp.get("/audit")
@@ -205,6 +213,7 @@ def audit():
         r["action_label"] = labels.AUDIT_ACTION_LABEL.get(r["action"], r["action"])
         r["role_label"] = labels.ROLE_LABEL.get(r["role"], r["role"] or "")
         r["detail_text"] = detail_text(r["detail"])
+        r["user_text"] = user_text(r["user_name"])
     return render_page("console_audit.html", page="console", title="审计日志 — 运维控制台", rows=rows, total=total,
                        page_no=page, pages=max(1, -(-total // PAGE_SIZE)), q=q or "", action=action or "",
                        actions=labels.AUDIT_ACTION_LABEL)

@@ -33,10 +33,15 @@ DETAIL_VALUE_LABEL = {
     "format": {"geojson": "GeoJSON 文件", "csv": "CSV 表格", "gpkg": "GeoPackage 文件", "pdf": "PDF 文件"},
     "crs": {"wgs84": "WGS-84", "gcj02": "GCJ-02", "cgcs2000": "CGCS2000", "bd09": "BD-09"},
     "decision": {"advise_against": "建议不予选址", "acceptable": "可以选址"},
+    "status": {"running": "运行中", "succeeded": "成功", "failed": "失败", "aborted": "已中止"},
 }
 
+# what a refresh counted (geo.postgis.refresh.refresh's summary)
+REFRESH_COUNT_LABEL = {"enterprises": "企业", "hazard_units": "危险源单元", "major_hazards": "重大危险源",
+                       "requirements": "防护距离要求", "conflicts": "距离冲突", "areas": "区域", "hca_segments": "高后果区管段"}
+
 RUN_KIND_LABEL = {"etl": "数据导入", "refresh": "重新计算", "siting": "选址核查"}
-RUN_STATUS_LABEL = {"running": "运行中", "succeeded": "成功", "failed": "失败", "aborted": "已中止"}
+RUN_STATUS_LABEL = DETAIL_VALUE_LABEL["status"]
 
 # registry kinds (ETL sources)
 KIND_LABEL = {"enterprises": "涉危企业", "hazard_units": "危险源单元/储量", "targets": "防护目标",

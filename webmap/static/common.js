@@ -89,8 +89,11 @@
     return fetch(url, {method: "POST", credentials: "same-origin", signal: signal,
       headers: {"Content-Type": "application/json", "X-CSRF-Token": hz.csrf()}, body: JSON.stringify(body)}).then(handle);
   };
+  // a server message in Chinese with any field path in it (location.lon, inventory[0].quantity_t) shown as its label
   hz.errorText = function (e) {
-    return (e.field ? "（" + hz.fieldLabel(e.field) + "）" : "") + e.message;
+    var f = LB.fields || {}, msg = String(e.message || "").replace(/\b[a-z_]+(?:\[\d+\])?(?:\.[a-z_]+(?:\[\d+\])?)*/g,
+      function (path) { return f[path.split(/[.\[]/)[0]] ? hz.fieldLabel(path) : path; });
+    return (e.field && msg.indexOf(hz.fieldLabel(e.field)) < 0 ? "（" + hz.fieldLabel(e.field) + "）" : "") + msg;
   };
   hz.isAbort = function (e) { return e && e.name === "AbortError"; };
 

@@ -164,6 +164,7 @@
 
   // ---- loading by viewport ---------------------------------------------------------------
   var loaded = {bounds: null, key: null, extent: null, ids: {}};
+  var markersById = {};
   var pending = 0;
   function busy(delta) {
     pending = Math.max(0, pending + delta);
@@ -203,7 +204,7 @@
     if (!x.ok) {
       [seq.summary, seq.enterprises, seq.conflicts].forEach(function (s) { s.next(); });  // drop what is in flight
       loaded = {bounds: null, key: null, extent: null, ids: {}};
-      layers.enterprises.clearLayers(); layers.cells.clearLayers(); layers.conflicts.clearLayers();
+      layers.enterprises.clearLayers(); markersById = {}; layers.cells.clearLayers(); layers.conflicts.clearLayers();
       document.getElementById("hz-count").textContent = "视野过大，未统计";
       hint("视野过大，请放大地图以加载企业");
       return;
@@ -235,7 +236,7 @@
 
   function drawCells(s) {
     seq.enterprises.next(); seq.conflicts.next();  // nothing older may draw markers now
-    layers.enterprises.clearLayers(); layers.conflicts.clearLayers();
+    layers.enterprises.clearLayers(); markersById = {}; layers.conflicts.clearLayers();
     layers.cells.clearLayers();
     s.cells.forEach(function (c) {
       var m = L.marker(hz.ll(c.lat, c.lon), {icon: ringIcon(c.by_colour, c.count, c.major_hazards), keyboard: true,
@@ -253,26 +254,30 @@
     busy(1);
     hz.getJSON(opts.api + "/enterprises?" + query({limit: Math.max(1, s.max_markers)}), t.signal).then(function (fc) {
       if (!t.current()) { return; }
-      var open = null;
-      layers.enterprises.getLayers().forEach(function (m) { if (m.isPopupOpen()) { open = m.feature.id; } });
-      layers.enterprises.clearLayers();
+      // update in place: markers that stay keep their state (an open popup survives a pan or zoom)
+      var keep = {};
+      fc.features.forEach(function (f) { keep[f.id] = f; });
+      var gone = [];
+      Object.keys(markersById).forEach(function (id) {
+        if (!keep[id]) { gone.push(markersById[id]); delete markersById[id]; }
+      });
+      layers.enterprises.removeLayers(gone);
       loaded.ids = {};
-      var markers = [];
+      var added = [];
       fc.features.forEach(function (f) {
         var p = f.properties, c = f.geometry.coordinates;
         if (p.provisional) { state.provisionalSeen = true; }
         loaded.ids[f.id] = true;
+        if (markersById[f.id]) { return; }
         var m = L.marker(hz.ll(c[1], c[0]), {icon: enterpriseIcon(p), keyboard: true, title: p.name,
           alt: p.name + "，" + hz.colourLabel(p.risk_color)});
         m.feature = f;
         m.bindPopup(function () { return enterprisePopup(p); }, {maxWidth: 380, maxHeight: 420});
         m.on("popupopen", function (ev) { showDetail(p.id, ev.popup); });
-        markers.push(m);
+        markersById[f.id] = m;
+        added.push(m);
       });
-      layers.enterprises.addLayers(markers);
-      if (open !== null) {
-        markers.forEach(function (m) { if (m.feature.id === open) { layers.enterprises.zoomToShowLayer(m, function () { m.openPopup(); }); } });
-      }
+      layers.enterprises.addLayers(added);
       legend();
       loadConflicts();
     }).catch(function (e) { if (!hz.isAbort(e)) { hint("企业加载失败：" + e.message); } })

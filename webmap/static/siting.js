@@ -73,7 +73,7 @@
       show(r, out);
     }).catch(function (e) {
       if (hz.isAbort(e)) { return; }
-      out.innerHTML = "<p class='hz-error' id='hz-siting-error'>输入有误" + esc(hz.errorText(e)) + "</p>";
+      out.innerHTML = "<p class='hz-error' id='hz-siting-error'>输入有误：" + esc(hz.errorText(e)) + "</p>";
     }).then(function () { document.getElementById("hz-loading").hidden = true; });
   });
 
