@@ -56,6 +56,7 @@ class MapSettings:
     basemap_file: str | None = None  # a raster MBTiles file served at /basemap/{z}/{x}/{y} (relative to the config file)
     review_number: str = ""  # 审图号 of the basemap, shown on the map and on every printed sheet
     max_markers: int = 500  # above this many enterprises in view the map draws grid clusters (server-side)
+    max_summary_bbox_area_deg2: float = 400.0  # largest view the map summarises in grid cells (a province or two)
 
 
 @dataclass(frozen=True)

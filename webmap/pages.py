@@ -52,6 +52,7 @@ def page_options(page: str, title: str, **extra) -> dict:
     return {"page": page, "title": title, "api": "/api/v1", "runId": info["run_id"], "dataAsOf": info["data_as_of"],
             "versions": info["versions"], "vocabulary": domain().vocabulary.as_json(), "labels": labels.as_json(),
             "map": _map_options(), "maxFeatures": lim.max_features_per_response, "maxBboxArea": lim.max_bbox_area_deg2,
+            "maxSummaryArea": settings().map.max_summary_bbox_area_deg2,
             "user": None if user is None else {"name": user["name"], "role": user["role"],
                                                "roleLabel": labels.ROLE_LABEL.get(user["role"], "")},
             **extra}

@@ -94,5 +94,5 @@ def map_summary():
             max_markers=settings().map.max_markers,
             risk=params.colours(a.get("risk")), town=params.text(a.get("town"), "town"),
             stage=params.text(a.get("stage"), "stage"), department=params.text(a.get("department"), "department"),
-            q=params.text(a.get("q"), "q"),
-            bbox=params.bbox(a.get("bbox"), max_area_deg2=settings().limits.max_bbox_area_deg2)))
+            q=params.text(a.get("q"), "q"), aggregate=a.get("aggregate") == "1",
+            bbox=params.bbox(a.get("bbox"), max_area_deg2=settings().map.max_summary_bbox_area_deg2)))

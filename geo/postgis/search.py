@@ -63,8 +63,9 @@ def cell_size_deg(zoom: int) -> float:
     return 360.0 / (2 ** max(0, min(int(zoom), 22))) * 64 / 256
 
 
-def map_summary(conn, *, zoom: int, max_markers: int, **filters) -> dict:
-    """Counts for the view and filter; with more than ``max_markers`` enterprises, grid cells too.
+def map_summary(conn, *, zoom: int, max_markers: int, aggregate: bool = False, **filters) -> dict:
+    """Counts for the view and filter; with more than ``max_markers`` enterprises (or
+    ``aggregate``: a view too large to list enterprises in), grid cells too.
 
     Returns ``{"total", "by_colour": {red…blue, none}, "major_hazards", "conflicts",
     "expired_licences", "aggregated": bool, "cells": [{lon, lat, count, by_colour, major_hazards}]}``.
@@ -85,7 +86,7 @@ def map_summary(conn, *, zoom: int, max_markers: int, **filters) -> dict:
     out = {"total": r.total, "by_colour": {"red": r.red, "orange": r.orange, "yellow": r.yellow, "blue": r.blue,
                                            "none": r.none},
            "major_hazards": r.majors, "conflicts": int(r.conflicts), "expired_licences": r.expired,
-           "aggregated": r.total > max_markers, "cells": [], "run_id": run, "max_markers": max_markers}
+           "aggregated": aggregate or r.total > max_markers, "cells": [], "run_id": run, "max_markers": max_markers}
     if out["aggregated"]:
         p["cell"] = cell_size_deg(zoom)
         rows = conn.execute(sa.text(_SELECTION.format(where=where) + """

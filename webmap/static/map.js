@@ -175,17 +175,21 @@
     el.textContent = text || "";
     el.hidden = !text;
   }
+  // the view padded by a quarter (small pans cost nothing); ok: features may be listed (the API's
+  // max_bbox_area_deg2); summary: too large to list, small enough to summarise in grid cells
   function extent() {
-    var b = map.getBounds().pad(0.25);
-    var w = Math.max(b.getWest(), 73), s = Math.max(b.getSouth(), 3), e = Math.min(b.getEast(), 136), n = Math.min(b.getNorth(), 54);
-    if ((e - w) * (n - s) > opts.maxBboxArea) {
-      b = map.getBounds();
-      w = Math.max(b.getWest(), 73); s = Math.max(b.getSouth(), 3); e = Math.min(b.getEast(), 136); n = Math.min(b.getNorth(), 54);
-    }
-    if (hz.shift) {  // the view is drawn in GCJ-02; the API filters WGS-84 (offsets < 1 km: pad instead)
-      w -= 0.01; s -= 0.01; e += 0.01; n += 0.01;
-    }
-    return {w: w, s: s, e: e, n: n, ok: w < e && s < n && (e - w) * (n - s) <= opts.maxBboxArea};
+    var area = function (x) { return (x.e - x.w) * (x.n - x.s); };
+    var clip = function (b) {
+      var x = {w: Math.max(b.getWest(), 73), s: Math.max(b.getSouth(), 3), e: Math.min(b.getEast(), 136), n: Math.min(b.getNorth(), 54)};
+      if (hz.shift) { x.w -= 0.01; x.s -= 0.01; x.e += 0.01; x.n += 0.01; }  // drawn in GCJ-02, filtered in WGS-84
+      return x;
+    };
+    var x = clip(map.getBounds().pad(0.25));
+    if (area(x) > opts.maxBboxArea) { x = clip(map.getBounds()); }
+    var valid = x.w < x.e && x.s < x.n;
+    x.ok = valid && area(x) <= opts.maxBboxArea;
+    x.summary = valid && !x.ok && area(x) <= opts.maxSummaryArea;
+    return x;
   }
   function bboxParam(x) { return [x.w, x.s, x.e, x.n].map(function (v) { return v.toFixed(5); }).join(","); }
   function query(extra, withBbox) {
@@ -201,7 +205,7 @@
     if (force !== true && loaded.bounds && loaded.key === key && loaded.bounds.contains(map.getBounds())) { return; }
     var x = extent();
     updatePdfLink();
-    if (!x.ok) {
+    if (!x.ok && !x.summary) {
       [seq.summary, seq.enterprises, seq.conflicts].forEach(function (s) { s.next(); });  // drop what is in flight
       loaded = {bounds: null, key: null, extent: null, ids: {}};
       layers.enterprises.clearLayers(); markersById = {}; layers.cells.clearLayers(); layers.conflicts.clearLayers();
@@ -212,14 +216,16 @@
     loaded = {bounds: L.latLngBounds([x.s, x.w], [x.n, x.e]), key: key, extent: x, ids: {}};
     var t = seq.summary.next();
     busy(1);
-    hz.getJSON(opts.api + "/map/summary?" + query({zoom: Math.round(map.getZoom())}), t.signal).then(function (s) {
+    var extra = {zoom: Math.round(map.getZoom())};
+    if (!x.ok) { extra.aggregate = "1"; }
+    hz.getJSON(opts.api + "/map/summary?" + query(extra), t.signal).then(function (s) {
       if (!t.current()) { return; }
       showCounts(s);
       if (s.aggregated) { drawCells(s); } else { loadEnterprises(s); }
     }).catch(function (e) { if (!hz.isAbort(e)) { document.getElementById("hz-count").textContent = "统计失败：" + e.message; } })
       .then(function () { busy(-1); });
-    if (map.hasLayer(layers.targets)) { loadTargets(); }
-    if (map.hasLayer(layers.grid)) { loadGrid(); }
+    if (x.ok && map.hasLayer(layers.targets)) { loadTargets(); }
+    if (x.ok && map.hasLayer(layers.grid)) { loadGrid(); }
   }
   hazmap.reload = reload;
 
@@ -244,7 +250,8 @@
       m.on("click keypress", function () { map.setView(m.getLatLng(), Math.min(map.getZoom() + 2, 19)); });
       m.addTo(layers.cells);
     });
-    hint("当前视野企业较多（" + hz.num(s.total, 0) + " 家），已按网格汇总；放大地图可查看单个企业与冲突连线");
+    hint("当前视野" + (s.total > s.max_markers ? "企业较多（" + hz.num(s.total, 0) + " 家）" : "范围较大") +
+      "，已按网格汇总；放大地图可查看单个企业与冲突连线");
   }
 
   function loadEnterprises(s) {
@@ -534,10 +541,10 @@
   });
 
   // ---- print -------------------------------------------------------------------------------
-  function updatePdfLink() {
-    var p = query({}, false), x = extent();
-    if (x.ok) { p.set("bbox", bboxParam(map.getBounds() && {w: Math.max(map.getBounds().getWest(), 73), s: Math.max(map.getBounds().getSouth(), 3),
-      e: Math.min(map.getBounds().getEast(), 136), n: Math.min(map.getBounds().getNorth(), 54)})); }
+  function updatePdfLink() {  // the sheet of what is on screen: the filters and the bare view
+    var p = query({}, false), b = map.getBounds();
+    var v = {w: Math.max(b.getWest(), 73), s: Math.max(b.getSouth(), 3), e: Math.min(b.getEast(), 136), n: Math.min(b.getNorth(), 54)};
+    if (v.w < v.e && v.s < v.n && (v.e - v.w) * (v.n - v.s) <= opts.maxBboxArea) { p.set("bbox", bboxParam(v)); }
     document.getElementById("hz-pdf").href = "/print/map.pdf?" + p.toString();
   }
 
