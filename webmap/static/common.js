@@ -124,6 +124,28 @@
     return neg ? -v : v;
   };
 
+  // a coordinate form: the labels and hints follow the chosen CRS; read() gives {x, y, crs} for the
+  // server (DMS converted to decimal WGS-84 here; Gauss-Krüger and GCJ-02/BD-09 converted there)
+  hz.coordinateFields = function (select, xInput, yInput, xLabel, yLabel) {
+    function update() {
+      var crs = select.value, metric = crs.indexOf("EPSG") === 0;
+      xLabel.textContent = metric ? "横坐标 X（东，米）" : "经度";
+      yLabel.textContent = metric ? "纵坐标 Y（北，米）" : "纬度";
+      xInput.placeholder = crs === "dms" ? "如 112°51′00″E" : metric ? "如 395658.90" : "如 112.85";
+      yInput.placeholder = crs === "dms" ? "如 35°30′00″N" : metric ? "如 3930673.60" : "如 35.50";
+    }
+    select.addEventListener("change", update);
+    update();
+    return {update: update, read: function () {
+      var crs = select.value, x = xInput.value.trim(), y = yInput.value.trim();
+      if (crs === "dms") {
+        x = hz.parseDMS(x); y = hz.parseDMS(y); crs = "wgs84";
+        if (x === null || y === null) { throw new Error("度分秒格式有误，例如 112°51′00″E、35°30′00″N"); }
+      }
+      return {x: x, y: y, crs: crs};
+    }};
+  };
+
   // WGS-84 → GCJ-02, for drawing on a GCJ-02 basemap (display only; the data stay WGS-84)
   hz.gcj = function (lat, lon) {
     var a = 6378245.0, ee = 0.00669342162296594323, x = lon - 105.0, y = lat - 35.0;

@@ -497,23 +497,13 @@
     });
   });
   var gotoForm = document.getElementById("hz-goto");
-  function gotoLabels() {
-    var crs = gotoForm.crs.value, metric = crs.indexOf("EPSG") === 0;
-    document.getElementById("g-x-label").textContent = metric ? "横坐标 X（东，米）" : "经度";
-    document.getElementById("g-y-label").textContent = metric ? "纵坐标 Y（北，米）" : "纬度";
-    gotoForm.x.placeholder = crs === "dms" ? "如 112°51′00″E" : metric ? "如 395658.90" : "如 112.85";
-    gotoForm.y.placeholder = crs === "dms" ? "如 35°30′00″N" : metric ? "如 3930673.60" : "如 35.50";
-  }
-  gotoForm.crs.addEventListener("change", gotoLabels);
-  gotoLabels();
+  var gotoFields = hz.coordinateFields(gotoForm.crs, gotoForm.x, gotoForm.y, document.getElementById("g-x-label"),
+    document.getElementById("g-y-label"));
   gotoForm.addEventListener("submit", function (ev) {
     ev.preventDefault();
-    var out = document.getElementById("hz-goto-result"), crs = gotoForm.crs.value, x = gotoForm.x.value, y = gotoForm.y.value;
-    if (crs === "dms") {
-      x = hz.parseDMS(x); y = hz.parseDMS(y); crs = "wgs84";
-      if (x === null || y === null) { out.innerHTML = "<span class='hz-error'>度分秒格式有误，例如 112°51′00″E</span>"; return; }
-    }
-    hz.getJSON(opts.api + "/coordinates?" + new URLSearchParams({x: x, y: y, crs: crs})).then(function (r) {
+    var out = document.getElementById("hz-goto-result"), c;
+    try { c = gotoFields.read(); } catch (e) { out.innerHTML = "<span class='hz-error'>" + esc(e.message) + "</span>"; return; }
+    hz.getJSON(opts.api + "/coordinates?" + new URLSearchParams(c)).then(function (r) {
       var w = r.wgs84, gk = r.gauss_kruger;
       layers.tools.clearLayers();
       map.setView(hz.ll(w.lat, w.lon), 16);

@@ -23,29 +23,18 @@
   addRow("液氯", "20");
   document.getElementById("hz-add").addEventListener("click", function () { addRow(); });
 
-  function labels() {
-    var crs = form.crs.value, metric = crs.indexOf("EPSG") === 0;
-    document.getElementById("s-lon-label").textContent = metric ? "横坐标 X（东，米）" : "经度";
-    document.getElementById("s-lat-label").textContent = metric ? "纵坐标 Y（北，米）" : "纬度";
-    form.lon.placeholder = crs === "dms" ? "如 112°51′00″E" : metric ? "如 395658.90" : "如 112.85";
-    form.lat.placeholder = crs === "dms" ? "如 35°30′00″N" : metric ? "如 3930673.60" : "如 35.50";
-  }
-  form.crs.addEventListener("change", labels);
-  labels();
+  var coords = hz.coordinateFields(form.crs, form.lon, form.lat, document.getElementById("s-lon-label"),
+    document.getElementById("s-lat-label"));
   map.on("click", function (e) {
     var c = hz.clicked(e.latlng);  // in the drawn datum
     form.crs.value = c.crs;
-    labels();
+    coords.update();
     form.lon.value = c.x.toFixed(6);
     form.lat.value = c.y.toFixed(6);
   });
 
   function requestBody() {
-    var crs = form.crs.value, x = form.lon.value.trim(), y = form.lat.value.trim();
-    if (crs === "dms") {
-      x = hz.parseDMS(x); y = hz.parseDMS(y); crs = "wgs84";
-      if (x === null || y === null) { throw new Error("度分秒格式有误，例如 112°51′00″E、35°30′00″N"); }
-    }
+    var c = coords.read();
     var rows = Array.prototype.map.call(inv.rows, function (tr) {
       var chem = tr.querySelector("[name=chemical]").value.trim(), q = tr.querySelector("[name=quantity]").value;
       var item = /^\d{2,7}-\d{2}-\d$/.test(chem) ? {cas: chem} : {chemical: chem};
@@ -53,7 +42,7 @@
       item.unit = tr.querySelector("[name=unit]").value;
       return item;
     }).filter(function (x) { return x.chemical || x.cas; });
-    var body = {location: {lon: Number(x), lat: Number(y), crs: crs}, inventory: rows, facility_type: form.facility_type.value,
+    var body = {location: {lon: Number(c.x), lat: Number(c.y), crs: c.crs}, inventory: rows, facility_type: form.facility_type.value,
       stage: form.stage.value, exposed_people: form.people.value === "" ? null : Number(form.people.value)};
     if (form.tank_volume_m3.value !== "") { body.size = {tank_volume_m3: Number(form.tank_volume_m3.value)}; }
     return body;
