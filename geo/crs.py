@@ -188,8 +188,7 @@ def to_wgs84(x: float, y: float, crs: CRS | str) -> tuple[float, float]:
 
 
 def from_wgs84(lon: float, lat: float, crs: CRS | str) -> tuple[float, float]:
-    """WGS-84 → ``crs``: the named CRSs (exports such as ``crs=gcj02``) and EPSG codes (e.g. the
-    map's coordinate readout in CGCS2000 Gauss-Krüger EPSG:4547: easting, northing in metres)."""
+    """WGS-84 → ``crs`` (named CRSs only; used for exports such as ``crs=gcj02``)."""
     c = crs if isinstance(crs, CRS) else parse_crs(crs)
     if c.name in ("wgs84", "cgcs2000"):
         return lon, lat
@@ -197,10 +196,14 @@ def from_wgs84(lon: float, lat: float, crs: CRS | str) -> tuple[float, float]:
         return wgs84_to_gcj02(lon, lat)
     if c.name == "bd09":
         return wgs84_to_bd09(lon, lat)
-    epsg = int(c.name.split(":")[1])
-    if epsg in (4326, 4490):
-        return lon, lat
-    x, y = _transformer(epsg).transform(lon, lat, direction="INVERSE")
+    raise CRSError(f"不支持输出到坐标系 {c.label}")
+
+
+def to_projected(lon: float, lat: float, epsg: int) -> tuple[float, float]:
+    """WGS-84 ``(lon, lat)`` → ``(x, y)`` in a projected EPSG CRS, e.g. CGCS2000 Gauss-Krüger
+    EPSG:4547 (easting, northing in metres; CGCS2000 taken as WGS-84, < 1 m apart) — the map's
+    coordinate readout.  The inverse of :func:`to_wgs84` for EPSG codes."""
+    x, y = _transformer(int(epsg)).transform(lon, lat, direction="INVERSE")
     return float(x), float(y)
 
 

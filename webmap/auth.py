@@ -29,13 +29,14 @@ RULES = {  # endpoint → roles allowed; API reads not listed here are open to e
     "siting.siting": {"operator", "planner"},
     "api.siting_check": {"operator", "planner"},
     "api.siting_feasible": {"operator", "planner"},
-    "auth.audit_page": {"operator"},
     "basemap.tile": ALL, "basemap.vector": ALL, "tools.search": ALL, "tools.nearby": ALL,
     "tools.coordinates": ALL, "tools.map_summary": ALL, "history.changes": ALL, "history.trends": ALL,
     "printing.map_pdf": ALL, "siting.report_pdf": {"operator", "planner"},
 }
 EXPORT_ROLES = {"operator", "planner", "analyst"}
-ANONYMOUS_ENDPOINTS = {"riskmap.risk_map", "basemap.tile", "basemap.vector", "tools.map_summary"}  # plus API reads, when anonymous_access is on
+ANONYMOUS_ENDPOINTS = {  # plus API reads, when anonymous_access is on
+    "riskmap.risk_map", "basemap.tile", "basemap.vector", "tools.search", "tools.nearby", "tools.coordinates",
+    "tools.map_summary", "history.changes", "history.trends"}
 PUBLIC = {"static", "auth.login", "auth.logout", "api.openapi"}  # the API description is not data
 
 
@@ -135,11 +136,6 @@ def login():
 def logout():
     session.clear()
     return redirect(url_for("auth.login"))
-
-
-@bp.get("/audit")
-def audit_page():
-    return redirect(url_for("console.audit", **request.args))  # searchable and paged in the console
 
 
 def record(action: str, detail: dict) -> None:

@@ -23,7 +23,7 @@ from webmap import labels
 from webmap.db import connect, domain
 from webmap.pages import render_page
 
-bp = Blueprint("console", __name__, url_prefix="/console")
+bp = Blueprint("console", __name__)
 BEIJING = ZoneInfo("Asia/Shanghai")
 PAGE_SIZE = 50
 REJECT_COLUMNS = ("源文件", "行号", "字段", "值", "原因")
@@ -66,7 +66,7 @@ def _file_rows(r, rejects: list[dict]) -> list[dict]:
     return out
 
 
-@bp.get("")
+@bp.get("/console")
 def runs():
     page = params.integer(request.args.get("page"), "page", default=1, minimum=1, maximum=100_000)
     with connect() as conn:
@@ -97,7 +97,7 @@ def _failure_text(r) -> str | None:
         else "运行失败（详情见服务器日志）"
 
 
-@bp.get("/runs/<int:run_id>/rejects")
+@bp.get("/console/runs/<int:run_id>/rejects")
 def rejects(run_id: int):
     page = params.integer(request.args.get("page"), "page", default=1, minimum=1, maximum=1_000_000)
     with connect() as conn:
@@ -109,7 +109,7 @@ def rejects(run_id: int):
                        columns=REJECT_COLUMNS)
 
 
-@bp.get("/runs/<int:run_id>/rejects.csv")
+@bp.get("/console/runs/<int:run_id>/rejects.csv")
 def rejects_csv(run_id: int):
     with connect() as conn:
         r = _run(conn, run_id)
@@ -125,7 +125,7 @@ def rejects_csv(run_id: int):
                     headers={"Content-Disposition": f"attachment; filename=rejects-{run_id}.csv"})
 
 
-@bp.get("/users")
+@bp.get("/console/users")
 def users_page(created: dict | None = None, token: dict | None = None, error: str | None = None):
     with connect() as conn:
         rows = users.list_users(conn)
@@ -137,7 +137,7 @@ def users_page(created: dict | None = None, token: dict | None = None, error: st
                        roles=labels.ROLE_LABEL, created=created, token=token, error=error)
 
 
-@bp.post("/users")
+@bp.post("/console/users")
 def add_user():
     try:
         with connect() as conn:
@@ -148,7 +148,7 @@ def add_user():
     return users_page(created=created)
 
 
-@bp.post("/users/<name>/<action>")
+@bp.post("/console/users/<name>/<action>")
 def user_action(name: str, action: str):
     if action not in ("disable", "enable", "reset-token"):
         raise NotFound("不支持的操作")
@@ -200,7 +200,8 @@ def user_text(name: str | None) -> str:
     return name or "—"
 
 
-@bp.get("/audit")
+@bp.get("/console/audit")
+@bp.get("/audit")  # the address operators know from before
 def audit():
     a = request.args
     page = params.integer(a.get("page"), "page", default=1, minimum=1, maximum=1_000_000)

@@ -18,7 +18,7 @@ from webmap.db import connect, settings
 
 bp = Blueprint("tools", __name__, url_prefix="/api/v1")
 
-GAUSS_KRUGER = ("EPSG:4546", "EPSG:4547")  # CGCS2000 3° zones, CM 111°E and 114°E (Jincheng ≈ 112.85°E)
+GAUSS_KRUGER = (4546, 4547)  # CGCS2000 3° zones, CM 111°E and 114°E (Jincheng ≈ 112.85°E)
 MAX_RADIUS_M = 20_000.0
 
 
@@ -61,8 +61,8 @@ def coordinates():
     lon, lat = _point()
     gk = {}
     for code in GAUSS_KRUGER:
-        x, y = crs_mod.from_wgs84(lon, lat, code)
-        gk[code] = {"x": round(x, 2), "y": round(y, 2)}
+        x, y = crs_mod.to_projected(lon, lat, code)
+        gk[f"EPSG:{code}"] = {"x": round(x, 2), "y": round(y, 2)}
     return jsonify({"wgs84": {"lon": round(lon, 7), "lat": round(lat, 7)},
                     "dms": {"lon": dms(lon, "E", "W"), "lat": dms(lat, "N", "S")}, "gauss_kruger": gk,
                     "crs_note": "经纬度为 WGS-84（EPSG:4326，与 CGCS2000 相差小于 1 m）；高斯-克吕格为 CGCS2000 3° 带（米）"})

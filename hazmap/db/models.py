@@ -330,4 +330,3 @@ audit_log = Table(
     Column("ip", String(64)),
     Index("ix_audit_log_at", "at"),
 )
-from hazmap.db import models_history  # noqa: E402,F401 - the run roster (issue 14)

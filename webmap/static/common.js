@@ -67,7 +67,10 @@
     location.assign("/login?expired=1&next=" + encodeURIComponent(location.pathname + location.search));
   };
   function handle(r) {
-    if (r.status === 401) { hz.sessionExpired(); throw new Error("登录已过期"); }
+    if (r.status === 401) {  // a logged-in user whose session ended; an anonymous viewer just lacks access
+      if (hz.opts.user) { hz.sessionExpired(); throw new Error("登录已过期"); }
+      throw new Error("需要登录");
+    }
     var type = r.headers.get("Content-Type") || "";
     if (type.indexOf("json") < 0) {
       if (!r.ok) { throw new Error("请求失败（" + r.status + "）"); }

@@ -3,6 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine, pool
 
+from hazmap.db import models_history  # noqa: F401 - the wings' tables join the same metadata
 from hazmap.db.models import metadata
 
 config = context.config
