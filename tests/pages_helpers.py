@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 
 # Latin words a professional Chinese page may show: CRS and standard names, units of the GB 18218 method
 ALLOWED_LATIN = {"WGS-84", "CGCS2000", "EPSG", "GCJ-02", "BD-09", "CAS", "PDF", "GB", "GB/T", "T", "S", "R", "X", "Y",
-                 "E", "N", "W", "Q", "q"}
+                 "E", "N", "W", "Q", "q", "CSV", "GeoJSON", "GeoPackage"}  # file formats by their names
 _FILE = re.compile(r"\.(csv|xlsx|geojson|gpkg|shp|json)$")  # a source file's name is data, shown as it is
 _TEST_USER = re.compile(r"t-[a-z]+-[0-9a-f]{8}")
 _LATIN = re.compile(r"[A-Za-z][A-Za-z0-9_\-/\.\[\]]*")
