@@ -199,6 +199,14 @@ def from_wgs84(lon: float, lat: float, crs: CRS | str) -> tuple[float, float]:
     raise CRSError(f"不支持输出到坐标系 {c.label}")
 
 
+def to_projected(lon: float, lat: float, epsg: int) -> tuple[float, float]:
+    """WGS-84 ``(lon, lat)`` → ``(x, y)`` in a projected EPSG CRS, e.g. CGCS2000 Gauss-Krüger
+    EPSG:4547 (easting, northing in metres; CGCS2000 taken as WGS-84, < 1 m apart) — the map's
+    coordinate readout.  The inverse of :func:`to_wgs84` for EPSG codes."""
+    x, y = _transformer(int(epsg)).transform(lon, lat, direction="INVERSE")
+    return float(x), float(y)
+
+
 def in_china(lon: float, lat: float) -> bool:
     """True when (lon, lat) is a finite point inside :data:`CHINA_BBOX`."""
     if not (math.isfinite(lon) and math.isfinite(lat)):

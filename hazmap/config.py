@@ -90,9 +90,16 @@ class EtlSettings:
 
 @dataclass(frozen=True)
 class MapSettings:
-    tile_url: str | None = None  # e.g. a local tile server; None → boundaries only, no tiles
+    """The basemap (README "Basemap").  With neither ``basemap_file`` nor ``tile_url`` the map
+    draws a basemap from the data it holds (district and town boundaries, town labels, roads)."""
+
+    tile_url: str | None = None  # e.g. an intranet tile proxy; None → no remote tiles
     tile_datum: str = "wgs84"  # wgs84 | cgcs2000 | gcj02: what the tiles are drawn in
     tile_attribution: str = ""
+    basemap_file: str | None = None  # a raster MBTiles file served at /basemap/{z}/{x}/{y} (relative to the config file)
+    review_number: str = ""  # 审图号 of the basemap, shown on the map and on every printed sheet
+    max_markers: int = 500  # above this many enterprises in view the map draws grid clusters (server-side)
+    max_summary_bbox_area_deg2: float = 400.0  # largest view the map summarises in grid cells (a province or two)
 
 
 @dataclass(frozen=True)
@@ -159,6 +166,8 @@ def load_settings(path: str | os.PathLike | None = None, env: dict[str, str] | N
         s = replace(s, etl=_coerce("etl", EtlSettings, raw["etl"]))
     if "map" in raw:
         s = replace(s, map=_coerce("map", MapSettings, raw["map"]))
+        if s.map.basemap_file and not Path(s.map.basemap_file).is_absolute():
+            s = replace(s, map=replace(s.map, basemap_file=str(Path(path).parent / s.map.basemap_file)))
     if "limits" in raw:
         s = replace(s, limits=_coerce("limits", Limits, raw["limits"]))
     rules = raw.get("rules", {})
@@ -210,6 +219,8 @@ def load_settings(path: str | os.PathLike | None = None, env: dict[str, str] | N
         raise ConfigError(f"DATABASE_URL 应为 PostgreSQL 连接串，实际 {s.database_url!r}")
     if s.map.tile_datum not in ("wgs84", "cgcs2000", "gcj02"):
         raise ConfigError(f"配置项 [map] tile_datum 应为 wgs84/cgcs2000/gcj02，实际 {s.map.tile_datum!r}")
+    if s.map.basemap_file and not Path(s.map.basemap_file).is_file():
+        raise ConfigError(f"配置项 [map] basemap_file 指向的底图文件不存在：{s.map.basemap_file}")
     if s.etl.geocoder not in ("offline", "tianditu"):
         raise ConfigError(f"配置项 [etl] geocoder 应为 offline 或 tianditu，实际 {s.etl.geocoder!r}")
     if s.etl.default_crs is not None:

@@ -135,6 +135,17 @@ def _reasons_text(props: dict) -> str | None:
     return "；".join(f"{r.get('text')}（{r.get('points')}）" for r in rs if r.get("points"))
 
 
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")  # what Excel/LibreOffice would evaluate (OWASP CSV injection)
+
+
+def csv_safe(value):
+    """A CSV cell that a spreadsheet shows as text: a string starting like a formula gets a ``'``
+    (numbers are left alone — a negative number is data, not a formula)."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
 def csv_chunks(meta: dict, feats: Iterator[dict], *, out_crs: str = "wgs84") -> Iterator[str]:
     stamp = _stamp(meta, out_crs)
     buf = io.StringIO()
@@ -153,7 +164,7 @@ def csv_chunks(meta: dict, feats: Iterator[dict], *, out_crs: str = "wgs84") -> 
         if w is None:
             w = csv.DictWriter(buf, fieldnames=list(row), extrasaction="ignore", lineterminator="\r\n")
             w.writeheader()
-        w.writerow(row)
+        w.writerow({k: csv_safe(v) for k, v in row.items()})
         if buf.tell() > 1 << 16:
             yield buf.getvalue()
             buf.seek(0)

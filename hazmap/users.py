@@ -39,7 +39,7 @@ def check_password_policy(name: str, password: str, *, min_length: int) -> None:
 
 
 def add_user(conn: sa.Connection, name: str, role: str, password: str | None = None, *,
-             min_password_length: int | None = None) -> dict:
+             min_password_length: int | None = None, by: dict | None = None) -> dict:
     """Create a user; returns its password (generated if not given) and API token — shown once.
 
     A given password is checked against :func:`check_password_policy` when
@@ -59,7 +59,7 @@ def add_user(conn: sa.Connection, name: str, role: str, password: str | None = N
     conn.execute(sa.text("""insert into app_user (name, role, password_hash, token_hash)
                             values (:n, :r, :p, :t)"""),
                  {"n": name, "r": role, "p": generate_password_hash(password), "t": _token_hash(token)})
-    audit(conn, "user_add", user=None, detail={"name": name, "role": role})
+    audit(conn, "user_add", user=by, detail={"name": name, "role": role})
     return {"name": name, "role": role, "password": password, "token": token}
 
 
@@ -68,14 +68,30 @@ def list_users(conn: sa.Connection) -> list[dict]:
         "select name, role, disabled, created_at, last_login_at from app_user order by name"))]
 
 
-def set_disabled(conn: sa.Connection, name: str, disabled: bool = True) -> None:
+def set_disabled(conn: sa.Connection, name: str, disabled: bool = True, *, by: dict | None = None) -> None:
     n = conn.execute(sa.text("update app_user set disabled = :d where name = :n"), {"d": disabled, "n": name}).rowcount
     if not n:
         raise InvalidInput("name", f"用户 {name} 不存在")
     if disabled:  # their sessions end now (the guard would refuse them anyway)
         conn.execute(sa.text("delete from app_session where user_id = (select id from app_user where name = :n)"),
                      {"n": name})
-    audit(conn, "user_disable" if disabled else "user_enable", user=None, detail={"name": name})
+    audit(conn, "user_disable" if disabled else "user_enable", user=by, detail={"name": name})
+
+
+def enable_user(conn: sa.Connection, name: str, *, by: dict | None = None) -> None:
+    """Let a disabled user log in again (password and token as before)."""
+    set_disabled(conn, name, False, by=by)
+
+
+def reset_token(conn: sa.Connection, name: str, *, by: dict | None = None) -> str:
+    """A new API token for ``name`` (the old one stops working at once); returned once."""
+    token = "hzm_" + secrets.token_urlsafe(32)
+    n = conn.execute(sa.text("update app_user set token_hash = :t where name = :n"),
+                     {"t": _token_hash(token), "n": name}).rowcount
+    if not n:
+        raise InvalidInput("name", f"用户 {name} 不存在")
+    audit(conn, "user_reset_token", user=by, detail={"name": name})
+    return token
 
 
 @functools.cache
@@ -200,9 +216,27 @@ def audit(conn: sa.Connection, action: str, *, user: dict | None, detail: dict |
                   "d": json.dumps(detail or {}, ensure_ascii=False, default=str), "ip": ip})
 
 
-def recent_audit(conn: sa.Connection, limit: int = 200) -> list[dict]:
-    return [dict(r._mapping) for r in conn.execute(sa.text(
-        "select at, user_name, role, action, detail, ip from audit_log order by id desc limit :l"), {"l": limit})]
+def search_audit(conn: sa.Connection, *, text: str | None = None, action: str | None = None,
+                 user_name: str | None = None, limit: int = 50, offset: int = 0) -> tuple[list[dict], int]:
+    """A page of the audit log, newest first, and the number of matching entries.
+
+    ``text`` matches the user, the address or any value in the details (literal substring)."""
+    where, p = "true", {"l": limit, "o": offset}
+    if text:
+        where += " and (strpos(coalesce(user_name, ''), :q) > 0 or strpos(coalesce(ip, ''), :q) > 0" \
+                 " or strpos(detail::text, :q) > 0)"
+        p["q"] = text
+    if action:
+        where += " and action = :a"
+        p["a"] = action
+    if user_name:
+        where += " and user_name = :u"
+        p["u"] = user_name
+    rows = [dict(r._mapping) for r in conn.execute(sa.text(
+        f"select at, user_name, role, action, detail, ip, count(*) over () as total from audit_log "
+        f"where {where} order by id desc limit :l offset :o"), p)]
+    total = rows[0]["total"] if rows else conn.execute(sa.text(f"select count(*) from audit_log where {where}"), p).scalar()
+    return rows, total
 
 
 # advisory-lock class of the password-hashing slots ("hzl"); the run lock uses the one-key form

@@ -315,7 +315,7 @@ def test_password_policy_for_user_add(demo_db, monkeypatch, password, message):
     monkeypatch.delenv("HAZMAP_CONFIG", raising=False)
     res = CliRunner().invoke(cli, ["user", "add", "密码审核员", "--role", "analyst", "--password", password])
     assert res.exit_code == 2 and message in res.output and len(res.output.strip().splitlines()) == 1
-    good = CliRunner().invoke(cli, ["user", "add", f"审核员{uuid.uuid4().hex[:4]}", "--role", "analyst",
+    good = CliRunner().invoke(cli, ["user", "add", f"审核员{uuid.uuid4().int % 10000:04d}", "--role", "analyst",
                                     "--password", "一个足够长的口令-2026"])
     assert good.exit_code == 0, good.output
 

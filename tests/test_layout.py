@@ -104,7 +104,7 @@ def test_wheel_carries_the_data(tmp_path):
     names = zipfile.ZipFile(next(tmp_path.glob("hazmap-*.whl"))).namelist()
     for f in ("hazmap_data/reference/chemicals.csv", "hazmap_data/reference/VERSION",
               "hazmap_data/rules/separation_rules.csv", "hazmap_data/rules/risk_model.toml",
-              "hazmap/db/migrations/env.py", "webmap/static/hazmap.js"):
+              "hazmap/db/migrations/env.py", "webmap/static/map.js", "webmap/templates/map.html"):
         assert f in names, f
     assert not any(re.match(r"hazmap_data/(demo|sources)/", n) for n in names)
     assert any(re.match(r"hazmap/db/migrations/versions/0001_.*\.py", n) for n in names)

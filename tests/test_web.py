@@ -152,6 +152,6 @@ def test_gcj02_basemap_is_declared_to_the_page(demo_db):
     s = load_settings(overrides={"database_url": demo_db[0]})
     s = replace(s, map=replace(s.map, tile_url="http://127.0.0.1:9/{z}/{x}/{y}.png", tile_datum="gcj02"))
     html = as_user(create_app(settings=s)).test_client().get("/").get_data(as_text=True)
-    assert '"tileDatum": "gcj02"' in html and "127.0.0.1:9" in html
+    assert '"datum": "gcj02"' in html and "127.0.0.1:9" in html  # in the page's JSON data block
     api = as_user(create_app(settings=s)).test_client().get("/api/v1/enterprises?limit=1").get_json()
     assert "WGS-84" in api["crs_note"]  # the data stay WGS-84

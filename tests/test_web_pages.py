@@ -1,51 +1,33 @@
-"""The pages (``/``, ``/dashboard``, ``/siting``) and the error pages, on the seeded database.
+"""The pages (map, dashboard, siting, console) and the error pages, on the seeded database.
 
-What matters here: Chinese, offline (every script/stylesheet/image the page loads is served by
-the app itself — no CDN, no external URL), small whatever the data size (layers load by
-viewport from the API, nothing inlined), and bad input never a 500.
+What matters here: Chinese only, offline (every asset served by the app), no inline script
+(the Content-Security-Policy forbids it and every value from the data reaches scripts only
+through the escaped JSON data block), small whatever the data size, each role's menu showing
+only what it may open, and bad input never a 500.
 """
 
 from __future__ import annotations
 
-from tests.helpers import as_user
-
+import json
 import os
-
+import shutil
+import subprocess
 from dataclasses import replace
-from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
 
+from tests.helpers import as_user, domain, make_user
+from tests.pages_helpers import Page, foreign_words
 from tests.test_web_api import client, make_app, seed, web_db  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.postgis
 
-PAGES = [("/", "危险化学品安全风险分布图"), ("/dashboard", "统计看板"), ("/siting", "选址核查")]
-
-
-class _Refs(HTMLParser):
-    """Every URL the browser would fetch on load: script src, link href, img/iframe/source src."""
-
-    def __init__(self):
-        super().__init__()
-        self.refs: list[tuple[str, str]] = []
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "script" and a.get("src"):
-            self.refs.append((tag, a["src"]))
-        elif tag == "link" and a.get("href"):
-            self.refs.append((tag, a["href"]))
-        elif tag in ("img", "iframe", "source", "embed") and a.get("src"):
-            self.refs.append((tag, a["src"]))
-
-
-def _refs(html: str) -> list[tuple[str, str]]:
-    p = _Refs()
-    p.feed(html)
-    return p.refs
+PAGES = [("/", "危险化学品安全风险分布图"), ("/dashboard", "统计看板"), ("/siting", "选址核查"),
+         ("/console", "数据运行"), ("/console/users", "用户管理"), ("/console/audit", "审计日志")]
+STATIC = Path(__file__).resolve().parent.parent / "webmap" / "static"
 
 
 def _same_origin(url: str) -> bool:
@@ -56,55 +38,89 @@ def _same_origin(url: str) -> bool:
 
 
 @pytest.mark.parametrize("path, title", PAGES)
-def test_page_is_chinese_offline_and_small(client, path, title):  # noqa: F811
+def test_page_is_chinese_offline_small_and_has_no_inline_script(client, path, title):  # noqa: F811
     r = client.get(path)
     assert r.status_code == 200 and r.mimetype == "text/html"
     html = r.get_data(as_text=True)
-    assert title in html and 'lang="zh-CN"' in html and "<title>" in html
-    assert len(r.data) < 500_000
-    refs = _refs(html)
-    assert any(tag == "script" for tag, _ in refs)
-    bad = [u for _, u in refs if not _same_origin(u)]
+    assert title in html and 'lang="zh-CN"' in html and 'name="viewport"' in html
+    assert len(r.data) < 100_000
+    page = Page(html)
+    # every script is a file of the app or the JSON data block: nothing for the CSP to refuse
+    assert all(s["src"] or s["type"] == "application/json" for s in page.scripts), page.scripts
+    assert "<inline handler" not in " ".join(page.text)
+    bad = [u for _, u in page.refs if not _same_origin(u)]
     assert bad == [], f"external assets in {path}: {bad}"
-    for needle in ("cdn.jsdelivr", "unpkg.com", "cdnjs", "googleapis", "bootstrapcdn", "code.jquery",
-                   "//", "http://", "https://"):
-        if needle in ("//",):
-            continue  # comments and JS regexes may contain "//"; URLs are checked above
+    for needle in ("cdn.jsdelivr", "unpkg.com", "cdnjs", "googleapis", "http://", "https://"):
         assert needle not in html, (path, needle)
-    for _, u in refs:
+    for _, u in page.refs:
         if u.startswith("/"):
-            asset = client.get(u)
-            assert asset.status_code == 200, u
-            asset.close()
+            with client.get(u) as asset:
+                assert asset.status_code == 200, u
+    user = page.data_block()["user"]["name"]
+    assert foreign_words(page.visible_text(), ignore=(user,)) == [], path
 
 
-def test_map_uses_vendored_leaflet_and_markercluster(client):  # noqa: F811
-    srcs = [u for tag, u in _refs(client.get("/").get_data(as_text=True)) if tag == "script"]
-    assert "/static/vendor/leaflet/leaflet.js" in srcs
-    assert "/static/vendor/markercluster/leaflet.markercluster.js" in srcs
-    assert "/static/hazmap.js" in srcs
-    dash = [u for tag, u in _refs(client.get("/dashboard").get_data(as_text=True)) if tag == "script"]
-    assert "/static/vendor/chartjs/chart.umd.js" in dash
+def test_map_page_loads_its_own_scripts_and_the_data_block(client):  # noqa: F811
+    page = Page(client.get("/").get_data(as_text=True))
+    srcs = [s["src"] for s in page.scripts if s["src"]]
+    assert srcs == ["/static/common.js", "/static/vendor/leaflet/leaflet.js",
+                    "/static/vendor/markercluster/leaflet.markercluster.js", "/static/basemap.js", "/static/runs.js",
+                    "/static/map.js"]
+    opts = page.data_block()
+    assert opts["runId"] == 2 and opts["dataAsOf"].startswith("2026-02-01")
+    # every vocabulary comes from the server: colours from data/rules/risk_model.toml, stages from geo.vocabulary
+    assert opts["vocabulary"]["colour_hex"]["red"] == "#E02020" and opts["vocabulary"]["colour_hex"]["blue"] == "#2F80ED"
+    assert opts["vocabulary"]["stages"]["trade_storage"] == "经营(带储存)"
+    assert opts["labels"]["precision"]["address_point"] == "门牌地址" and opts["labels"]["grades"]["3"] == "三级"
+    # no tiles configured: the basemap is drawn from the data, WGS-84
+    assert opts["map"] == {"kind": "data", "url": "/api/v1/basemap", "datum": "wgs84",
+                           "attribution": "本系统数据绘制", "reviewNumber": ""}
 
 
-def test_vendored_assets_need_nothing_external(client):  # noqa: F811
-    """The stylesheets the app serves load their images from the app too."""
+def test_scripts_keep_no_copy_of_the_vocabularies():
+    """Labels such as 经营(带储存), 门牌地址 or 幼儿园 live on the server only."""
+    for js in STATIC.glob("*.js"):
+        text = js.read_text(encoding="utf-8")
+        for label in ("经营(带储存)", "门牌地址", "幼儿园", "重大风险", "运维人员", "新增用户"):
+            assert label not in text, (js.name, label)
+        assert "http://" not in text and "https://" not in text, js.name
+
+
+def test_vendored_stylesheets_need_nothing_external(client):  # noqa: F811
     for path in ("/static/vendor/leaflet/leaflet.css", "/static/vendor/markercluster/MarkerCluster.css",
-                 "/static/vendor/markercluster/MarkerCluster.Default.css", "/static/hazmap.css"):
+                 "/static/hazmap.css"):
         with client.get(path) as r:
             css = r.get_data(as_text=True)
         assert "url(http" not in css and "@import" not in css, path
-    for path in ("/static/hazmap.js", "/static/dashboard.js"):
-        with client.get(path) as r:
-            js = r.get_data(as_text=True)
-        assert "http://" not in js and "https://" not in js, path
 
 
-def test_map_page_declares_run_and_no_tiles_by_default(client):  # noqa: F811
-    html = client.get("/").get_data(as_text=True)
-    assert '"dataAsOf": "2026-02-01' in html and '"runId": 2' in html
-    assert '"tileDatum": "wgs84"' in html and "tileLayer" not in html
-    assert "#E02020" in html and "#2F80ED" in html  # the four colours come from geo.risk_color
+def test_security_headers(client):  # noqa: F811
+    page = client.get("/")
+    csp = page.headers["Content-Security-Policy"]
+    directives = dict(d.strip().split(" ", 1) for d in csp.split(";"))
+    assert directives["script-src"] == "'self'"  # no 'unsafe-inline', no 'unsafe-eval'
+    assert directives["frame-ancestors"] == "'none'" and directives["object-src"] == "'none'"
+    assert page.headers["X-Content-Type-Options"] == "nosniff" and page.headers["X-Frame-Options"] == "DENY"
+    for path in ("/", "/api/v1/enterprises?limit=1", "/api/v1/search?q=东街", "/print/map.pdf"):
+        assert client.get(path).headers["Cache-Control"] == "no-store", path
+    with client.get("/static/common.js") as r:
+        assert r.headers.get("Cache-Control") != "no-store"
+
+
+def test_data_block_cannot_be_closed_by_a_hostile_name(web_db):  # noqa: F811
+    from hazmap import users
+    from webmap import create_app
+    from hazmap.db.session import get_engine
+
+    hostile = "</script><script>alert(1)</script>"
+    with get_engine(web_db).begin() as conn:
+        token = users.add_user(conn, hostile, "operator")["token"]
+    app = create_app({"TESTING": True, "DATABASE_URL": web_db})
+    html = app.test_client().get("/", headers={"Authorization": f"Bearer {token}"}).get_data(as_text=True)
+    page = Page(html)
+    assert [s["src"] for s in page.scripts if not s["src"]] == [None]  # still one block, no injected script
+    assert page.data_block()["user"]["name"] == hostile  # the JSON carries the value intact, escaped
+    assert "<script>alert(1)" not in html
 
 
 def test_map_html_does_not_grow_with_the_data(fresh_db_url):
@@ -123,31 +139,84 @@ def test_map_html_does_not_grow_with_the_data(fresh_db_url):
             select 2, id, 'yellow', 80, '[]', 'v1' from enterprise where name like '批量企业%'"""))
     eng.dispose()
     r = c.get("/")
-    assert r.status_code == 200 and len(r.data) - before < 100  # the same page, not 3000 markers inlined
+    assert r.status_code == 200 and len(r.data) - before < 100
     assert "批量企业" not in r.get_data(as_text=True) and "FeatureCollection" not in r.get_data(as_text=True)
-    fc = c.get("/api/v1/enterprises?bbox=112.79,35.45,112.91,35.50&limit=5000").get_json()
-    assert fc["numberMatched"] > 3000  # the data are there, fetched by viewport
+    # the view's summary aggregates: 3005 enterprises > max_markers (500) → grid cells, counts per colour
+    s = c.get("/api/v1/map/summary?zoom=12&bbox=112.79,35.45,112.91,35.56").get_json()
+    assert s["total"] == 3005 and s["aggregated"] is True
+    assert s["by_colour"] == {"red": 1, "orange": 1, "yellow": 3001, "blue": 1, "none": 1}
+    assert sum(cell["count"] for cell in s["cells"]) == 3005
+    assert len(json.dumps(s)) < 100_000
 
 
 def test_dashboard_and_siting_pages_name_their_parts(client):  # noqa: F811
     dash = client.get("/dashboard").get_data(as_text=True)
-    for text in ("四色分级", "按属地", "按监管部门", "按全流程环节", "风险最高", "上次", "数据新鲜度"):
+    for text in ("四色分级", "按属地", "按监管部门", "按全流程环节", "风险最高", "趋势", "任选两次运行对比", "数据新鲜度"):
         assert text in dash, text
-    # freshness per source: the newest succeeded run that read each kind, with its file and time
     assert "涉危企业" in dash and "enterprises.csv" in dash and "2026-02-01 09:10" in dash and "#2" in dash
-    siting = client.get("/siting").get_data(as_text=True)
-    assert '"page": "siting"' in siting
+    siting = Page(client.get("/siting").get_data(as_text=True))
+    opts = siting.data_block()
+    assert opts["page"] == "siting"
+    # the facility types come from data/rules/source_classes.csv through the domain
+    # the classes of data/rules/source_classes.csv, in the file's order
+    assert opts["facilityTypes"] == list(domain().rules.facility_classes) and "加油站" in opts["facilityTypes"]
+    assert "液化石油气充装站" in opts["facilityTypes"] and "其他" in opts["facilityTypes"]
 
 
-def test_error_pages_are_chinese_html_outside_the_api(client):  # noqa: F811
+@pytest.mark.parametrize("role, visible, hidden", [
+    ("leader", ["风险地图", "统计看板"], ["选址核查", "数据运行", "用户管理", "审计日志"]),
+    ("analyst", ["风险地图"], ["统计看板", "选址核查", "数据运行", "用户管理", "审计日志"]),
+    ("planner", ["风险地图", "统计看板", "选址核查"], ["数据运行", "用户管理", "审计日志"]),
+    ("operator", ["风险地图", "统计看板", "选址核查", "数据运行", "用户管理", "审计日志"], []),
+])
+def test_each_roles_menu_shows_only_what_it_may_open(web_db, role, visible, hidden):  # noqa: F811
+    c = as_user(make_app(web_db), role).test_client()
+    html = c.get("/").get_data(as_text=True)
+    nav = html[html.index('<nav class="hz-menu"'):html.index("</nav>")]
+    for label in visible:
+        assert label in nav, (role, label)
+    for label in hidden:
+        assert label not in nav, (role, label)
+    # and what is hidden answers a Chinese 403 page
+    for path, label in (("/siting", "选址核查"), ("/console", "数据运行"), ("/console/users", "用户管理"), ("/dashboard", "统计看板")):
+        r = c.get(path)
+        if label in hidden:
+            assert r.status_code == 403 and r.mimetype == "text/html", (role, path)
+            text = Page(r.get_data(as_text=True)).visible_text()
+            assert "无权访问" in text and foreign_words(text) == []
+        else:
+            assert r.status_code == 200, (role, path)
+
+
+def test_error_pages_are_chinese_html_outside_the_api(client, web_db):  # noqa: F811
     r = client.get("/no-such-page")
     assert r.status_code == 404 and r.mimetype == "text/html"
-    html = r.get_data(as_text=True)
-    assert "未找到" in html and 'lang="zh-CN"' in html
+    text = Page(r.get_data(as_text=True)).visible_text()
+    assert "未找到" in text and foreign_words(text) == []
     r = client.post("/")
-    assert r.status_code == 405 and r.mimetype == "text/html"
+    assert r.status_code == 405 and r.mimetype == "text/html" and "请求方法不支持" in r.get_data(as_text=True)
     api = client.get("/api/v1/no-such-thing")
     assert api.status_code == 404 and api.is_json
+    # an unexpected fault: a Chinese 500 page, not a traceback
+    from webmap import create_app
+
+    app = as_user(create_app({"DATABASE_URL": web_db}))
+    app.add_url_rule("/boom", "boom", lambda: 1 / 0)
+    r = app.test_client().get("/boom")
+    text = Page(r.get_data(as_text=True)).visible_text()
+    assert r.status_code == 500 and "服务器内部错误" in text and "ZeroDivisionError" not in text and foreign_words(text) == []
+
+
+def test_expired_session_leads_to_the_login_page_with_a_message(client):  # noqa: F811
+    from webmap import create_app
+
+    anonymous = create_app({"TESTING": True, "DATABASE_URL": client.application.config["HAZMAP_SETTINGS"].database_url}).test_client()
+    r = anonymous.get("/dashboard")
+    assert r.status_code == 302 and r.headers["Location"].startswith("/login")
+    page = anonymous.get("/login?expired=1&next=/dashboard").get_data(as_text=True)
+    text = Page(page).visible_text()
+    assert "登录已过期" in text and foreign_words(text) == []
+    assert "hazmap user add" not in page
 
 
 def test_gcj02_basemap_shifts_the_display_not_the_data(web_db):  # noqa: F811
@@ -155,46 +224,96 @@ def test_gcj02_basemap_shifts_the_display_not_the_data(web_db):  # noqa: F811
     from webmap import create_app
 
     s = load_settings(env={}, overrides={"database_url": web_db})
-    s = replace(s, map=replace(s.map, tile_url="/tiles/{z}/{x}/{y}.png", tile_datum="gcj02",
-                               tile_attribution="本地瓦片"))
+    s = replace(s, map=replace(s.map, tile_url="http://tiles.intranet.example/{z}/{x}/{y}.png", tile_datum="gcj02",
+                               tile_attribution="天地图（内网代理）", review_number="GS(2024)0650号"))
     c = as_user(create_app({"TESTING": True}, settings=s)).test_client()
-    html = c.get("/").get_data(as_text=True)
-    assert '"tileDatum": "gcj02"' in html and "/tiles/{z}/{x}/{y}.png" in html
+    r = c.get("/")
+    opts = Page(r.get_data(as_text=True)).data_block()
+    assert opts["map"] == {"kind": "tiles", "url": "http://tiles.intranet.example/{z}/{x}/{y}.png", "datum": "gcj02",
+                           "attribution": "天地图（内网代理）", "reviewNumber": "GS(2024)0650号"}
+    assert "img-src 'self' data: blob: http://tiles.intranet.example;" in r.headers["Content-Security-Policy"]
     f = c.get("/api/v1/enterprises/1").get_json()
     assert f["geometry"]["coordinates"] == [112.85, 35.5]  # stored WGS-84, unshifted
 
 
-def test_app_factory_layers_settings_and_test_config(web_db):  # noqa: F811
+def test_mbtiles_basemap_is_served_with_the_tms_row_flip(web_db, tmp_path):  # noqa: F811
+    import sqlite3
+
+    from hazmap.config import load_settings
+    from webmap import create_app
+
+    path = tmp_path / "base.mbtiles"
+    with sqlite3.connect(path) as db:  # MBTiles 1.3: tiles(zoom_level, tile_column, tile_row TMS, tile_data)
+        db.execute("create table metadata (name text, value text)")
+        db.execute("create table tiles (zoom_level integer, tile_column integer, tile_row integer, tile_data blob)")
+        db.execute("insert into metadata values ('format', 'png')")
+        # XYZ (12, 3335, 1626) is TMS row 2^12 - 1 - 1626 = 2469
+        db.execute("insert into tiles values (12, 3335, 2469, ?)", (b"\x89PNG-tile-12-3335-1626",))
+    toml = tmp_path / "hazmap.toml"
+    toml.write_text('[map]\nbasemap_file = "base.mbtiles"\ntile_attribution = "城区底图"\nreview_number = "晋S(2025)001号"\n',
+                    encoding="utf-8")
+    s = replace(load_settings(path=toml, env={}), database_url=web_db)
+    assert s.map.basemap_file == str(tmp_path / "base.mbtiles")  # relative to the config file
+    c = as_user(create_app({"TESTING": True}, settings=s)).test_client()
+    r = c.get("/basemap/12/3335/1626")
+    assert r.status_code == 200 and r.mimetype == "image/png" and r.data == b"\x89PNG-tile-12-3335-1626"
+    assert c.get("/basemap/12/3335/1627").status_code == 204
+    assert c.get("/basemap/1/5/0").status_code == 404
+    opts = Page(c.get("/").get_data(as_text=True)).data_block()
+    assert opts["map"]["kind"] == "mbtiles" and opts["map"]["url"] == "/basemap/{z}/{x}/{y}"
+    assert opts["map"]["reviewNumber"] == "晋S(2025)001号"
+
+
+def test_app_factory_registers_one_blueprint_per_area(web_db):  # noqa: F811
     from webmap import create_app
 
     app = create_app({"TESTING": True, "DATABASE_URL": web_db, "SECRET_KEY": "t"})
     assert app.config["TESTING"] and app.config["SECRET_KEY"] == "t"
-    assert app.config["HAZMAP_SETTINGS"].database_url == web_db
-    assert {bp for bp in app.blueprints} >= {"api", "riskmap", "dashboard", "siting"}
-    assert app.test_client().get("/api/v1/enterprises?limit=1").status_code == 401  # no login, no data
+    assert set(app.blueprints) >= {"api", "riskmap", "dashboard", "siting", "console", "printing", "tools",
+                                   "history", "basemap"}
+    assert app.test_client().get("/api/v1/enterprises?limit=1").status_code == 401
     assert as_user(app).test_client().get("/api/v1/enterprises?limit=1").status_code == 200
 
 
 def test_display_shift_in_the_browser_matches_geo_crs():
-    """hazmap.js shifts drawn data for a GCJ-02 basemap; it must agree with geo.crs (the one truth)."""
-    import json
-    import shutil
-    import subprocess
-    from pathlib import Path
-
+    """common.js shifts drawn data for a GCJ-02 basemap; it must agree with geo.crs (the one truth)."""
     from geo.crs import wgs84_to_gcj02
 
     node = shutil.which("node")
-    if node is None:  # Node.js runs the page's own JS here; CI machines have it
+    if node is None:
         if os.environ.get("CI") == "true":
             pytest.fail("node not installed (apt-get install nodejs)", pytrace=False)
         pytest.skip("node not installed")
-    js = Path(__file__).resolve().parent.parent / "webmap" / "static" / "hazmap.js"
     points = [(112.85, 35.50), (112.70, 35.38), (113.00, 35.66), (116.39, 39.91), (87.6, 43.8), (110.3, 20.0)]
-    script = (f"global.window = {{}}; require({json.dumps(str(js))});"
+    script = (f"global.window = {{}}; require({json.dumps(str(STATIC / 'common.js'))});"
               f"console.log(JSON.stringify({json.dumps(points)}.map(function (p) {{"
-              f" return window.hazmap.gcj(p[1], p[0]); }})));")
+              f" return window.hz.gcj(p[1], p[0]); }})));")
     out = json.loads(subprocess.run([node, "-e", script], check=True, capture_output=True, text=True).stdout)
     for (lon, lat), (jlat, jlon) in zip(points, out):
         plon, plat = wgs84_to_gcj02(lon, lat)
         assert abs(plon - jlon) < 1e-9 and abs(plat - jlat) < 1e-9, (lon, lat)
+
+
+def test_page_helpers_in_node_format_fields_numbers_and_dms():
+    node = shutil.which("node")
+    if node is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("node not installed (apt-get install nodejs)", pytrace=False)
+        pytest.skip("node not installed")
+    from webmap.labels import FIELD_LABEL
+
+    script = (f"global.window = {{}}; global.document = {{getElementById: function () {{ return {{textContent: "
+              f"{json.dumps(json.dumps({'labels': {'fields': FIELD_LABEL}}))}}}; }}}};"
+              f"require({json.dumps(str(STATIC / 'common.js'))}); var hz = window.hz;"
+              "console.log(JSON.stringify([hz.fieldLabel('inventory[0].quantity_t'), hz.fieldLabel('location.lon'),"
+              " hz.num(35014.899999999994), hz.dms(112.85, 'E', 'W'), hz.parseDMS('112°51′00″E'),"
+              " hz.parseDMS('35 30 36'), hz.parseDMS('112°61′'), hz.esc('<img src=x onerror=1>'),"
+              " hz.textOn('#2F80ED'), hz.textOn('#F2C94C')]));")
+    out = json.loads(subprocess.run([node, "-e", script], check=True, capture_output=True, text=True).stdout)
+    assert out[0] == "化学品清单第 1 行的数量（吨）" and out[1] == "位置的经度（或横坐标）"
+    assert out[2] == "35,014.9"  # grouped, one decimal, never 35014.899999999994
+    assert out[3] == "112°51′00.00″E"  # 0.85° = 51′ exactly
+    assert abs(out[4] - 112.85) < 1e-12 and abs(out[5] - (35 + 30 / 60 + 36 / 3600)) < 1e-12 and out[6] is None
+    assert out[7] == "&lt;img src=x onerror=1&gt;"
+    # WCAG contrast: white on #2F80ED is 4.0:1, black 5.2:1 → black; on yellow #F2C94C black (13.3:1)
+    assert out[8] == "#000000" and out[9] == "#000000"

@@ -1,7 +1,8 @@
-"""The hazmap web app (Flask): the four-colour risk map, the dashboard, the siting page and
-the ``/api/v1`` JSON API.  Views are thin adapters: they parse the request, call
-:mod:`geo.postgis.collections` or the core in :mod:`geo`, and render.  Every JS/CSS asset is served by
-the app itself (``static/vendor``), so the pages work with no internet.
+"""The hazmap web app (Flask): the four-colour risk map, the dashboard, the siting page, the
+operator console and the ``/api/v1`` JSON API.  Views are thin adapters: they parse the request,
+call :mod:`geo.postgis` or the core in :mod:`geo`, and render (pages: :mod:`webmap.pages`).
+Every JS/CSS asset is served by the app itself (``static/vendor``), so the pages work with no
+internet; security headers come from :mod:`webmap.security`.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ def create_app(test_config: dict | None = None, *, settings: Settings | None = N
                       SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                       SESSION_COOKIE_SECURE=s.secure_cookies, SESSION_COOKIE_NAME="hazmap_session")
     app.json.ensure_ascii = False
+    app.config.setdefault("COMPRESS_STREAMS", False)
     from hazmap.domain import load_domain
 
     app.config["HAZMAP_DOMAIN"] = load_domain(s)  # built once per process, read by every view
@@ -41,12 +43,17 @@ def create_app(test_config: dict | None = None, *, settings: Settings | None = N
     if test_config:
         app.config.update({k: v for k, v in test_config.items() if k != "DATABASE_URL"})
 
-    from webmap import api, auth, dashboard, errors, inputs, ogc, riskmap, sessions, siting
+    from webmap import (api, auth, basemap, console, dashboard, errors, history, inputs, ogc, printing, riskmap,
+                        security, sessions, siting, tools)
 
-    for module in (auth, api, ogc, riskmap, dashboard, siting):  # one blueprint per area
-        app.register_blueprint(module.bp)
+    for module in (auth, api, ogc, riskmap, dashboard, siting, basemap, tools, history, console, printing):
+        app.register_blueprint(module.bp)  # one blueprint per area
     auth.register(app)  # one access guard for every blueprint
     sessions.register(app)  # the signing key (configured, or shared through the database); checked before the guard
     inputs.register(app)  # one JSON parser, one query-string and Host guard, before everything else
     errors.register(app)
+    security.register(app)
+    from flask_compress import Compress
+
+    Compress(app)  # gzip/brotli for pages, scripts, styles and JSON (streamed exports are left alone)
     return app

@@ -38,10 +38,14 @@ RULES = {  # endpoint → roles allowed; API reads not listed here are open to e
     "siting.siting": {"operator", "planner"},
     "api.siting_check": {"operator", "planner"},
     "api.siting_feasible": {"operator", "planner"},
-    "auth.audit_page": {"operator"},
+    "basemap.tile": ALL, "basemap.vector": ALL, "tools.search": ALL, "tools.nearby": ALL,
+    "tools.coordinates": ALL, "tools.map_summary": ALL, "history.changes": ALL, "history.trends": ALL,
+    "printing.map_pdf": ALL, "siting.report_pdf": {"operator", "planner"},
 }
 EXPORT_ROLES = {"operator", "planner", "analyst"}
-ANONYMOUS_ENDPOINTS = {"riskmap.risk_map"}  # plus API reads, when anonymous_access is on
+ANONYMOUS_ENDPOINTS = {  # plus API reads, when anonymous_access is on
+    "riskmap.risk_map", "basemap.tile", "basemap.vector", "tools.search", "tools.nearby", "tools.coordinates",
+    "tools.map_summary", "history.changes", "history.trends"}
 PUBLIC = {"static", "auth.login", "auth.logout", "api.openapi"}  # the API description is not data
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 HASH_BUSY_RETRY_S = 2  # what a 503 "too many password checks at once" suggests
@@ -88,6 +92,11 @@ def _roles_for(endpoint: str) -> set[str]:
     if endpoint.startswith("api."):
         return ALL
     return {"operator"}
+
+
+def may_open(role: str | None, endpoint: str) -> bool:
+    """Whether a user of ``role`` may open ``endpoint`` (the pages' menus read this table)."""
+    return role in _roles_for(endpoint)
 
 
 def _anonymous_ok(endpoint: str) -> bool:
@@ -188,13 +197,6 @@ def logout():
             conn.commit()
     session.clear()
     return redirect(url_for("auth.login"))
-
-
-@bp.get("/audit")
-def audit_page():
-    with connect() as conn:
-        rows = users.recent_audit(conn)
-    return render_template("audit.html", rows=rows)
 
 
 def record(action: str, detail: dict) -> None:

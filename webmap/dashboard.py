@@ -1,7 +1,10 @@
-"""``/dashboard``: counts by colour × town × department × stage, top risks, changes, freshness.
+"""``/dashboard``: headline counts, counts by colour × town × department × stage with numbers on
+every bar (a click opens the map with that filter), the top list, trends across runs, a
+comparison of any two runs and the freshness of each source.
 
-The charts and tables are drawn in the browser (``static/dashboard.js``, local Chart.js) from
-``/api/v1/stats`` and ``/api/v1/runs``; the per-source freshness table is rendered here.
+Charts and tables are drawn in the browser (``static/dashboard.js``, local Chart.js) from
+``/api/v1/stats``, ``/api/v1/runs``, ``/api/v1/trends`` and ``/api/v1/changes``; the
+per-source freshness table is rendered here.
 """
 
 from __future__ import annotations
@@ -9,9 +12,11 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import Blueprint, render_template
+from flask import Blueprint
 
 from webmap.db import connect
+from webmap.labels import KIND_LABEL
+from webmap.pages import render_page
 
 bp = Blueprint("dashboard", __name__)
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -26,9 +31,6 @@ _FRESHNESS_SQL = sa.text("""
     order by f->>'kind', r.id desc
 """)
 
-KIND_LABEL = {"enterprises": "涉危企业", "hazard_units": "危险源单元/储量", "targets": "防护目标",
-              "areas": "行政区划", "pipelines": "长输管道", "gazetteer": "地名地址库"}
-
 
 @bp.get("/dashboard")
 def dashboard():
@@ -37,4 +39,5 @@ def dashboard():
     for f in freshness:
         f["label"] = KIND_LABEL.get(f["kind"], f["kind"])
         f["finished"] = f["finished_at"].astimezone(BEIJING).strftime("%Y-%m-%d %H:%M") if f["finished_at"] else "-"
-    return render_template("dashboard.html", freshness=freshness)
+        f["file"] = (f["file"] or "").replace("\\", "/").rsplit("/", 1)[-1]  # a file name, never a server path
+    return render_page("dashboard.html", page="dashboard", title="统计看板 — 危险化学品安全风险", freshness=freshness)

@@ -11,34 +11,48 @@ import logging
 import re
 
 import sqlalchemy as sa
-from flask import Flask, jsonify, render_template_string, request
+from flask import Flask, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from geo.errors import HazmapError, InvalidInput
 
 log = logging.getLogger("hazmap.web")
 
-_PAGE = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>{{ title }}</title>
-<body style="font-family:sans-serif;padding:2em"><h1>{{ title }}</h1><p>{{ message }}</p>
-<p><a href="/">返回风险地图</a></p></body></html>"""
-
 _TITLES = {400: "请求有误", 401: "需要登录", 403: "无权访问", 404: "未找到", 405: "请求方法不支持",
            413: "请求过大", 429: "请求过于频繁", 500: "服务器错误", 503: "服务暂不可用"}
-_MESSAGES = {400: "请求有误", 401: "需要登录", 403: "当前角色无权访问该页面或数据", 404: "请求的资源不存在",
+_MESSAGES = {400: "请求有误", 401: "需要登录",
+             403: "您的账号无权打开此页面或执行此操作；如确需使用，请联系系统运维人员开通。", 404: "请求的资源不存在",
              405: "不支持该请求方法", 413: "请求体超过上限（max_request_body_bytes）",
              414: "请求地址过长", 415: "不支持的请求内容类型", 429: "请求过于频繁，请稍后重试",
-             431: "请求头过大", 500: "服务器内部错误", 503: "服务暂不可用，请稍后重试"}
+             431: "请求头过大", 500: "服务器处理请求时出错，请稍后重试；如反复出现请联系系统运维人员。",
+             503: "服务暂不可用，请稍后重试"}
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 DB_RETRY_AFTER_S = 5  # what a 503 for an unavailable database suggests
 
 
 def respond(status: int, field: str | None, message: str, headers: dict | None = None):
     """An error response: JSON under /api and /ogc, a Chinese page elsewhere."""
-    if request.path.startswith(("/api/", "/ogc")):
+    if request.path.startswith(("/api/", "/ogc", "/tiles/")):
         resp = jsonify({"error": {"field": field, "message": message}})
     else:
-        resp = render_template_string(_PAGE, title=_TITLES.get(status, "错误"), message=message)
+        resp = _page(status, message)
     return resp, status, headers or {}
+
+
+def _page(status: int, message: str) -> str:
+    """The Chinese error page; a bare one when the request is too broken to build links (a
+    refused Host header leaves no URL adapter, so neither the menu nor the static links exist)."""
+    from markupsafe import escape
+    from werkzeug.routing import BuildError
+
+    from webmap.pages import menu
+
+    title = _TITLES.get(status, "错误")
+    try:
+        return render_template("error.html", title=title, message=message, menu=menu(getattr(g, "user", None)))
+    except (AttributeError, RuntimeError, BuildError):
+        return (f'<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>{escape(title)}</title>'
+                f"<h1>{escape(title)}</h1><p>{escape(message)}</p></html>")
 
 
 def _timed_out(exc) -> bool:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from webmap.mapview import base_map, render
+from webmap.pages import render_page
 
 bp = Blueprint("riskmap", __name__)
 
 
 @bp.get("/")
 def risk_map():
-    return render(base_map("危险化学品安全风险分布图", "map"))
+    return render_page("map.html", page="map", title="危险化学品安全风险分布图")

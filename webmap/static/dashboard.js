@@ -1,55 +1,109 @@
+/* The dashboard (/dashboard): headline counts, charts with the number on every bar (a click
+ * opens the map with that filter), the top list by colour then score, trends across runs and
+ * a comparison of any two runs.  Local Chart.js; labels and colours from the server. */
 (function () {
   "use strict";
-  var ORDER = ["red", "orange", "yellow", "blue"], GRADE = {1: "一级", 2: "二级", 3: "三级", 4: "四级"};
-  function esc(s) { return String(s == null ? "" : s).replace(/[&<>"']/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; }); }
-  function stacked(id, groups, s) {
+  var hz = window.hz, esc = hz.esc, V = hz.vocab, opts = hz.opts;
+  var ORDER = (V.colours || []).map(function (c) { return c.code; });
+  var RANK = {};
+  ORDER.forEach(function (c, i) { RANK[c] = i; });
+
+  // numbers on every bar segment (small red/orange counts stay readable next to large blue ones)
+  var barLabels = {
+    id: "hzBarLabels",
+    afterDatasetsDraw: function (chart) {
+      var ctx = chart.ctx;
+      ctx.save();
+      ctx.font = "bold 11px sans-serif";
+      ctx.textAlign = "center";
+      ctx.textBaseline = "middle";
+      chart.data.datasets.forEach(function (ds, i) {
+        var meta = chart.getDatasetMeta(i);
+        if (meta.hidden) { return; }
+        meta.data.forEach(function (el, j) {
+          var v = ds.data[j];
+          if (!v) { return; }
+          var pos = el.tooltipPosition(), h = Math.abs((el.base || 0) - el.y);
+          var inside = chart.config.type === "bar" && h >= 14;
+          ctx.fillStyle = inside ? hz.textOn(ds.backgroundColor) : "#000000";
+          ctx.fillText(hz.num(v, 0), pos.x, inside ? (el.y + el.base) / 2 : el.y - 8);
+        });
+      });
+      ctx.restore();
+    }
+  };
+
+  function stacked(id, groups, filterKey, mapValue) {
     var labels = Object.keys(groups).sort();
-    new Chart(document.getElementById(id), {type: "bar", data: {labels: labels, datasets: ORDER.map(function (c) {
-      return {label: s.colour_label[c], backgroundColor: s.colour_hex[c], data: labels.map(function (l) { return groups[l][c] || 0; })};
-    })}, options: {animation: false, responsive: true, scales: {x: {stacked: true}, y: {stacked: true, beginAtZero: true}}}});
+    var chart = new Chart(document.getElementById(id), {type: "bar", plugins: [barLabels],
+      data: {labels: labels, datasets: ORDER.map(function (c) {
+        return {label: hz.colourLabel(c), backgroundColor: hz.colourHex(c), data: labels.map(function (l) { return groups[l][c] || 0; })};
+      })},
+      options: {animation: false, responsive: true, layout: {padding: {top: 14}},
+        scales: {x: {stacked: true}, y: {stacked: true, beginAtZero: true}},
+        onClick: function (ev, els) {
+          if (!els.length) { return; }
+          var p = new URLSearchParams(), label = labels[els[0].index];
+          if (filterKey && label !== "未知") { p.set(filterKey, mapValue ? mapValue(label) : label); }
+          p.set("risk", ORDER[els[0].datasetIndex]);
+          location.assign("/?" + p.toString());
+        }}});
+    return chart;
   }
-  function beijing(iso) {
-    if (!iso) { return null; }
-    try { return new Date(iso).toLocaleString("zh-CN", {timeZone: "Asia/Shanghai", hour12: false}); }
-    catch (e) { return iso.replace("T", " "); }
-  }
-  function getJSON(url) {
-    return fetch(url, {credentials: "same-origin"}).then(function (r) {
-      if (!r.ok) { throw new Error("HTTP " + r.status); }
-      return r.json();
-    });
-  }
-  Promise.all([getJSON("/api/v1/stats"), getJSON("/api/v1/runs?limit=100")]).then(function (res) {
-    var s = res[0], runs = res[1].runs;
-    // the changes shown are those of the run the figures come from (the current run)
-    var current = runs.filter(function (r) { return r.id === s.run_id; })[0] || null;
-    document.getElementById("asof").textContent = "数据截至：" + (beijing(s.data_as_of) || "尚无计算结果") +
+
+  var stageCode = {};
+  Object.keys(V.stages || {}).forEach(function (k) { stageCode[V.stages[k]] = k; });
+
+  Promise.all([hz.getJSON(opts.api + "/stats"), hz.getJSON(opts.api + "/trends?limit=50"),
+    hz.getJSON(opts.api + "/runs?limit=100"), hz.getJSON(opts.api + "/map/summary?zoom=0")]).then(function (res) {
+    var s = res[0], trend = res[1].runs, runs = res[2].runs, sum = res[3];
+    document.getElementById("asof").textContent = "数据截至：" + (hz.beijing(s.data_as_of) || "尚无计算结果") +
       (s.run_id ? "（运行 #" + s.run_id + "）" : "");
+    var total = Object.keys(s.by_colour).reduce(function (a, k) { return a + s.by_colour[k]; }, 0);
+    document.getElementById("hz-headline").innerHTML =
+      "<div class='hz-stat'><span class='hz-stat-n' id='hz-total'>" + hz.num(total, 0) + "</span><span>涉危企业</span></div>" +
+      ORDER.map(function (c) {
+        var bg = hz.colourHex(c);
+        return "<a class='hz-stat' href='/?risk=" + encodeURIComponent(c) + "' style='background:" + esc(bg) + ";color:" + hz.textOn(bg) +
+          "'><span class='hz-stat-n' data-colour='" + esc(c) + "'>" + hz.num(s.by_colour[c] || 0, 0) + "</span><span>" + esc(hz.colourLabel(c)) + "</span></a>";
+      }).join("") + (s.by_colour.none ? "<div class='hz-stat'><span class='hz-stat-n'>" + hz.num(s.by_colour.none, 0) + "</span><span>未评级</span></div>" : "") +
+      "<div class='hz-stat'><span class='hz-stat-n' id='hz-majors'>" + hz.num(sum.major_hazards, 0) + "</span><span>重大危险源企业</span></div>" +
+      "<div class='hz-stat'><span class='hz-stat-n' id='hz-conflicts'>" + hz.num(sum.conflicts, 0) + "</span><span>距离冲突（处）</span></div>" +
+      "<div class='hz-stat'><span class='hz-stat-n' id='hz-expired'>" + hz.num(sum.expired_licences, 0) + "</span><span>许可证过期</span></div>";
     document.getElementById("colours").innerHTML = ORDER.map(function (c) {
-      return "<span class='hz-chip big' style='background:" + s.colour_hex[c] + "'>" + (s.by_colour[c] || 0) + "</span> " + s.colour_label[c];
+      return hz.chip(c) + " " + hz.num(s.by_colour[c] || 0, 0) + " 家";
     }).join("　");
-    new Chart(document.getElementById("c-colour"), {type: "doughnut", data: {labels: ORDER.map(function (c) { return s.colour_label[c]; }),
-      datasets: [{data: ORDER.map(function (c) { return s.by_colour[c] || 0; }), backgroundColor: ORDER.map(function (c) { return s.colour_hex[c]; })}]},
-      options: {animation: false, aspectRatio: 2}});
-    stacked("c-town", s.by_town, s);
-    stacked("c-dept", s.by_department, s);
-    stacked("c-stage", s.by_stage, s);
-    var top = document.getElementById("top");
-    s.top_risks.forEach(function (e) {
+    new Chart(document.getElementById("c-colour"), {type: "doughnut", plugins: [barLabels],
+      data: {labels: ORDER.map(hz.colourLabel), datasets: [{data: ORDER.map(function (c) { return s.by_colour[c] || 0; }),
+        backgroundColor: ORDER.map(hz.colourHex)}]}, options: {animation: false, aspectRatio: 2,
+        onClick: function (ev, els) { if (els.length) { location.assign("/?risk=" + ORDER[els[0].index]); } }}});
+    stacked("c-town", s.by_town, "town");
+    stacked("c-dept", s.by_department, "department");
+    stacked("c-stage", s.by_stage, "stage", function (label) { return stageCode[label] || label; });
+    var top = document.querySelector("#top tbody");
+    s.top_risks.slice().sort(function (a, b) {
+      return (RANK[a.risk_color] - RANK[b.risk_color]) || (a.risk_score - b.risk_score);
+    }).forEach(function (e) {
       var tr = top.insertRow(-1);
-      tr.innerHTML = "<td>" + esc(e.name) + "</td><td>" + esc(e.town || "") + "</td><td><span class='hz-chip' style='background:" +
-        s.colour_hex[e.risk_color] + "'>" + esc(s.colour_label[e.risk_color]) + "</span></td><td>" + e.risk_score + "</td><td>" +
-        (e.major_hazard_grade ? GRADE[e.major_hazard_grade] : "") + "</td>";
+      tr.innerHTML = "<td>" + esc(e.name) + (e.provisional ? "（临时评级）" : "") + "</td><td>" + esc(e.town || "") + "</td><td>" +
+        hz.chip(e.risk_color) + "</td><td>" + hz.num(e.risk_score) + "</td><td>" + esc(e.major_hazard_grade ? hz.gradeLabel(e.major_hazard_grade) : "") + "</td>";
     });
+    new Chart(document.getElementById("c-trend"), {type: "line", plugins: [barLabels],
+      data: {labels: trend.map(function (r) { return "#" + r.run_id; }), datasets: ["red", "orange"].map(function (c) {
+        return {label: hz.colourLabel(c), borderColor: hz.colourHex(c), backgroundColor: hz.colourHex(c),
+          data: trend.map(function (r) { return r.by_colour[c] || 0; })};
+      })}, options: {animation: false, scales: {y: {beginAtZero: true}}, layout: {padding: {top: 14}}}});
+    var current = runs.filter(function (r) { return r.id === s.run_id; })[0] || null;
     var ch = current && current.changes, out = document.getElementById("changes");
-    if (!ch || ch.first_run || !ch.summary) { out.textContent = "首次计算，无上次结果可比较。"; }
+    if (!s.run_id) { out.textContent = "尚无计算结果。"; }
+    else if (!ch || ch.first_run || !ch.summary) { out.textContent = "首次计算，无上次结果可比较。"; }
     else {
       out.innerHTML = "颜色或等级变化 " + ch.summary.colour_changed + " 家；冲突新增 " + ch.summary.conflicts_added + " 处、消除 " +
-        ch.summary.conflicts_removed + " 处；企业新增 " + ch.summary.enterprises_added + "、移除 " + ch.summary.enterprises_removed +
-        "<ul>" + (ch.colour_changes || []).slice(0, 10).map(function (c) {
-          return "<li>" + esc(c.name) + "：" + esc(s.colour_label[c.old_color] || "-") + " → " + esc(s.colour_label[c.new_color] || "-") + "</li>";
+        ch.summary.conflicts_removed + " 处；企业新增 " + ch.summary.enterprises_added + " 家、移除 " + ch.summary.enterprises_removed +
+        " 家<ul>" + (ch.colour_changes || []).slice(0, 10).map(function (c) {
+          return "<li>" + esc(c.name) + "：" + esc(c.old_color ? hz.colourLabel(c.old_color) : "—") + " → " + esc(c.new_color ? hz.colourLabel(c.new_color) : "—") + "</li>";
         }).join("") + "</ul>";
     }
-    if (!s.run_id) { out.textContent = "尚无计算结果。"; }
   }).catch(function (e) { document.getElementById("asof").textContent = "加载失败：" + e.message; });
+  hz.runCompare(null);
 })();

@@ -1,0 +1,71 @@
+"""The PDFs: the map sheet (``GET /print/map.pdf`` with the map's filters) and the 选址初筛意见
+(``POST /api/v1/siting/report.pdf``, the renderer :func:`webmap.printing.siting_pdf` shared with the
+API's ``format=pdf``), opened with pypdf and read for their Chinese text."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from tests.test_web_api import client, web_db  # noqa: F401 - fixtures
+
+pytestmark = pytest.mark.postgis
+
+
+def _text(data: bytes) -> str:
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(data))
+    return "".join(p.extract_text() for p in reader.pages).replace(" ", "").replace("\n", "")
+
+
+def test_map_sheet_pdf_with_filters(client):  # noqa: F811
+    r = client.get("/print/map.pdf?risk=red,orange&town=东街街道")
+    assert r.status_code == 200 and r.mimetype == "application/pdf" and r.data.startswith(b"%PDF")
+    t = _text(r.data)
+    for text in ("危险化学品安全风险分布图", "图例", "重大风险", "较大风险", "筛选条件", "风险：重大风险、较大风险",
+                 "属地：东街街道", "数据版本", "运行#2", "审图号", "北", "出图时间", "东街街道"):
+        assert text in t, text
+    # the seed's filter keeps enterprises 1 (red) and 2 (orange): "1 家" each in the legend, 2 drawn
+    assert "重大风险1家" in t and "较大风险1家" in t and "一般风险0家" in t and "图中企业2家" in t
+    # the scale bar: a round number of metres or kilometres
+    assert "米" in t or "千米" in t
+
+
+def test_map_sheet_rejects_bad_filters_in_chinese(client):  # noqa: F811
+    r = client.get("/print/map.pdf?risk=purple")
+    assert r.status_code == 400 and "未知风险颜色" in r.get_data(as_text=True)
+
+
+def test_siting_opinion_pdf_cites_rules_distances_version_and_who_asked(web_db):  # noqa: F811
+    from tests.helpers import as_user
+    from tests.test_web_api import make_app
+
+    app = make_app(web_db)
+    c = app.test_client()
+    body = {"location": {"lon": 112.8505, "lat": 35.5005, "crs": "wgs84"}, "facility_type": "危化品仓库",
+            "inventory": [{"chemical": "液氯", "quantity_t": 20, "unit": "storage"}]}
+    r = c.post("/api/v1/siting/report.pdf", json=body)
+    assert r.status_code == 200 and r.mimetype == "application/pdf"
+    t = _text(r.data)
+    for text in ("选址初筛意见", "拟建项目", "经度112.850500", "危化品仓库", "初筛结论", "建议不予选址",
+                 "重大危险源辨识", "所需防护距离及依据", "GB", "东街第一小学", "数据版本", "运行#2", "申请人",
+                 "运维人员"):
+        assert text in t, text
+    # 东街第一小学 is ≈ 71 m from the candidate — listed with its distance in metres
+    assert "米" in t
+    audit = as_user(app, "operator")  # a second operator reads the audit: the check was recorded
+    page = audit.test_client().get("/console/audit?action=siting_check").get_data(as_text=True)
+    assert "选址核查" in page and "格式：PDF 文件" in page
+    bad = c.post("/api/v1/siting/report.pdf", json={"location": {"lon": 1, "lat": 2}, "inventory": []})
+    assert bad.status_code == 400 and bad.is_json
+
+
+def test_leaders_cannot_ask_for_a_siting_opinion(web_db):  # noqa: F811
+    from tests.helpers import as_user
+    from webmap import create_app
+
+    c = as_user(create_app({"TESTING": True, "DATABASE_URL": web_db}), "leader").test_client()
+    assert c.post("/api/v1/siting/report.pdf", json={}).status_code == 403
+    assert c.get("/print/map.pdf").status_code == 200

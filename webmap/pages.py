@@ -1,0 +1,65 @@
+"""One way to make pages: Jinja templates (``templates/``) extending ``base.html``, one script
+per page (``static/<page>.js``) over shared helpers (``static/common.js``).
+
+No page carries inline script (the Content-Security-Policy forbids it, see
+:func:`webmap.security.headers`): what a script needs — the domain vocabulary, the pages'
+labels, the map settings, the current run, the user — travels in one JSON data block
+(``<script type="application/json" id="hz-page">``, escaped by Jinja's ``tojson``) that
+``common.js`` reads.  folium is not used for pages: its generated inline scripts would violate
+that policy; it stays available to the analyst notebooks.
+"""
+
+from __future__ import annotations
+
+from flask import g, render_template, url_for
+
+from geo.postgis import collections as queries
+from webmap import labels
+from webmap.auth import csrf_token, may_open
+from webmap.db import connect, domain, settings
+
+# (endpoint, menu label) in menu order; each role sees the entries it may open
+MENU = (("riskmap.risk_map", "风险地图"), ("dashboard.dashboard", "统计看板"), ("siting.siting", "选址核查"),
+        ("console.runs", "数据运行"), ("console.users_page", "用户管理"), ("console.audit", "审计日志"))
+
+
+def menu(user: dict | None) -> list[dict]:
+    role = (user or {}).get("role")
+    if user is None:  # anonymous viewers (anonymous_access) see the map only
+        return [{"label": "风险地图", "url": url_for("riskmap.risk_map")}]
+    return [{"label": label, "url": url_for(ep)} for ep, label in MENU if may_open(role, ep)]
+
+
+def _map_options() -> dict:
+    m = settings().map
+    if m.basemap_file:
+        basemap = {"kind": "mbtiles", "url": url_for("basemap.tile", z=0, x=0, y=0).replace("/0/0/0", "/{z}/{x}/{y}")}
+    elif m.tile_url:
+        basemap = {"kind": "tiles", "url": m.tile_url}
+    else:
+        basemap = {"kind": "data", "url": url_for("basemap.vector")}
+    return {**basemap, "datum": m.tile_datum if (m.tile_url or m.basemap_file) else "wgs84",
+            "attribution": m.tile_attribution or ("本系统数据绘制" if basemap["kind"] == "data" else "本地底图"),
+            "reviewNumber": m.review_number}
+
+
+def page_options(page: str, title: str, **extra) -> dict:
+    """The page's JSON data block."""
+    with connect() as conn:
+        info = queries.run_info(conn)
+    user = getattr(g, "user", None)
+    lim = settings().limits
+    return {"page": page, "title": title, "api": "/api/v1", "runId": info["run_id"], "dataAsOf": info["data_as_of"],
+            "versions": info["versions"], "vocabulary": domain().vocabulary.as_json(), "labels": labels.as_json(),
+            "map": _map_options(), "maxFeatures": lim.max_features_per_response, "maxBboxArea": lim.max_bbox_area_deg2,
+            "maxSummaryArea": settings().map.max_summary_bbox_area_deg2,
+            "user": None if user is None else {"name": user["name"], "role": user["role"],
+                                               "roleLabel": labels.ROLE_LABEL.get(user["role"], "")},
+            **extra}
+
+
+def render_page(template: str, *, page: str, title: str, options: dict | None = None, **context):
+    """Render ``template`` with the menu, the CSRF token and the page's data block."""
+    opts = page_options(page, title, **(options or {}))
+    return render_template(template, title=title, page=page, opts=opts, menu=menu(getattr(g, "user", None)),
+                           user=opts["user"], csrf=csrf_token(), **context)
