@@ -26,6 +26,7 @@ have_pkg chromium-driver || need+=(chromium-driver)
 have_pkg fonts-wqy-zenhei || need+=(fonts-wqy-zenhei)
 command -v node >/dev/null || need+=(nodejs)  # runs the map page's JS in a unit test
 command -v pg_dump >/dev/null || need+=(postgresql-client)  # backups (SECURITY.md), tested once
+command -v ogr2ogr >/dev/null || need+=(gdal-bin)  # the real-client suite: ogrinfo/ogr2ogr read /ogc and the exports
 "$PY" -c "import venv, ensurepip" 2>/dev/null || need+=(python3-venv)
 
 if [ ${#need[@]} -gt 0 ]; then

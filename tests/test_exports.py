@@ -76,7 +76,9 @@ def test_gcj02_output_is_shifted_and_labelled(demo_app):
     assert "GCJ-02" in gcj["crs_note"] and "非标准" in gcj["crs_note"]
     a = wgs["features"][0]["geometry"]["coordinates"]
     b = gcj["features"][0]["geometry"]["coordinates"]
-    assert b == pytest.approx(list(crs.wgs84_to_gcj02(*a)), abs=1e-9)
+    # 7 decimals in every output (≈ 1 cm), GCJ-02 too
+    assert b == pytest.approx(list(crs.wgs84_to_gcj02(*a)), abs=5e-8)
+    assert all(len(str(v).split(".")[1]) <= 7 for v in b)
 
 
 def test_export_limits_and_bad_format(demo_app, monkeypatch):
@@ -108,7 +110,9 @@ def test_cli_export_mirrors_the_api(demo_db, tmp_path, monkeypatch):
     out = tmp_path / "t.gpkg"
     res = CliRunner().invoke(cli, ["export", "targets", "--format", "gpkg", "--category", "school", "-o", str(out)])
     assert res.exit_code == 0, res.output
-    df = pyogrio.read_dataframe(out)
+    # targets mix points and polygons: the GeoPackage has one layer per geometry type
+    assert {name for name, _ in pyogrio.list_layers(out)} == {"target_points", "target_areas"}
+    df = pyogrio.read_dataframe(out, layer="target_points")
     assert len(df) > 0 and set(df["category"]) == {"school"}
     bad = CliRunner().invoke(cli, ["export", "enterprises", "--risk", "purple"])
     assert bad.exit_code == 2 and "risk" in bad.output

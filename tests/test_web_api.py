@@ -260,11 +260,14 @@ def test_enterprise_detail(client):
     (u,) = p["hazard_units"]
     assert (u["kind"], u["S"], u["R"], u["alpha"], u["exposed_people"], u["grade"]) == ("storage", 2.0, 30.0, 1.5, 60, 3)
     assert u["inventory"][0]["quantity_t"] == 20 and u["inventory"][0]["chemical"]
-    (cf,) = p["conflicts"]
+    # the item has the list's properties with the same types: "conflicts" is the count, the list has its own name
+    (cf,) = p["conflict_list"]
+    assert p["conflicts"] == 1
     assert (cf["target_id"], cf["category"], cf["required_m"], cf["rule"]) == (1, "school", 500, "R-TOXIC-SCHOOL")
     assert {r["category"]: r["required_m"] for r in p["requirements"]} == {"school": 500, "residential": 300}
     # enterprise 4 had a conflict in the old run only
-    assert client.get("/api/v1/enterprises/4").get_json()["properties"]["conflicts"] == []
+    p4 = client.get("/api/v1/enterprises/4").get_json()["properties"]
+    assert p4["conflict_list"] == [] and p4["conflicts"] == 0
 
 
 @pytest.mark.parametrize("path", ["/api/v1/enterprises/999", "/api/v1/targets/999", "/api/v1/nothing-here"])
@@ -352,7 +355,7 @@ def test_stats(client):
     assert s["by_stage"]["储存"] == {"red": 1, "none": 1}
     assert [t["id"] for t in s["top_risks"]] == [1, 2, 3, 4]  # score ascending
     assert s["run_id"] == 2 and s["data_as_of"].startswith("2026-02-01")
-    assert s["last_run"]["id"] == 4  # the newest succeeded run, even without results
+    assert s["last_run"]["id"] == 2  # the run the figures come from: one run per response
     assert client.get("/api/v1/stats?town=西街街道").get_json()["by_colour"] == {"yellow": 1, "blue": 1, "none": 1}
     assert client.get("/api/v1/stats?department=交通运输局").get_json()["by_colour"] == {"yellow": 1}
 
