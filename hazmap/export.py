@@ -135,8 +135,8 @@ def _wkb_geoms(rows, index: int) -> np.ndarray:
 # ---- GeoJSON -----------------------------------------------------------------------------------
 
 def _props_json(ex: Export, alias: str = "s") -> str:
-    cols = ", ".join(f"{alias}.{_ident(p.name)} as {_ident(ex.name(p.name, p.title))}" for p in ex.collection.properties)
-    return f"(select to_json(p) from (select {cols}) p)::text"
+    names = {p.name: ex.name(p.name, p.title) for p in ex.collection.properties}
+    return queries.properties_json_sql(ex.collection, alias, names)
 
 
 def geojson_chunks(conn, ex: Export) -> Iterator[str]:

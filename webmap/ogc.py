@@ -115,6 +115,8 @@ def _collection_doc(c, conn, base) -> dict:
                  "type": SCHEMA, "title": "可查询属性"},
                 {"href": _url("ogc.schema", cid=c.id), "rel": "http://www.opengis.net/def/rel/ogc/1.0/schema",
                  "type": SCHEMA, "title": "属性模式"},
+                {"href": _url("ogc.schema", cid=c.id), "rel": "describedby", "type": SCHEMA,
+                 "title": "属性模式（GDAL 据此确定字段类型）"},
                 {"href": _url("ogc.tilesets", cid=c.id), "rel": "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector",
                  "type": "application/json", "title": "矢量瓦片"},
                 {"href": _url("api." + c.id.replace("-", "_"), {"format": "gpkg"}), "rel": "enclosure",

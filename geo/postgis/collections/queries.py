@@ -180,22 +180,40 @@ def _row_select(c: Collection) -> str:
     return f"{c.key} as __k, {props}, {_geometry_sql(c)} as __g"
 
 
-def _props_json(c: Collection, alias: str = "s") -> str:
-    cols = ", ".join(f"{alias}.{_ident(p.name)}" for p in c.properties)
-    return f"(select to_json(p) from (select {cols}) p)"
+def _sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _json_value(kind: str, expr: str) -> str:
+    """JSON text of one value; a ``number`` always has a decimal point, so clients reading a
+    sample (GDAL's OAPIF driver) type the field as real, never as integer."""
+    if kind == "number":
+        return (f"(case when {expr} is null then 'null' when {expr} = trunc({expr}) and abs({expr}) < 1e15 "
+                f"then trunc({expr})::bigint::text || '.0' else to_json({expr})::text end)")
+    return f"coalesce(to_json({expr})::text, 'null')"
+
+
+def properties_json_sql(c: Collection, alias: str = "s", names: dict | None = None) -> str:
+    """SQL of the properties object's JSON text (keys: property names, or ``names[name]``)."""
+    parts = []
+    for i, p in enumerate(c.properties):
+        key = json.dumps((names or {}).get(p.name, p.name), ensure_ascii=False)
+        parts.append(_sql_literal(("{" if i == 0 else ",") + key + ":") + " || "
+                     + _json_value(p.type, f"{alias}.{_ident(p.name)}"))
+    return "(" + " || ".join(parts) + " || '}')"
 
 
 def feature_json_sql(c: Collection, alias: str = "s") -> str:
-    return (f"json_build_object('type', 'Feature', 'id', {alias}.__k, "
-            f"'geometry', ST_AsGeoJSON({alias}.__g, {PRECISION})::json, "
-            f"'properties', {_props_json(c, alias)})::text")
+    return (f"'{{\"type\": \"Feature\", \"id\": ' || to_json({alias}.__k)::text || ', \"geometry\": ' || "
+            f"coalesce(ST_AsGeoJSON({alias}.__g, {PRECISION}), 'null') || ', \"properties\": ' || "
+            f"{properties_json_sql(c, alias)} || '}}'")
 
 
 def page(conn, c: Collection, sel: Selection, base: dict, *, limit: int, offset: int = 0,
          after: str | None = None) -> Page:
     """One page of ``c``: the features as JSON text, the true count, the next cursor."""
     spec = _sort_spec(c, sel)
-    params = dict(base, _limit=limit, _offset=offset)
+    params = dict(base, _limit=limit + 1, _offset=offset)  # one more row: is there a next page?
     cond = where(c, sel, params)
     if after:
         cond += " and " + _after(c, spec, decode_cursor(c, after, spec), params)
@@ -209,7 +227,8 @@ def page(conn, c: Collection, sel: Selection, base: dict, *, limit: int, offset:
         order by {_order(spec, '__page.')}"""), params).all()
     total = count(conn, c, sel, base)
     nxt = None
-    if rows and len(rows) == limit and offset + len(rows) < total:
+    if len(rows) > limit:
+        rows = rows[:limit]
         last = rows[-1]
         nxt = encode_cursor([getattr(last, f"__s{i}") for i in range(len(spec))] + [last.__k])
     return Page([r.__f for r in rows], total, limit, offset, nxt)
