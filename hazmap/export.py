@@ -43,7 +43,7 @@ FORMATS = ("geojson", "csv", "gpkg")
 LABELS = ("en", "zh")
 CRS_LABEL = {"wgs84": "EPSG:4326 (WGS-84)",
              "gcj02": "GCJ-02（非标准坐标系，仅用于与高德等 GCJ-02 底图叠加）"}
-BATCH = 5000
+BATCH = 2000  # rows per fetch and per written chunk: bounds the export's memory
 # columns every export adds after the properties: (name, Chinese title)
 STAMP = (("rules_version", "规则版本"), ("reference_version", "参考数据版本"), ("model_version", "模型版本"),
          ("generated_at", "生成时间"))
@@ -274,12 +274,14 @@ def _write_layer(conn, ex: Export, c: Collection, path: Path, *, append: bool) -
         nonlocal count
         for batch in _batches(_rows(conn, ex, projection, c)):
             n = len(props)
-            geoms = _wkb_geoms(batch, n)
             if ex.out_crs == "gcj02":
-                geoms = _to_gcj02(geoms)
-            arrays = [pa.array([r[j] for r in batch], type=f.type) for j, f in enumerate(columns)]
+                wkb = shapely.to_wkb(_to_gcj02(_wkb_geoms(batch, n))).tolist()
+            else:  # WGS-84: PostGIS's WKB as it comes
+                wkb = [bytes(r[n]) if r[n] is not None else None for r in batch]
+            values = list(zip(*batch))
+            arrays = [pa.array(values[j], type=f.type) for j, f in enumerate(columns)]
             arrays += [pa.array([v] * len(batch), type=pa.string()) for v in constants]
-            arrays.append(pa.array(shapely.to_wkb(geoms).tolist(), type=pa.binary()))
+            arrays.append(pa.array(wkb, type=pa.binary()))
             count += len(batch)
             yield pa.record_batch(arrays, schema=schema)
 

@@ -216,9 +216,11 @@ def test_csv_cells_that_look_like_formulas_are_neutralised(fresh_db_url, tmp_pat
     from tests.test_web_api import make_app, seed
 
     seed(fresh_db_url)
-    with sa.create_engine(fresh_db_url).begin() as conn:
+    engine = sa.create_engine(fresh_db_url)
+    with engine.begin() as conn:
         conn.execute(sa.text("update enterprise set name = '=HYPERLINK(\"http://x\")', address = '+1', department = '@a' "
                              "where id = 1"))
+    engine.dispose()
     data = make_app(fresh_db_url).test_client().get("/api/v1/enterprises?format=csv").get_data()
     row = next(r for r in pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str).to_dict("records") if r["id"] == "1")
     assert (row["name"], row["address"], row["department"]) == ("'=HYPERLINK(\"http://x\")", "'+1", "'@a")

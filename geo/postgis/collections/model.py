@@ -181,6 +181,7 @@ class Collection:
     ogc: bool = True  # served by /ogc and exported as its own layer (one geometry type)
     parts: tuple[str, ...] = ()  # a mixed collection's homogeneous parts (GeoPackage layers)
     detail: Callable | None = None
+    derived: str = ""  # lateral joins computing several properties in one pass (rows only, not counts)
     item_label: str = "要素"  # "企业 5 不存在"
     tile_min_zoom: int = 0
 
@@ -201,6 +202,15 @@ class Collection:
 
     def filter(self, name: str) -> Filter | None:
         return next((f for f in self.filters if f.name == name), None)
+
+    @property
+    def rows_source(self) -> str:
+        """The FROM clause for building rows: the source and its derived lateral joins."""
+        return f"{self.source} {self.derived}" if self.derived else self.source
+
+    def filter_source(self, uses_properties: bool) -> str:
+        """The FROM clause for counting and paging: derived joins only when a filter or sort may use them."""
+        return self.rows_source if uses_properties else self.source
 
     @property
     def spatial_column(self) -> str:

@@ -118,7 +118,12 @@ def _interval(c: Collection, interval, params: dict) -> str:
 
 def count(conn, c: Collection, sel: Selection, base: dict) -> int:
     params = dict(base)
-    return conn.execute(sa.text(f"select count(*) from {c.source} where {where(c, sel, params)}"), params).scalar()
+    return conn.execute(sa.text(f"select count(*) from {_filter_source(c, sel)} where {where(c, sel, params)}"),
+                        params).scalar()
+
+
+def _filter_source(c: Collection, sel: Selection) -> str:
+    return c.filter_source(bool(sel.equals or sel.cql or sel.sort))
 
 
 # ---- cursors -----------------------------------------------------------------------------------
@@ -220,10 +225,10 @@ def page(conn, c: Collection, sel: Selection, base: dict, *, limit: int, offset:
     sorts = "".join(f", {p.sql} as __s{i}" for i, (p, _) in enumerate(spec))
     rows = conn.execute(sa.text(f"""
         with __page as materialized (
-            select {c.key} as __k{sorts} from {c.source} where {cond}
+            select {c.key} as __k{sorts} from {_filter_source(c, sel)} where {cond}
             order by {_order(spec)} limit :_limit offset :_offset)
         select __page.*, {feature_json_sql(c)} as __f
-        from __page cross join lateral (select {_row_select(c)} from {c.source} where {c.key} = __page.__k) s
+        from __page cross join lateral (select {_row_select(c)} from {c.rows_source} where {c.key} = __page.__k) s
         order by {_order(spec, '__page.')}"""), params).all()
     total = count(conn, c, sel, base)
     nxt = None
@@ -239,7 +244,7 @@ def item(conn, c: Collection, key, base: dict) -> dict | None:
     params = dict(base, _id=key)
     key_type = "bigint" if c.key_type == "integer" else "text"
     row = conn.execute(sa.text(f"""
-        select {feature_json_sql(c)} as __f from (select {_row_select(c)} from {c.source}
+        select {feature_json_sql(c)} as __f from (select {_row_select(c)} from {c.rows_source}
         where ({c.where}) and {c.key} = cast(:_id as {key_type})) s"""), params).first()
     return json.loads(row.__f) if row else None
 
@@ -268,13 +273,13 @@ def stream_sql(c: Collection, sel: Selection, base: dict, projection: str, *, li
     if limit is not None:
         params["_limit"] = limit
         window = " limit :_limit" + window
-    return (f"select {projection} from (select {_row_select(c)}{sorts} from {c.source} where {cond} "
+    return (f"select {projection} from (select {_row_select(c)}{sorts} from {c.rows_source} where {cond} "
             f"order by {_order(spec)}{window}) s"), params
 
 
 def stream(conn, sql: str, params: dict, *, batch: int = 2000) -> Iterator[sa.Row]:
     """Rows of ``sql`` from one server-side cursor, ``batch`` at a time (constant memory)."""
-    result = conn.execution_options(stream_results=True, yield_per=batch).execute(sa.text(sql), params)
+    result = conn.execute(sa.text(sql).execution_options(stream_results=True, yield_per=batch), params)
     try:
         yield from result
     finally:
@@ -296,7 +301,7 @@ def tile(conn, c: Collection, sel: Selection, base: dict, *, z: int, x: int, y: 
         mvt as (
             select ST_AsMVTGeom(ST_Transform({c.geometry}, 3857), bounds.b3857, 4096, 64, true) as __geom
                    {", " + c.key + " as __fid" if fid else ""}{cols}
-            from {c.source} cross join bounds
+            from {c.rows_source} cross join bounds
             where {cond} and {c.spatial_column} && ST_Transform(bounds.b3857, 4326))
         select ST_AsMVT(mvt, :_layer, 4096, '__geom'{", '__fid'" if fid else ""}) from mvt
         where __geom is not null"""), params).scalar()
