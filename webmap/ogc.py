@@ -20,7 +20,7 @@ import datetime as dt
 import json
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, jsonify, request, url_for
+from flask import Blueprint, Response, request, url_for
 
 from geo.errors import NotFound
 from geo.postgis import collections as registry

@@ -26,7 +26,6 @@ from geo.postgis.collections.queries import Selection
 
 MAX_OFFSET = 2**31 - 1  # PostgreSQL's OFFSET is a bigint; larger is bad input, never a database error
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
-API_PAGING = ("bbox", "limit", "offset", "after", "format", "crs", "labels")
 OGC_PARAMETERS = ("bbox", "bbox-crs", "limit", "offset", "after", "datetime", "filter", "filter-lang", "filter-crs",
                   "sortby", "f", "crs")
 

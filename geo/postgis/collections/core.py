@@ -38,7 +38,7 @@ def _labels(array_sql: str, vocabulary_param: str) -> str:
 
 TOWN = Filter("town", "text", "(e.town_code = :town or a.name = :town)", "镇/街道名称或代码")
 RISK = Filter("risk", "colours", "er.risk_color = any(:risk)", "风险颜色，逗号分隔：red,orange,yellow,blue")
-CATEGORY = Filter("category", "text", "{}.category = :category", "防护目标类别（school、hospital、residential…）")
+CATEGORY_HELP = "防护目标类别（school、hospital、residential…）"
 
 # ---- enterprises -------------------------------------------------------------------------------
 
@@ -152,8 +152,7 @@ HAZARD_UNITS = Collection(
         P("grade", "integer", "重大危险源等级", "hr.grade", description="1–4，非重大危险源为空"),
         *run_properties(),
     ),
-    filters=(Filter("grade", "integer", "hr.grade = :grade", "重大危险源等级 1–4", minimum=1, maximum=4,
-                    type="integer"), TOWN),
+    filters=(Filter("grade", "integer", "hr.grade = :grade", "重大危险源等级 1–4", minimum=1, maximum=4), TOWN),
 )
 
 # ---- protection targets ------------------------------------------------------------------------
@@ -190,7 +189,7 @@ def _targets(cid: str, title: str, geometry_type: str, condition: str, geometry:
               "(select count(*) from conflict c where c.run_id = :run and c.target_id = t.id)::integer"),
             *run_properties(),
         ),
-        filters=(Filter("category", "text", "t.category = :category", CATEGORY.description),),
+        filters=(Filter("category", "text", "t.category = :category", CATEGORY_HELP),),
         detail=_target_detail, **kw)
 
 
@@ -228,7 +227,7 @@ CONFLICTS = Collection(
         *colour_properties("er.risk_color"),
         *run_properties(),
     ),
-    filters=(RISK, TOWN, Filter("category", "text", "c.category = :category", "防护目标类别")),
+    filters=(RISK, TOWN, Filter("category", "text", "c.category = :category", CATEGORY_HELP)),
     default_sort=(("deficit_m", "desc"),),
 )
 

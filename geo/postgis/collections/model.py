@@ -119,7 +119,6 @@ class Filter:
     minimum: int | None = None
     maximum: int | None = None
     default: str | None = None
-    type: str = "string"  # JSON type of one value (OpenAPI)
 
     def parse(self, raw: str | None):
         raw = self.default if raw is None or raw == "" else raw
