@@ -10,12 +10,11 @@ one snapshot, so its run id and its data belong to one run.
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 import threading
 import time
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from functools import partial
 from urllib.parse import urlencode
 
@@ -27,6 +26,7 @@ from geo.postgis import collections as registry
 from geo.postgis.collections import arguments
 from hazmap import export
 from webmap.db import connect, domain, settings
+from webmap.reading import feature_collection, reading
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -39,22 +39,8 @@ def _reject_nul_bytes():
             raise InvalidInput(name, f"参数 {name} 含非法字符（NUL）")
 
 
-@contextmanager
-def reading():
-    """A connection in one read-only snapshot, its current run and the query's base parameters."""
-    with connect() as conn:
-        run = registry.read_snapshot(conn)
-        yield conn, run, registry.base_params(run, domain().vocabulary)
-
-
 def json_text(text: str, status: int = 200, mimetype: str = "application/json") -> Response:
     return Response(text, status=status, mimetype=mimetype)
-
-
-def feature_collection(page: registry.Page, members: dict) -> str:
-    """A FeatureCollection's text from the page's feature texts (rendered by PostgreSQL) and members."""
-    rest = json.dumps(members, ensure_ascii=False, default=str)
-    return '{"type": "FeatureCollection", "features": [' + ",".join(page.features) + "], " + rest[1:]
 
 
 def _args() -> dict:

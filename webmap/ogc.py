@@ -25,7 +25,7 @@ from flask import Blueprint, Response, request, url_for
 from geo.errors import NotFound
 from geo.postgis import collections as registry
 from geo.postgis.collections import arguments
-from webmap.api import feature_collection, reading
+from webmap.reading import feature_collection, reading
 from webmap.db import settings
 
 bp = Blueprint("ogc", __name__, url_prefix="/ogc")
@@ -65,13 +65,8 @@ def _url(endpoint: str, query: dict | None = None, **kw) -> str:
     return url + "?" + urlencode(query) if query else url
 
 
-def ogc_collections() -> dict:
-    """The collections /ogc serves: those of one geometry type."""
-    return {cid: c for cid, c in registry.registry().items() if c.ogc}
-
-
 def _collection_of(cid: str):
-    c = ogc_collections().get(cid)
+    c = registry.ogc_collections().get(cid)
     if c is None:
         raise NotFound(f"集合 {cid} 不存在")
     return c
@@ -127,7 +122,7 @@ def _collection_doc(c, conn, base) -> dict:
 @bp.get("/collections")
 def collections():
     with reading() as (conn, _, base):
-        docs = [_collection_doc(c, conn, base) for c in ogc_collections().values()]
+        docs = [_collection_doc(c, conn, base) for c in registry.ogc_collections().values()]
     return _json({"collections": docs, "links": [
         {"href": _url("ogc.collections"), "rel": "self", "type": "application/json"}]})
 

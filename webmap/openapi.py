@@ -182,8 +182,6 @@ def _ogc_query_param(p: Property) -> dict:
 
 def ogc_document(server_url: str = "/ogc") -> dict:
     """OpenAPI 3.0 of ``/ogc`` (paths relative to ``server_url``, the landing page)."""
-    from webmap.ogc import ogc_collections
-
     ok = _ok_json()
     paths: dict = {
         "/": _get("Landing page", [], ok),
@@ -194,7 +192,7 @@ def ogc_document(server_url: str = "/ogc") -> dict:
         "/tileMatrixSets/{tileMatrixSetId}": _get("Tile matrix set", [
             _p("tileMatrixSetId", "WebMercatorQuad", {"type": "string"}, "path", True)], ok, extra=_NOT_FOUND),
     }
-    for c in ogc_collections().values():
+    for c in registry.ogc_collections().values():
         named = {f.name for f in c.filters}
         params = OGC_PAGING + _filter_params(c) + [_ogc_query_param(p) for p in c.queryables if p.name not in named]
         fc = collection_schema(c, "3.0")

@@ -17,7 +17,7 @@ from flask import Blueprint, Response, request, url_for
 from geo.errors import InvalidInput, NotFound
 from geo.postgis import collections as registry
 from geo.postgis.collections import arguments
-from webmap.api import reading
+from webmap.reading import reading
 
 bp = Blueprint("tiles", __name__, url_prefix="/tiles")
 

@@ -81,3 +81,18 @@ class Vocabulary:
         return {"colours": [{"code": c.code, "label": c.label, "hex": c.hex} for c in self.colours],
                 "colour_hex": self.colour_hex, "colour_label": self.colour_label,
                 "stages": STAGE_LABEL, "unit_kinds": UNIT_KIND_LABEL, "categories": CATEGORY_LABEL}
+
+# 四色分级依据 (reasons of geo.risk_color): code → the Chinese label of its flat export column.
+# SCORED_REASONS: the codes whose points can be non-zero — each gets a points column in the
+# exports (``pts_<code>``) so Shapefile, Excel and QGIS Processing keep the scoring.
+REASON_LABEL = {
+    "MAJOR_HAZARD": "重大危险源", "SUBSTANCE": "物质危险性", "FIRE_CLASS": "火灾爆炸危险性",
+    "FIRE_CLASS_UNKNOWN": "火灾爆炸危险性未评估", "OUTSIDE_PARK": "化工园区外", "PARK_UNKNOWN": "是否在园区未评估",
+    "DISTANCE_NOT_MET": "外部安全防护距离不足", "DISTANCE_UNKNOWN": "外部安全防护距离未评估",
+    "ACCIDENTS": "近三年事故", "ACCIDENTS_UNKNOWN": "事故记录未评估", "ACCIDENTS_PARTIAL": "事故记录不全",
+    "STANDARDISATION": "安全生产标准化", "STANDARDISATION_UNKNOWN": "标准化等级未评估",
+    "HIDDEN_DANGER": "重大事故隐患", "HIDDEN_DANGER_UNKNOWN": "重大事故隐患未评估", "NOT_ASSESSED": "未评估项",
+    "VARIANT": "本地细化", "SCORE_BOUND": "总分界限", "DIRECT_RED": "直接判定红色",
+}
+SCORED_REASONS = ("MAJOR_HAZARD", "SUBSTANCE", "FIRE_CLASS", "OUTSIDE_PARK", "DISTANCE_NOT_MET", "ACCIDENTS",
+                  "STANDARDISATION", "HIDDEN_DANGER", "SCORE_BOUND")

@@ -53,6 +53,11 @@ class MapSettings:
 
 
 @dataclass(frozen=True)
+class WebSettings:
+    proxy_hops: int = 0  # reverse proxies in front whose X-Forwarded-* headers are trusted (0: none)
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     etl: EtlSettings = field(default_factory=EtlSettings)
@@ -62,6 +67,8 @@ class Settings:
     anonymous_access: bool = False  # True: visitors without a login may view the map and read the API
     secret_key: str | None = None
     secure_cookies: bool = True  # session cookie only over HTTPS (hazmap serve on loopback turns it off)
+    basic_password: bool = False  # HTTP Basic also accepts the account password (the API token always)
+    web: WebSettings = field(default_factory=WebSettings)
     sources: dict[str, list[dict]] = field(default_factory=dict)  # KIND → [{path, crs?}] (ETL config)
     config_path: str | None = None
 
@@ -102,7 +109,7 @@ def load_settings(path: str | os.PathLike | None = None, env: dict[str, str] | N
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"配置文件 {p} 不是有效的 TOML：{exc}") from exc
     s = Settings(config_path=str(path) if path else None)
-    top_known = {"database", "etl", "map", "limits", "rules", "auth", "sources"}
+    top_known = {"database", "etl", "map", "limits", "rules", "auth", "sources", "web"}
     for key in raw:
         if key not in top_known:
             raise ConfigError(f"未知配置节 [{key}]（可用：{', '.join(sorted(top_known))}）")
@@ -118,6 +125,8 @@ def load_settings(path: str | os.PathLike | None = None, env: dict[str, str] | N
         s = replace(s, map=_coerce("map", MapSettings, raw["map"]))
     if "limits" in raw:
         s = replace(s, limits=_coerce("limits", Limits, raw["limits"]))
+    if "web" in raw:
+        s = replace(s, web=_coerce("web", WebSettings, raw["web"]))
     rules = raw.get("rules", {})
     for key in rules:
         if key != "overrides":
@@ -128,7 +137,7 @@ def load_settings(path: str | os.PathLike | None = None, env: dict[str, str] | N
         s = replace(s, rules_overrides=tuple(rules["overrides"]))
     auth = raw.get("auth", {})
     for key in auth:
-        if key not in ("anonymous_access", "secret_key", "secure_cookies"):
+        if key not in ("anonymous_access", "secret_key", "secure_cookies", "basic_password"):
             raise ConfigError(f"未知配置项 [auth] {key}")
     if "anonymous_access" in auth:
         if not isinstance(auth["anonymous_access"], bool):
@@ -138,6 +147,10 @@ def load_settings(path: str | os.PathLike | None = None, env: dict[str, str] | N
         if not isinstance(auth["secure_cookies"], bool):
             raise ConfigError("配置项 [auth] secure_cookies 应为 true/false")
         s = replace(s, secure_cookies=auth["secure_cookies"])
+    if "basic_password" in auth:
+        if not isinstance(auth["basic_password"], bool):
+            raise ConfigError("配置项 [auth] basic_password 应为 true/false")
+        s = replace(s, basic_password=auth["basic_password"])
     if "secret_key" in auth:
         s = replace(s, secret_key=str(auth["secret_key"]))
     if "sources" in raw:

@@ -39,10 +39,15 @@ def create_app(test_config: dict | None = None, *, settings: Settings | None = N
     if test_config:
         app.config.update({k: v for k, v in test_config.items() if k != "DATABASE_URL"})
 
-    from webmap import api, auth, dashboard, errors, ogc, riskmap, siting
+    from webmap import api, auth, dashboard, errors, ogc, riskmap, siting, tiles
 
-    for module in (auth, api, ogc, riskmap, dashboard, siting):  # one blueprint per area
+    for module in (auth, api, ogc, tiles, riskmap, dashboard, siting):  # one blueprint per area
         app.register_blueprint(module.bp)
     auth.register(app)  # one access guard for every blueprint
     errors.register(app)
+    if s.web.proxy_hops:  # behind a reverse proxy: links use the forwarded scheme, host and prefix
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = s.web.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n)
     return app

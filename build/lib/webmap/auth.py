@@ -18,6 +18,7 @@ import secrets
 from flask import Blueprint, abort, g, jsonify, redirect, render_template, request, session, url_for
 
 from hazmap import users
+from webmap import credentials
 from webmap.db import connect, settings
 
 bp = Blueprint("auth", __name__)
@@ -51,7 +52,7 @@ def _roles_for(endpoint: str) -> set[str]:
         return EXPORT_ROLES
     if endpoint in RULES:
         return RULES[endpoint]
-    if endpoint.startswith("api."):
+    if endpoint.startswith(("api.", "tiles.")):
         return ALL
     return {"operator"}
 
@@ -61,14 +62,14 @@ def _anonymous_ok(endpoint: str) -> bool:
         return False
     if endpoint in ANONYMOUS_ENDPOINTS:
         return True
-    return endpoint.startswith("api.") and endpoint not in RULES and not _is_export()
+    return endpoint.startswith(("api.", "tiles.")) and endpoint not in RULES and not _is_export()
 
 
 def _current_user() -> dict | None:
-    header = request.headers.get("Authorization", "")
-    if header.startswith("Bearer "):
+    cred = credentials.parse(request.headers.get("Authorization"))  # Bearer token, or Basic (QGIS, GDAL)
+    if cred is not None:
         with connect() as conn:
-            return users.by_token(conn, header[7:].strip())
+            return credentials.user_for(conn, cred, basic_password=settings().basic_password)
     name = session.get("user")
     if name:
         with connect() as conn:
@@ -83,10 +84,11 @@ def guard():
     g.user = _current_user()
     g.via_token = request.headers.get("Authorization", "").startswith("Bearer ")
     if g.user is None and not _anonymous_ok(endpoint):
-        if request.path.startswith(("/api/", "/ogc")):
-            resp = jsonify({"error": {"field": None, "message": "需要登录或 API 令牌（Authorization: Bearer …）"}})
+        if request.path.startswith(("/api/", "/ogc", "/tiles/")):
+            resp = jsonify({"error": {"field": None, "message": "需要登录或 API 令牌（Authorization: Bearer 令牌，或 Basic 用户名:令牌）"}})
             resp.status_code = 401
             resp.headers["WWW-Authenticate"] = "Bearer"
+            resp.headers.add("WWW-Authenticate", credentials.CHALLENGE)
             return resp
         return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
     if g.user is not None and g.user["role"] not in _roles_for(endpoint):

@@ -21,7 +21,7 @@ _TITLES = {400: "请求有误", 404: "未找到", 413: "请求过大", 429: "请
 
 
 def _respond(status: int, field: str | None, message: str):
-    if request.path.startswith(("/api/", "/ogc")):
+    if request.path.startswith(("/api/", "/ogc", "/tiles/")):
         body = {"error": {"field": field, "message": message}}
         return jsonify(body), status
     return render_template_string(_PAGE, title=_TITLES.get(status, "错误"), message=message), status

@@ -39,6 +39,11 @@ def registry() -> dict[str, Collection]:
     return out
 
 
+def ogc_collections() -> dict[str, Collection]:
+    """The collections /ogc serves and exports as their own layer: those of one geometry type."""
+    return {cid: c for cid, c in registry().items() if c.ogc}
+
+
 def get(cid: str) -> Collection:
     """The collection ``cid``; an unknown id → :class:`NotFound` naming it."""
     c = registry().get(cid)

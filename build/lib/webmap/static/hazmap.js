@@ -270,7 +270,7 @@
         var c = f.geometry.coordinates, ll = hazmap.ll(c[1], c[0]);
         var el = popup && popup.getElement() && popup.getElement().querySelector(".hz-conflicts");
         if (el) {  // the content was built by a function: hand the filled node back (update() would rebuild it)
-          el.innerHTML = conflictList(f.properties.conflicts || []);
+          el.innerHTML = conflictList(f.properties.conflict_list || []);
           popup.setContent(el.parentNode);
         }
         (f.properties.requirements || []).slice(0, 3).forEach(function (r) {
