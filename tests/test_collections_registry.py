@@ -98,7 +98,7 @@ def test_bad_cql2_is_a_400_naming_filter(text):
 
 def test_keyset_cursor_round_trip_and_tampering():
     conflicts = registry.get("conflicts")
-    spec = queries._sort_spec(conflicts, queries.Selection())
+    spec = queries.sort_spec(conflicts, queries.Selection())
     token = queries.encode_cursor([358.7, 12])
     assert queries.decode_cursor(conflicts, token, spec) == [358.7, 12]
     for bad in ("!!", queries.encode_cursor([1]), queries.encode_cursor(["x", 1]), queries.encode_cursor([1.0, "k"])):
@@ -163,5 +163,5 @@ def test_bad_datetime_and_sortby():
         arguments.interval("2026-03-01/2026-02-01")
     assert arguments.sortby("+name,-risk_score") == (("name", "asc"), ("risk_score", "desc"))
     with pytest.raises(InvalidInput) as exc:
-        queries._sort_spec(ENT, queries.Selection(sort=(("reasons", "asc"),)))
+        queries.sort_spec(ENT, queries.Selection(sort=(("reasons", "asc"),)))
     assert exc.value.field == "sortby"

@@ -336,3 +336,16 @@ def test_owslib_reads_conformance_collections_queryables_and_filtered_items(ogc_
             _get(c, f"/api/v1/enterprises?risk={colour}&limit=1")["numberMatched"]
     near = w.collection_items("conflicts", filter="deficit_m > 100 AND category = 'school'", limit=1000)
     assert all(f["properties"]["deficit_m"] > 100 and f["properties"]["category"] == "school" for f in near["features"])
+
+
+def test_the_alternate_link_downloads_the_same_selection(demo_app):
+    c = demo_app.test_client()
+    page = _get(c, "/ogc/collections/conflicts/items?category=school&filter=deficit_m%3E50&sortby=-deficit_m&limit=2")
+    alternate = next(link["href"] for link in page["links"] if link["rel"] == "alternate")
+    r = c.get(alternate.replace("http://localhost", ""))
+    download = __import__("json").loads(r.get_data())
+    r.close()
+    assert len(download["features"]) == download["numberMatched"] == page["numberMatched"] > 2
+    d = [f["properties"]["deficit_m"] for f in download["features"]]
+    assert d == sorted(d, reverse=True) and min(d) > 50
+    assert {f["properties"]["category"] for f in download["features"]} == {"school"}

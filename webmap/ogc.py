@@ -169,8 +169,10 @@ def items(cid: str):
                                               extent=lambda: registry.extent(conn, c, base))
         page = registry.page(conn, c, sel, base, limit=paging.limit, offset=paging.offset, after=paging.after)
     links = [{"href": request.url, "rel": "self", "type": GEOJSON, "title": "本页"},
-             {"href": _url("api." + c.id.replace("-", "_"), {**args, "format": "geojson"}), "rel": "alternate",
-              "type": GEOJSON, "title": "整个选择（下载）"},
+             {"href": _url("api." + c.id.replace("-", "_"), {**{k: v for k, v in args.items()
+                                                                  if k not in ("limit", "offset", "after", "f", "crs")},
+                                                               "format": "geojson"}), "rel": "alternate",
+              "type": GEOJSON, "title": "整个选择（下载，同一筛选）"},
              {"href": _url("ogc.collection", cid=c.id), "rel": "collection", "type": "application/json",
               "title": c.title}]
     if page.next_cursor:

@@ -84,6 +84,9 @@ API_PAGING = [
     _p("format", "geojson | csv | gpkg：以文件下载同一选择", {"type": "string", "enum": ["geojson", "csv", "gpkg"]}),
     _p("crs", "wgs84（默认）| gcj02（非标准，仅用于高德底图叠加）", {"type": "string", "enum": ["wgs84", "gcj02"]}),
     _p("labels", "en（默认）| zh：下载文件用中文列名", {"type": "string", "enum": ["en", "zh"]}),
+    _p("filter", "CQL2-Text 过滤条件（与 /ogc 相同）"),
+    _p("sortby", "排序：+属性,-属性"),
+    _p("datetime", "RFC 3339 时间或区间，按当前运行的数据时间"),
 ]
 _FILES = {"text/csv": {"schema": {"type": "string"}},
           "application/geopackage+sqlite3": {"schema": {"type": "string", "format": "binary"}}}

@@ -2,9 +2,11 @@
 
 Two dialects over one declaration:
 
-* ``/api/v1`` (and ``hazmap export``): the named filters of the contract; ``limit`` above
-  ``max_features_per_response`` and a ``bbox`` over ``max_bbox_area_deg2`` are refused (400
-  naming the limit); other parameters are ignored, as they always were.
+* ``/api/v1`` (and ``hazmap export``): the named filters of the contract, and the OGC ones
+  (``name=value``, ``filter``, ``sortby``, ``datetime``) so an ``/ogc`` page's download is the same
+  selection; ``limit`` above ``max_features_per_response`` and a ``bbox`` over
+  ``max_bbox_area_deg2`` are refused (400 naming the limit); other parameters are ignored, as
+  they always were.
 * ``/ogc`` (OGC API – Features Part 1 + 3): also ``name=value`` on every queryable,
   ``filter`` (CQL2-Text), ``sortby``, ``datetime``; an unknown parameter → 400
   (``/req/core/query-param-unknown``); ``limit`` is clamped to the maximum
@@ -22,7 +24,7 @@ from dataclasses import dataclass
 from geo import params
 from geo.errors import InvalidInput
 from geo.postgis.collections.model import Collection
-from geo.postgis.collections.queries import Selection
+from geo.postgis.collections.queries import Selection, sort_spec
 
 MAX_OFFSET = 2**31 - 1  # PostgreSQL's OFFSET is a bigint; larger is bad input, never a database error
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
@@ -50,10 +52,26 @@ def named_filters(c: Collection, args: Mapping) -> dict:
     return {f.name: f.parse(_one(args, f.name)) for f in c.filters}
 
 
+def _query(c: Collection, args: Mapping, bbox) -> Selection:
+    """The selection both dialects share: named filters, ``name=value`` on the queryables, CQL2, time, order."""
+    from geo.postgis.collections import cql
+
+    filters = named_filters(c, args)
+    equals = {p.name: p.parse(_one(args, p.name)) for p in c.queryables
+              if p.name not in filters and _one(args, p.name) not in (None, "")}
+    lang = _one(args, "filter-lang") or "cql2-text"
+    if lang != "cql2-text":
+        raise InvalidInput("filter-lang", "filter-lang 只支持 cql2-text")
+    text = _one(args, "filter")
+    sel = Selection(filters=filters, equals=equals, bbox=bbox, cql=cql.to_sql(text, c) if text else None,
+                    interval=interval(_one(args, "datetime")), sort=sortby(_one(args, "sortby")))
+    sort_spec(c, sel)  # an unknown sort property → 400 now, before any row is streamed
+    return sel
+
+
 def api_selection(c: Collection, args: Mapping, *, limits) -> tuple[Selection, Paging]:
-    """``/api/v1`` and ``hazmap export``: the contract's filters and paging, strict limits."""
-    sel = Selection(filters=named_filters(c, args),
-                    bbox=params.bbox(_one(args, "bbox"), max_area_deg2=limits.max_bbox_area_deg2))
+    """``/api/v1`` and ``hazmap export``: the contract's filters (and the OGC ones), strict limits."""
+    sel = _query(c, args, params.bbox(_one(args, "bbox"), max_area_deg2=limits.max_bbox_area_deg2))
     default = min(c.default_limit, limits.max_features_per_response)
     return sel, Paging(
         limit=params.integer(_one(args, "limit"), "limit", default=default, minimum=1,
@@ -67,8 +85,6 @@ def ogc_selection(c: Collection, args: Mapping, *, limits, extent) -> tuple[Sele
 
     ``extent`` is a callable giving the collection's bbox (read only for an over-large bbox).
     """
-    from geo.postgis.collections import cql
-
     known = set(OGC_PARAMETERS) | {f.name for f in c.filters} | {p.name for p in c.queryables}
     unknown = sorted(k for k in args if k not in known)
     if unknown:
@@ -80,16 +96,7 @@ def ogc_selection(c: Collection, args: Mapping, *, limits, extent) -> tuple[Sele
     f = _one(args, "f")
     if f and f not in ("json", "geojson", "application/geo+json"):
         raise InvalidInput("f", "f 只支持 json（GeoJSON）")
-    filters = named_filters(c, args)
-    equals = {p.name: p.parse(_one(args, p.name)) for p in c.queryables
-              if p.name not in filters and _one(args, p.name) not in (None, "")}
-    lang = _one(args, "filter-lang") or "cql2-text"
-    if lang != "cql2-text":
-        raise InvalidInput("filter-lang", "filter-lang 只支持 cql2-text")
-    text = _one(args, "filter")
-    sel = Selection(filters=filters, equals=equals, bbox=_ogc_bbox(_one(args, "bbox"), limits, extent),
-                    cql=cql.to_sql(text, c) if text else None, interval=interval(_one(args, "datetime")),
-                    sort=sortby(_one(args, "sortby")))
+    sel = _query(c, args, _ogc_bbox(_one(args, "bbox"), limits, extent))
     lim = _one(args, "limit")
     limit = params.integer(lim, "limit", default=min(c.default_limit, limits.max_features_per_response), minimum=1,
                            maximum=None) if lim else min(c.default_limit, limits.max_features_per_response)

@@ -65,7 +65,7 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _sort_spec(c: Collection, sel: Selection) -> list[tuple[Property, str]]:
+def sort_spec(c: Collection, sel: Selection) -> list[tuple[Property, str]]:
     spec = sel.sort if sel.sort is not None else c.default_sort
     out = []
     for name, direction in spec:
@@ -217,7 +217,7 @@ def feature_json_sql(c: Collection, alias: str = "s") -> str:
 def page(conn, c: Collection, sel: Selection, base: dict, *, limit: int, offset: int = 0,
          after: str | None = None) -> Page:
     """One page of ``c``: the features as JSON text, the true count, the next cursor."""
-    spec = _sort_spec(c, sel)
+    spec = sort_spec(c, sel)
     params = dict(base, _limit=limit + 1, _offset=offset)  # one more row: is there a next page?
     cond = where(c, sel, params)
     if after:
@@ -265,7 +265,7 @@ def stream_sql(c: Collection, sel: Selection, base: dict, projection: str, *, li
     The rows are built in a fenced subquery (``offset``), so a projection naming a property
     several times (CSV cells) evaluates it once.
     """
-    spec = _sort_spec(c, sel)
+    spec = sort_spec(c, sel)
     params = dict(base, _offset=offset)
     cond = where(c, sel, params)
     sorts = "".join(f", {p.sql} as __s{i}" for i, (p, _) in enumerate(spec))

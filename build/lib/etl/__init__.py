@@ -1,1 +1,0 @@
-"""ETL: department registries into PostGIS (readers, mapping, validation, geocoding, load, runs)."""

@@ -1,1 +1,0 @@
-"""Spatial engine in PostGIS: refresh (grading, conflicts, colours, areas, pipelines), siting, queries."""

@@ -1,1 +1,0 @@
-"""Database: schema (``models``), engine (``session``), creation and migrations (``init``)."""
