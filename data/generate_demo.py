@@ -17,10 +17,13 @@ import csv
 import io
 import json
 import math
+import os
 import random
 import sys
 import zipfile
 from pathlib import Path
+
+os.environ.setdefault("OPENPYXL_LXML", "False")  # the same XLSX bytes whether or not lxml is installed
 
 import shapely
 from pyproj import Transformer

@@ -168,10 +168,11 @@ class Reason:
     status: str
     source: str | None
     variant: bool = False
+    item: str | None = None  # the guide item (评估项) the line belongs to; None for SCORE_BOUND, DIRECT_RED …
 
     def as_dict(self) -> dict:
         return {"code": self.code, "text": self.text, "points": self.points, "category": self.category,
-                "status": self.status, "source": self.source, "variant": self.variant}
+                "status": self.status, "source": self.source, "variant": self.variant, "item": self.item}
 
 
 @dataclass(frozen=True)
@@ -575,7 +576,8 @@ def _derived_item(item: GuideItem, lines: tuple[ItemLine, ...], variant: bool,
         if line.points is None:
             unknown_labels.append(line.label)
             uncertain_deduction |= has_deduction
-            reasons.append(Reason(line.code, line.label + NOT_HELD, 0.0, item.category, "unassessed", None, variant))
+            reasons.append(Reason(line.code, line.label + NOT_HELD, 0.0, item.category, "unassessed", None, variant,
+                                  item.code))
             continue
         uncertain_deduction |= has_deduction and not line.exact
         raw = round(line.points, 2)
@@ -590,7 +592,7 @@ def _derived_item(item: GuideItem, lines: tuple[ItemLine, ...], variant: bool,
             bonus = round(bonus + pts, 2)
         text = line.text + note + (VARIANT_TAG if variant else "")
         texts.append(line.text)
-        reasons.append(Reason(line.code, text, pts, item.category, "derived", line.source, variant))
+        reasons.append(Reason(line.code, text, pts, item.category, "derived", line.source, variant, item.code))
     known = [ln for ln in lines if ln.points is not None]
     status = "derived" if known and not uncertain_deduction else "unassessed"
     sources = sorted({ln.source for ln in known if ln.source})
@@ -607,7 +609,7 @@ def _assessed_item(item: GuideItem, entry: AssessedItem, variant: bool) -> tuple
             f"{entry.evidence}）" + (VARIANT_TAG if variant else ""))
     result = ItemAssessment(item.code, item.label, item.category, item.max_deduction, item.in_guide, pts, pts,
                             "assessed", entry.source, entry.evidence, entry.by, entry.at)
-    return result, [Reason(item.code, text, pts, item.category, "assessed", entry.source, variant)]
+    return result, [Reason(item.code, text, pts, item.category, "assessed", entry.source, variant, item.code)]
 
 
 def _ordered(reasons: list[Reason]) -> list[Reason]:
@@ -640,7 +642,7 @@ def assess_enterprise(facts: DerivedFacts, assessed: Iterable[Assessed] = (), *,
             if not lines:
                 if entry is not None:
                     reasons.append(Reason(item.code, f"{item.label}：已录入评估，本地细化变体不评此项（不计分）", 0.0,
-                                          item.category, "assessed", entry.source, True))
+                                          item.category, "assessed", entry.source, True, item.code))
                 continue
         if entry is not None:
             result, rows = _assessed_item(item, entry, variant)

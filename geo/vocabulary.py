@@ -81,3 +81,12 @@ class Vocabulary:
         return {"colours": [{"code": c.code, "label": c.label, "hex": c.hex} for c in self.colours],
                 "colour_hex": self.colour_hex, "colour_label": self.colour_label,
                 "stages": STAGE_LABEL, "unit_kinds": UNIT_KIND_LABEL, "categories": CATEGORY_LABEL}
+
+# The guide's items (应急〔2018〕19号 评估项) in the colour model's order: each gets a points column
+# in the exports (``pts_<item>``) so Shapefile, Excel and QGIS Processing keep the scoring.  A copy
+# of the model's item codes and labels for the collections' static declarations — a test keeps
+# it equal to ``data/rules/risk_model.toml``.
+GUIDE_ITEMS = {"MAJOR_HAZARD": "重大危险源", "SUBSTANCE": "物质危险性", "PROCESSES": "危险化工工艺种类",
+               "FIRE": "火灾爆炸危险性", "SURROUNDINGS": "周边环境", "DESIGN": "设计与评估", "EQUIPMENT": "设备",
+               "CONTROLS": "自控与安全设施", "PERSONNEL": "人员资质", "MANAGEMENT": "安全管理制度",
+               "EMERGENCY": "应急管理", "PERFORMANCE": "安全管理绩效", "HIDDEN_DANGER": "未整改重大事故隐患"}

@@ -199,72 +199,80 @@ def siting_check(ctx, lon, lat, crs, inventory_file, exposed_people) -> None:
     sys.stdout.write("\n")
 
 
-@cli.command("export")
-@click.argument("layer", type=click.Choice(["enterprises", "hazard-units", "targets", "conflicts", "areas", "pipelines"]))
-@click.option("--format", "fmt", type=click.Choice(["geojson", "csv", "gpkg"]), default="geojson", show_default=True)
-@click.option("--risk", help="red,orange,yellow,blue（逗号分隔）")
-@click.option("--town", help="镇/街道名称或代码")
-@click.option("--stage", help="环节（中文或英文）")
-@click.option("--department", help="监管部门")
-@click.option("--q", help="企业名称关键字")
-@click.option("--category", help="防护目标/冲突类别")
-@click.option("--grade", type=int, help="重大危险源等级 1–4（hazard-units）")
-@click.option("--level", type=click.Choice(["town", "grid"]), default="town", help="areas 的级别")
-@click.option("--bbox", help="minlon,minlat,maxlon,maxlat（WGS-84）")
-@click.option("--limit", type=int, default=None)
-@click.option("--offset", type=int, default=0)
-@click.option("--crs", "out_crs", type=click.Choice(["wgs84", "gcj02"]), default="wgs84", show_default=True,
-              help="gcj02：非标准，仅用于与高德底图叠加")
-@click.option("-o", "--output", default=None, help="输出文件；“-” 表示标准输出（GeoJSON/CSV）")
-@click.pass_context
-def export_cmd(ctx, layer, fmt, risk, town, stage, department, q, category, grade, level, bbox, limit, offset,
-               out_crs, output) -> None:
-    """Export LAYER with the same data and filters as the API (GeoJSON, CSV or GeoPackage)."""
-    from geo import params
-    from geo.errors import InvalidInput
-    from hazmap import export
-    from hazmap.db.session import get_engine
+def _export_command() -> click.Command:
+    """``hazmap export LAYER``: layers, filter options and their help generated from the collections registry."""
+    from geo.postgis.collections import registry
 
-    s = _settings(ctx)
-    filters_by_layer = {
-        "enterprises": lambda: {"risk": params.colours(risk), "town": town, "stage": stage,
-                                "department": department, "q": q},
-        "hazard-units": lambda: {"grade": grade, "town": town},
-        "targets": lambda: {"category": category},
-        "conflicts": lambda: {"risk": params.colours(risk), "town": town, "category": category},
-        "areas": lambda: {"level": level},
-        "pipelines": lambda: {},
-    }
-    try:
-        filters = filters_by_layer[layer]()
-        filters["bbox"] = params.bbox(bbox, max_area_deg2=s.limits.max_bbox_area_deg2)
-        export.check(layer, fmt, out_crs)
-        if fmt == "gpkg" and output == "-":
-            raise InvalidInput("output", "GeoPackage 不能写到标准输出，请用 -o 指定文件")
-        path = output or f"hazmap-{layer}.{ 'csv' if fmt == 'csv' else fmt}"
-        _audit_cli(s, "export", {"via": "cli", "layer": layer, "format": fmt, "crs": out_crs, "output": path,
-                                 "filters": {k: v for k, v in filters.items() if v is not None},
-                                 "limit": limit, "offset": offset})
-        with get_engine(s.database_url, db=s.database).connect() as conn:
-            meta, feats = export.features(conn, layer, filters, vocabulary=_domain(s).vocabulary,
-                                          max_features=s.limits.max_export_features,
-                                          limit=limit, offset=offset)
-            if fmt == "gpkg":
-                n = export.write_gpkg(Path(path), layer, meta, feats, out_crs=out_crs)
-            else:
-                chunks = export.csv_chunks if fmt == "csv" else export.geojson_chunks
-                out = sys.stdout if path == "-" else open(path, "w", encoding="utf-8", newline="")
-                try:
-                    for chunk in chunks(meta, feats, out_crs=out_crs):
-                        out.write(chunk)
-                finally:
-                    if out is not sys.stdout:
-                        out.close()
-                n = meta["numberMatched"]
-    except InvalidInput as exc:
-        fail(f"输入错误（{exc.field}）：{exc.message}")
-    if path != "-":
-        click.echo(f"已导出 {n} 条要素到 {path}（{export.CRS_LABEL[out_crs]}）", err=True)
+    layers = registry()
+    by_filter: dict = {}
+    for c in layers.values():
+        for f in c.filters:
+            by_filter.setdefault(f.name, (f, []))[1].append(c.id)
+    options = [click.Option([f"--{name}"], default=None, help=f"{f.description}（{'、'.join(ids)}）")
+               for name, (f, ids) in by_filter.items()]
+    options += [
+        click.Option(["--format", "fmt"], type=click.Choice(["geojson", "csv", "gpkg"]), default="geojson",
+                     show_default=True),
+        click.Option(["--bbox"], help="minlon,minlat,maxlon,maxlat（WGS-84）"),
+        click.Option(["--limit"], type=int, default=None, help="最多导出条数"),
+        click.Option(["--offset"], type=int, default=0),
+        click.Option(["--crs", "out_crs"], type=click.Choice(["wgs84", "gcj02"]), default="wgs84", show_default=True,
+                     help="gcj02：非标准，仅用于与高德底图叠加"),
+        click.Option(["--labels"], type=click.Choice(["en", "zh"]), default="en", show_default=True,
+                     help="zh：中文列名"),
+        click.Option(["-o", "--output"], default=None, help="输出文件；“-” 表示标准输出（GeoJSON/CSV）"),
+    ]
+
+    @click.pass_context
+    def export_cmd(ctx, layer, fmt, bbox, limit, offset, out_crs, labels, output, **filters) -> None:
+        """Export LAYER with the same data and filters as the API (GeoJSON, CSV or GeoPackage)."""
+        from geo.errors import InvalidInput
+        from geo.postgis.collections import arguments
+        from hazmap import export
+        from hazmap.db.session import get_engine
+
+        s = _settings(ctx)
+        c = layers[layer]
+        try:
+            given = {k: v for k, v in filters.items() if v is not None}
+            stray = sorted(set(given) - {f.name for f in c.filters})
+            if stray:
+                raise InvalidInput(stray[0], f"图层 {layer} 没有筛选条件 --{stray[0]}")
+            export.check(layer, fmt, out_crs, labels)
+            sel, _ = arguments.api_selection(c, {**given, "bbox": bbox}, limits=s.limits)
+            if fmt == "gpkg" and output == "-":
+                raise InvalidInput("output", "GeoPackage 不能写到标准输出，请用 -o 指定文件")
+            if limit is not None and limit < 1 or offset < 0:
+                raise InvalidInput("limit", "limit 应 ≥ 1，offset 应 ≥ 0")
+            path = output or export.file_name(layer, fmt, out_crs)
+            _audit_cli(s, "export", {"via": "cli", "layer": layer, "format": fmt, "crs": out_crs, "output": path,
+                                     "filters": given, "limit": limit, "offset": offset})
+            with get_engine(s.database_url, db=s.database).connect() as conn:
+                ex = export.prepare(conn, c, sel, vocabulary=_domain(s).vocabulary,
+                                    max_features=s.limits.max_export_features, limit=limit, offset=offset,
+                                    out_crs=out_crs, labels=labels)
+                if fmt == "gpkg":
+                    n = export.write_gpkg(conn, ex, Path(path))
+                else:
+                    chunks = export.csv_chunks if fmt == "csv" else export.geojson_chunks
+                    out = sys.stdout if path == "-" else open(path, "w", encoding="utf-8", newline="")
+                    try:
+                        for chunk in chunks(conn, ex):
+                            out.write(chunk)
+                    finally:
+                        if out is not sys.stdout:
+                            out.close()
+                    n = ex.number
+        except InvalidInput as exc:
+            fail(f"输入错误（{exc.field}）：{exc.message}")
+        if path != "-":
+            click.echo(f"已导出 {n} 条要素到 {path}（{export.CRS_LABEL[out_crs]}）", err=True)
+
+    return click.Command("export", callback=export_cmd, help=export_cmd.__doc__,
+                         params=[click.Argument(["layer"], type=click.Choice(list(layers)))] + options)
+
+
+cli.add_command(_export_command())
 
 
 @cli.group()

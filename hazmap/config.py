@@ -72,7 +72,6 @@ class AuthSettings:
     login_lockout_minutes: int = 15  # how long a lock lasts, and the window failures are counted in
     max_concurrent_password_checks: int = 2  # password hashes computed at once, across all server processes
     min_password_length: int = 12  # hazmap user add --password: at least this many characters
-    behind_proxy: bool = False  # true behind the reverse proxy: client address from X-Forwarded-For (one hop)
 
 
 @dataclass(frozen=True)
@@ -103,6 +102,11 @@ class MapSettings:
 
 
 @dataclass(frozen=True)
+class WebSettings:
+    proxy_hops: int = 0  # reverse proxies in front whose X-Forwarded-* headers are trusted (0: none)
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
@@ -114,6 +118,8 @@ class Settings:
     anonymous_access: bool = False  # True: visitors without a login may view the map and read the API
     secret_key: str | None = None
     secure_cookies: bool = True  # session cookie only over HTTPS (hazmap serve on loopback turns it off)
+    basic_password: bool = False  # HTTP Basic also accepts the account password (the API token always)
+    web: WebSettings = field(default_factory=WebSettings)
     sources: dict[str, list[dict]] = field(default_factory=dict)  # KIND → [{path, crs?}] (ETL config)
     config_path: str | None = None
 
@@ -154,7 +160,7 @@ def load_settings(path: str | os.PathLike | None = None, env: dict[str, str] | N
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"配置文件 {p} 不是有效的 TOML：{exc}") from exc
     s = Settings(config_path=str(path) if path else None)
-    top_known = {"database", "etl", "map", "limits", "rules", "auth", "sources"}
+    top_known = {"database", "etl", "map", "limits", "rules", "auth", "sources", "web"}
     for key in raw:
         if key not in top_known:
             raise ConfigError(f"未知配置节 [{key}]（可用：{', '.join(sorted(top_known))}）")
@@ -170,6 +176,8 @@ def load_settings(path: str | os.PathLike | None = None, env: dict[str, str] | N
             s = replace(s, map=replace(s.map, basemap_file=str(Path(path).parent / s.map.basemap_file)))
     if "limits" in raw:
         s = replace(s, limits=_coerce("limits", Limits, raw["limits"]))
+    if "web" in raw:
+        s = replace(s, web=_coerce("web", WebSettings, raw["web"]))
     rules = raw.get("rules", {})
     for key in rules:
         if key != "overrides":
@@ -179,7 +187,7 @@ def load_settings(path: str | os.PathLike | None = None, env: dict[str, str] | N
             raise ConfigError("配置项 [rules] overrides 应为表数组 [[rules.overrides]]")
         s = replace(s, rules_overrides=tuple(rules["overrides"]))
     auth = raw.get("auth", {})
-    flat = ("anonymous_access", "secret_key", "secure_cookies")
+    flat = ("anonymous_access", "secret_key", "secure_cookies", "basic_password")
     s = replace(s, auth=_coerce("auth", AuthSettings, {k: v for k, v in auth.items() if k not in flat}))
     if "anonymous_access" in auth:
         if not isinstance(auth["anonymous_access"], bool):
@@ -189,6 +197,10 @@ def load_settings(path: str | os.PathLike | None = None, env: dict[str, str] | N
         if not isinstance(auth["secure_cookies"], bool):
             raise ConfigError("配置项 [auth] secure_cookies 应为 true/false")
         s = replace(s, secure_cookies=auth["secure_cookies"])
+    if "basic_password" in auth:
+        if not isinstance(auth["basic_password"], bool):
+            raise ConfigError("配置项 [auth] basic_password 应为 true/false")
+        s = replace(s, basic_password=auth["basic_password"])
     if "secret_key" in auth:
         s = replace(s, secret_key=str(auth["secret_key"]))
     if "sources" in raw:

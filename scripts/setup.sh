@@ -32,6 +32,7 @@ have_pkg chromium-driver || want chromium-driver "the browser tests (selenium dr
 have_pkg fonts-wqy-zenhei || want fonts-wqy-zenhei "Chinese text in browser screenshots"
 command -v node >/dev/null || want nodejs "a unit test runs the map page's JavaScript"
 command -v pg_dump >/dev/null || want postgresql-client "backups (SECURITY.md), tested once"
+command -v ogr2ogr >/dev/null || want gdal-bin "the real-client suite: ogrinfo/ogr2ogr read /ogc and the exports"
 "$PY" -c "import venv, ensurepip" 2>/dev/null || want python3-venv "the virtualenv .venv"
 
 if [ ${#need[@]} -gt 0 ]; then

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import os
 
-import pytest
+# openpyxl writes other XLSX bytes when lxml is installed (OWSLib brings it): keep the demo reproducible
+os.environ.setdefault("OPENPYXL_LXML", "False")
+
+import pytest  # noqa: E402
 import sqlalchemy as sa
 
 from tests.helpers import ADMIN_URL, as_user, drop_database, make_user, scratch_url  # noqa: F401

@@ -118,12 +118,15 @@ def test_json_parser_names_the_byte_offset_of_bad_utf8():
 
 @pytest.mark.parametrize("param", ["cid", "_external", "_method", "endpoint", "_anchor", "_scheme", "values"])
 def test_ogc_parameters_that_collide_with_url_for_arguments(demo_app, param):
+    # an unknown parameter is refused by name (OGC API – Features /req/core/query-param-unknown), never a 5xx
     r = demo_app.test_client().get(f"/ogc/collections/enterprises/items?limit=1&{param}=ftp")
-    assert r.status_code == 200, r.get_data(as_text=True)
+    assert r.status_code == 400 and r.get_json()["error"]["field"] == param, r.get_data(as_text=True)
+    # as a value of a known parameter the same word is just data: the next link keeps it and nothing else
+    r = demo_app.test_client().get("/ogc/collections/enterprises/items", query_string={"limit": 1, "stage": "储存"})
     nxt = next(link["href"] for link in r.get_json()["links"] if link["rel"] == "next")
     parts = urlsplit(nxt)
     assert (parts.scheme, parts.path, parts.fragment) == ("http", "/ogc/collections/enterprises/items", "")
-    assert parse_qs(parts.query) == {param: ["ftp"], "offset": ["1"], "limit": ["1"]}
+    assert parse_qs(parts.query)["stage"] == ["储存"] and "after" in parse_qs(parts.query)
 
 
 def _with_host(app, host: str):

@@ -153,12 +153,15 @@ def test_risk_map_colours_counts_legend_basemap_and_popup(server, browser, logge
     # every colour the demo's grades give is drawn (red appears once the demo's assessments say so)
     assert {"orange", "yellow", "blue"} <= set(seen) <= {"red", "orange", "yellow", "blue"}
     top = "red" if "red" in seen else "orange"
-    # the counts panel says what is drawn: total and per colour
-    total = int(browser.find_element("id", "hz-total").text.replace(",", ""))
-    assert total == sum(seen.values())
+    # the counts panel says what is drawn: total and per colour (read in one go: the panel re-renders
+    # whenever a response lands, so element handles can go stale between two reads)
+    panel = _wait(browser, """
+        var t = document.getElementById('hz-total'); if (!t) { return null; }
+        var out = {total: t.textContent}; document.querySelectorAll('#hz-count li[data-colour]').forEach(function (li) {
+          out[li.getAttribute('data-colour')] = li.textContent; }); return out;""")
+    assert int(panel["total"].replace(",", "")) == sum(seen.values())
     for c, n in seen.items():
-        li = browser.find_element("css selector", f"#hz-count li[data-colour='{c}']").text
-        assert f"{n} 家" in li, (c, li)
+        assert f"{n} 家" in panel[c], (c, panel[c])
     legend = browser.find_element("id", "hz-legend").text
     for label in ("重大风险", "较大风险", "一般风险", "低风险", "重大危险源", "距离冲突", "高后果区"):
         assert label in legend, label

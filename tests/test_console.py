@@ -130,4 +130,4 @@ def test_csv_exports_neutralise_formula_injection(fresh_db_url):
     body = make_app(fresh_db_url).test_client().get("/api/v1/enterprises?format=csv").get_data(as_text=True)
     rows = {r["id"]: r for r in csv.DictReader(io.StringIO(body.lstrip("\ufeff")))}
     assert rows["1"]["name"] == "'=cmd|' /C calc'!A0" and rows["2"]["name"] == "晋城市橙光加油站"
-    assert rows["1"]["risk_score"] == "52.0"  # numbers are data, untouched
+    assert float(rows["1"]["risk_score"]) == 52.0  # numbers are data, untouched (no quote prefix)

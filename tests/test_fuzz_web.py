@@ -150,7 +150,7 @@ def test_fuzz_every_route(demo_db):
     s = replace(s, limits=replace(s.limits, siting_checks_per_minute=10_000))  # reach the engine, not the limit
     app = create_app({"TESTING": True}, settings=s)
     rules = [r for r in app.url_map.iter_rules()]
-    assert {r.endpoint for r in rules} >= {"api.siting_check", "ogc.items", "auth.login", "static", "api.enterprise"}
+    assert {r.endpoint for r in rules} >= {"api.siting_check", "ogc.items", "auth.login", "static", "api.enterprises_item", "tiles.tile"}
     token = make_user(demo_db[0], "operator")["token"]
     statuses = set()
     for i in range(N_REQUESTS):

@@ -103,7 +103,7 @@ def test_cli_siting_checks_and_exports_are_audited(demo_db, monkeypatch, tmp_pat
     checks, exports = _audit(demo_db[0], who, "siting_check"), _audit(demo_db[0], who, "export")
     assert len(checks) == before_checks + 1 and checks[-1]["via"] == "cli"
     assert len(exports) == before_exports + 1
-    assert exports[-1]["filters"]["risk"] == ["red"] and exports[-1]["format"] == "csv"
+    assert exports[-1]["filters"]["risk"] == "red" and exports[-1]["format"] == "csv"  # as the user typed it
     assert exports[-1]["output"].endswith("red.csv")
 
 
@@ -121,7 +121,7 @@ def test_large_list_pages_and_continued_listings_are_audited(demo_db):
     assert [(p["layer"], p["limit"], p["offset"]) for p in pages] == [("enterprises", 5000, 0), ("targets", 5, 5)]
     assert pages[0]["returned"] == big["numberReturned"]
     analyst = make_user(demo_db[0], "analyst")
-    assert c.get("/ogc/collections/targets/items?limit=3&offset=3", headers=_bearer(analyst)).status_code == 200
+    assert c.get("/ogc/collections/target-points/items?limit=3&offset=3", headers=_bearer(analyst)).status_code == 200
     assert [p["offset"] for p in _audit(demo_db[0], analyst["name"], "list_page")] == [3]
 
 
@@ -161,7 +161,7 @@ def test_one_charset_in_every_content_type(demo_app):
     c = demo_app.test_client()
     paths = ["/", "/dashboard", "/siting", "/audit", "/login", "/static/hazmap.js", "/api/v1/stats",
              "/api/v1/enterprises?limit=1", "/api/v1/enterprises?format=csv", "/api/v1/conflicts?format=geojson",
-             "/api/v1/targets?format=gpkg", "/ogc/collections/targets/items?limit=1", "/api/v1/openapi.json",
+             "/api/v1/targets?format=gpkg", "/ogc/collections/target-points/items?limit=1", "/api/v1/openapi.json",
              "/api/v1/nope", "/nope"]
     for path in paths:
         with c.get(path) as r:

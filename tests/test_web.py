@@ -84,7 +84,9 @@ def test_enterprise_detail_and_404(demo_app):
     f = c.get(f"/api/v1/enterprises/{eid}").get_json()
     units = f["properties"]["hazard_units"]
     assert units and units[0]["inventory"] and "S" in units[0]
-    assert isinstance(f["properties"]["conflicts"], list)
+    # the item's properties have the list's types: a count, and the list under its own name
+    assert isinstance(f["properties"]["conflicts"], int) and isinstance(f["properties"]["conflict_list"], list)
+    assert f["properties"]["conflicts"] == len(f["properties"]["conflict_list"])
     r = c.get("/api/v1/enterprises/999999")
     assert r.status_code == 404 and "不存在" in r.get_json()["error"]["message"]
 

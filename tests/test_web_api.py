@@ -260,11 +260,14 @@ def test_enterprise_detail(client):
     (u,) = p["hazard_units"]
     assert (u["kind"], u["S"], u["R"], u["alpha"], u["exposed_people"], u["grade"]) == ("storage", 2.0, 30.0, 1.5, 60, 3)
     assert u["inventory"][0]["quantity_t"] == 20 and u["inventory"][0]["chemical"]
-    (cf,) = p["conflicts"]
+    # the item has the list's properties with the same types: "conflicts" is the count, the list has its own name
+    (cf,) = p["conflict_list"]
+    assert p["conflicts"] == 1
     assert (cf["target_id"], cf["category"], cf["required_m"], cf["rule"]) == (1, "school", 500, "R-TOXIC-SCHOOL")
     assert {r["category"]: r["required_m"] for r in p["requirements"]} == {"school": 500, "residential": 300}
     # enterprise 4 had a conflict in the old run only
-    assert client.get("/api/v1/enterprises/4").get_json()["properties"]["conflicts"] == []
+    p4 = client.get("/api/v1/enterprises/4").get_json()["properties"]
+    assert p4["conflict_list"] == [] and p4["conflicts"] == 0
 
 
 @pytest.mark.parametrize("path", ["/api/v1/enterprises/999", "/api/v1/targets/999", "/api/v1/nothing-here"])
@@ -352,7 +355,7 @@ def test_stats(client):
     assert s["by_stage"]["储存"] == {"red": 1, "none": 1}
     assert [t["id"] for t in s["top_risks"]] == [1, 2, 3, 4]  # score ascending
     assert s["run_id"] == 2 and s["data_as_of"].startswith("2026-02-01")
-    assert s["last_run"]["id"] == 4  # the newest succeeded run, even without results
+    assert s["last_run"]["id"] == 2  # the run the figures come from: one run per response
     assert client.get("/api/v1/stats?town=西街街道").get_json()["by_colour"] == {"yellow": 1, "blue": 1, "none": 1}
     assert client.get("/api/v1/stats?department=交通运输局").get_json()["by_colour"] == {"yellow": 1}
 
@@ -439,3 +442,141 @@ def test_request_body_limit_is_413_json(web_db):
 def test_get_on_post_endpoint_is_405_json(client):
     r = client.get("/api/v1/siting/check")
     assert r.status_code == 405 and r.get_json()["error"]
+
+
+# ---- the registry: every collection alike -------------------------------------------------------
+
+COUNTS = {"enterprises": 5, "hazard-units": 1, "targets": 3, "target-points": 2, "target-areas": 1, "conflicts": 1,
+          "areas": 2, "grid-cells": 1, "pipelines": 1, "boundaries": 3}
+
+
+@pytest.mark.parametrize("cid, total", COUNTS.items())
+def test_number_matched_is_the_true_count_on_every_page(client, cid, total):
+    first = client.get(f"/api/v1/{cid}?limit=1").get_json()
+    past = client.get(f"/api/v1/{cid}?limit=1&offset=1000").get_json()
+    assert first["numberMatched"] == past["numberMatched"] == total
+    assert len(first["features"]) == 1 and past["features"] == [] and past["numberReturned"] == 0
+
+
+def _kind(v):
+    return "null" if v is None else type(v).__name__
+
+
+@pytest.mark.parametrize("cid", COUNTS)
+def test_an_item_has_the_list_properties_with_the_same_types(client, cid):
+    for f in client.get(f"/api/v1/{cid}").get_json()["features"]:
+        one = client.get(f"/api/v1/{cid}/{f['id']}")
+        assert one.status_code == 200, (cid, f["id"], one.get_data(as_text=True)[:200])
+        item = one.get_json()
+        assert item["id"] == f["id"] and item["geometry"] == f["geometry"]
+        for key, value in f["properties"].items():
+            assert _kind(item["properties"][key]) == _kind(value) and item["properties"][key] == value, (cid, key)
+
+
+def test_string_ids_answer_and_unknown_ids_are_404(client):
+    assert client.get("/api/v1/areas/140502001").get_json()["properties"]["risk_color"] == "red"
+    assert client.get("/api/v1/grid-cells/G-1").get_json()["properties"]["risk_index"] == 50.0
+    assert client.get("/api/v1/boundaries/140502").get_json()["properties"]["level"] == "district"
+    for path in ("/api/v1/areas/nope", "/api/v1/enterprises/abc", "/api/v1/enterprises/99999999999999999999"):
+        r = client.get(path)
+        assert r.status_code == 404 and r.get_json()["error"]["message"], path
+
+
+@pytest.mark.parametrize("path, pages", [
+    ("/api/v1/enterprises?limit=2", [[1, 2], [3, 4], [5]]),
+    ("/api/v1/enterprises?limit=2&risk=red,orange,yellow", [[1, 2], [3]]),
+    ("/api/v1/targets?limit=1", [[1], [2], [3]]),
+    ("/api/v1/areas?level=grid&limit=1", [["G-1"]]),
+])
+def test_next_links_page_by_key(client, path, pages):
+    seen, url = [], path
+    while url:
+        fc = client.get(url).get_json()
+        seen.append([f["id"] for f in fc["features"]])
+        assert fc["numberMatched"] == sum(len(p) for p in pages)
+        nxt = [link["href"] for link in fc["links"] if link["rel"] == "next"]
+        url = nxt[0].replace("http://localhost", "") if nxt else None
+        assert not url or "after=" in url and "offset=" not in url
+    assert seen == pages
+
+
+def test_targets_are_also_served_by_geometry_type(client):
+    points = client.get("/api/v1/target-points").get_json()["features"]
+    areas = client.get("/api/v1/target-areas").get_json()["features"]
+    assert [f["id"] for f in points] == [1, 3] and [f["id"] for f in areas] == [2]
+    assert {f["geometry"]["type"] for f in points} == {"Point"} and areas[0]["geometry"]["type"] == "MultiPolygon"
+    # RFC 7946 §3.1.6: the exterior ring is counterclockwise (positive shoelace area)
+    ring = areas[0]["geometry"]["coordinates"][0][0]
+    assert sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:])) > 0
+    mixed = client.get("/api/v1/targets").get_json()["features"]
+    assert sorted(f["id"] for f in mixed) == [1, 2, 3]
+    assert client.get("/api/v1/target-areas?category=residential").get_json()["numberMatched"] == 1
+    assert client.get("/api/v1/target-points?category=residential").get_json()["numberMatched"] == 0
+
+
+def test_flat_companions_of_structured_fields(client):
+    p = client.get("/api/v1/enterprises/1").get_json()["properties"]
+    # seed: one reason MH_GRADE (-6 points) → text with its points, its code, no scored column matches it
+    assert p["reasons_text"] == "三级重大危险源（-6）" and p["reason_codes"] == "MH_GRADE"
+    assert p["pts_major_hazard"] is None and p["stage_labels"] == ["生产", "储存"]
+    pipe = client.get("/api/v1/pipelines/1").get_json()["properties"]
+    assert (pipe["hca_count"], pipe["hca_max_grade"]) == (1, 2)
+    assert pipe["hca_text"] == "Ⅱ级（影响半径 63.0 m）：特定场所在潜在影响半径内"
+    town = client.get("/api/v1/areas/140502001").get_json()["properties"]
+    assert (town["n_red"], town["n_orange"], town["n_yellow"], town["n_blue"]) == (1, 1, 0, 0)
+
+
+# ---- one run per response -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", ["/api/v1/enterprises", "/api/v1/stats", "/api/v1/enterprises?format=csv",
+                                  "/ogc/collections/enterprises/items"])
+def test_a_refresh_committing_between_two_reads_is_not_seen_by_the_response(fresh_db_url, path):
+    """Run 5 (a new enterprise, every colour red) commits right after the response has read its run."""
+    from sqlalchemy import event
+
+    from hazmap.db.session import get_engine
+
+    seed(fresh_db_url)
+    app = make_app(fresh_db_url)
+    engine = get_engine(fresh_db_url, app.config["HAZMAP_SETTINGS"].limits.statement_timeout_ms)
+    other = sa.create_engine(fresh_db_url)
+    fired = []
+
+    def commit_a_refresh(conn, cursor, statement, *args):
+        if fired or "from run" in statement or any(t in statement for t in (
+                "app_user", "audit_log", "app_secret", "app_session", "login_throttle")):
+            return  # the snapshot's run read, or the request's authentication and audit — not the data
+        fired.append(statement)
+        with other.begin() as c:
+            c.execute(sa.text("""insert into enterprise (id, credit_code, name, stages, geocode_precision, geom)
+                                 values (6, '91140502MA0000006F', '新企业', '{storage}', 'source',
+                                         ST_SetSRID(ST_MakePoint(112.85, 35.5), 4326))"""))
+            c.execute(sa.text("""insert into run (id, kind, started_at, finished_at, status)
+                                 values (5, 'refresh', now(), now(), 'succeeded')"""))
+            c.execute(sa.text("insert into enterprise_risk select 5, id, 'red', 10, '[]', null, 'v1' from enterprise"))
+
+    event.listen(engine, "before_cursor_execute", commit_a_refresh)
+    try:
+        r = app.test_client().get(path)
+        body = r.get_data(as_text=True)
+    finally:
+        event.remove(engine, "before_cursor_execute", commit_a_refresh)
+        other.dispose()
+    assert r.status_code == 200 and fired
+    if path.endswith("format=csv"):
+        import csv
+        import io
+
+        rows = list(csv.DictReader(io.StringIO(body.lstrip("\ufeff"))))
+        assert sorted(int(x["id"]) for x in rows) == [1, 2, 3, 4, 5] and {x["run_id"] for x in rows} == {"2"}
+        return
+    doc = json.loads(body)
+    if path == "/api/v1/stats":
+        assert doc["run_id"] == 2 and doc["last_run"]["id"] == 2 and sum(doc["by_colour"].values()) == 5
+        return
+    assert doc["run_id"] == 2 and doc["numberMatched"] == 5
+    assert sorted(f["id"] for f in doc["features"]) == [1, 2, 3, 4, 5]
+    assert {f["properties"]["run_id"] for f in doc["features"]} == {2}
+    # the next response sees the refresh whole
+    after = make_app(fresh_db_url).test_client().get("/api/v1/enterprises").get_json()
+    assert after["run_id"] == 5 and after["numberMatched"] == 6

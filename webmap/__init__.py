@@ -36,17 +36,13 @@ def create_app(test_config: dict | None = None, *, settings: Settings | None = N
     from hazmap.domain import load_domain
 
     app.config["HAZMAP_DOMAIN"] = load_domain(s)  # built once per process, read by every view
-    if s.auth.behind_proxy:  # the client address and scheme as the reverse proxy saw them (one hop)
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)
     if test_config:
         app.config.update({k: v for k, v in test_config.items() if k != "DATABASE_URL"})
 
     from webmap import (api, auth, basemap, console, dashboard, errors, history, inputs, ogc, printing, riskmap,
-                        security, sessions, siting, tools)
+                        security, sessions, siting, tiles, tools)
 
-    for module in (auth, api, ogc, riskmap, dashboard, siting, basemap, tools, history, console, printing):
+    for module in (auth, api, ogc, tiles, riskmap, dashboard, siting, basemap, tools, history, console, printing):
         app.register_blueprint(module.bp)  # one blueprint per area
     auth.register(app)  # one access guard for every blueprint
     sessions.register(app)  # the signing key (configured, or shared through the database); checked before the guard
@@ -56,4 +52,9 @@ def create_app(test_config: dict | None = None, *, settings: Settings | None = N
     from flask_compress import Compress
 
     Compress(app)  # gzip/brotli for pages, scripts, styles and JSON (streamed exports are left alone)
+    if s.web.proxy_hops:  # behind reverse proxies: the client address (login throttling, audit), scheme, host, prefix
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = s.web.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n)
     return app

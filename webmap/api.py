@@ -1,7 +1,11 @@
-"""``/api/v1``: the JSON API (contract in the design notes). Views parse, call, return.
+"""``/api/v1``: the JSON API (contract in the design notes), generated from the collections registry.
 
-Every collection also answers ``format=geojson|csv|gpkg`` (a file download of the same
-selection, streamed) and ``crs=gcj02`` (non-standard output for Amap-based tools, labelled).
+Every registered collection answers ``GET /api/v1/<id>`` (a page: RFC 7946 FeatureCollection
+with the true ``numberMatched`` and a keyset ``next`` link) and ``GET /api/v1/<id>/<key>`` (one
+Feature with the list's properties plus its detail lists), and ``format=geojson|csv|gpkg``
+(the whole selection as a download, streamed) with ``crs=gcj02`` (non-standard output for
+Amap-based tools, labelled) and ``labels=zh`` (Chinese column titles).  Each response reads
+one snapshot, so its run id and its data belong to one run.
 """
 
 from __future__ import annotations
@@ -11,102 +15,133 @@ import os
 import tempfile
 import threading
 import time
+from contextlib import ExitStack
+from functools import partial
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, g, jsonify, request, stream_with_context
 
 from geo import params
 from geo.errors import InvalidInput, LimitExceeded, NotFound
-from geo.postgis import collections as queries
+from geo.postgis import collections as registry
+from geo.postgis.collections import arguments
 from hazmap import export
 from webmap.db import connect, domain, settings
+from webmap.reading import feature_collection, reading
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
-# PostgreSQL's OFFSET is a bigint; anything larger is bad input (400), never a database error (500)
-MAX_OFFSET = 2**31 - 1
+def json_text(text: str, status: int = 200, mimetype: str = "application/json") -> Response:
+    return Response(text, status=status, mimetype=mimetype)
 
 
-def _page(default: int = 100) -> dict:
-    lim = settings().limits
-    return {"limit": params.integer(request.args.get("limit"), "limit",
-                                    default=min(default, lim.max_features_per_response), minimum=1,
-                                    maximum=lim.max_features_per_response,
-                                    limit_name="max_features_per_response"),
-            "offset": params.integer(request.args.get("offset"), "offset", default=0, maximum=MAX_OFFSET)}
+def _args() -> dict:
+    return request.args.to_dict(flat=True)
 
 
-def _feature(f: dict) -> dict:
-    """One Feature as returned by the API: states its CRS like the collections do."""
-    return {**f, "crs_note": queries.CRS_NOTE}
+def _list(cid: str):
+    c = registry.get(cid)
+    if request.args.get("format") or request.args.get("crs") or request.args.get("labels"):
+        return download(c, _args())
+    sel, paging = arguments.api_selection(c, _args(), limits=settings().limits)
+    with reading() as (conn, run, base):
+        page = registry.page(conn, c, sel, base, limit=paging.limit, offset=paging.offset, after=paging.after)
+    audit_large_page(c.id, page, sel, after=paging.after)
+    links = []
+    if page.next_cursor:
+        args = {k: v for k, v in _args().items() if k != "offset"}
+        links.append({"rel": "next", "type": "application/geo+json", "title": "下一页",
+                      "href": request.base_url + "?" + urlencode({**args, "after": page.next_cursor,
+                                                                   "limit": paging.limit})})
+    return json_text(feature_collection(page, {
+        "numberMatched": page.number_matched, "numberReturned": len(page.features), "limit": page.limit,
+        "offset": page.offset, **run.as_json(), "crs_note": registry.CRS_NOTE, "links": links}))
 
 
-def _bbox():
-    return params.bbox(request.args.get("bbox"), max_area_deg2=settings().limits.max_bbox_area_deg2)
+def _item(cid: str, key: str):
+    c = registry.get(cid)
+    with reading() as (conn, _, base):
+        f = registry.feature(conn, c, registry.key_value(c, key), base)
+    if f is None:
+        raise NotFound(f"{c.item_label} {key} 不存在")
+    return jsonify({**f, "crs_note": registry.CRS_NOTE})
 
 
-def _collection(layer: str, filters: dict, *, default_limit: int = 100):
-    """A page of GeoJSON, or — with ``format``/``crs`` — the whole selection as a download."""
-    fmt = request.args.get("format")
-    out_crs = request.args.get("crs", "wgs84")
-    if not fmt and out_crs == "wgs84":
-        with connect() as conn:
-            fc = export.LAYERS[layer](conn, **filters, **_page(default=default_limit), vocabulary=domain().vocabulary)
-        audit_large_page(layer, fc, filters)
-        return jsonify(fc)
-    fmt = fmt or "geojson"
-    export.check(layer, fmt, out_crs)
+def download(c, args: dict) -> Response:
+    """The whole selection as a file (GeoJSON, CSV, GeoPackage), streamed from one snapshot."""
+    fmt = args.get("format") or "geojson"
+    out_crs = args.get("crs") or "wgs84"
+    labels = args.get("labels") or "en"
+    export.check(c.id, fmt, out_crs, labels)
+    sel, _ = arguments.api_selection(c, {k: v for k, v in args.items() if k not in ("limit", "offset")},
+                                     limits=settings().limits)
+    limit = params.integer(args.get("limit"), "limit", default=0, minimum=1) if args.get("limit") else None
+    offset = params.integer(args.get("offset"), "offset", default=0, maximum=arguments.MAX_OFFSET)
     from webmap.auth import record
 
-    record("export", {"layer": layer, "format": fmt, "crs": out_crs,
-                      "filters": {k: v for k, v in filters.items() if v is not None}, "limit": request.args.get("limit")})
-    lim = request.args.get("limit")
-    limit = params.integer(lim, "limit", default=0, minimum=1) if lim else None
-    offset = params.integer(request.args.get("offset"), "offset", default=0, maximum=MAX_OFFSET)
-    max_features = settings().limits.max_export_features
-    name = f"hazmap-{layer}{'-gcj02' if out_crs == 'gcj02' else ''}"
-    if fmt == "gpkg":
-        fd, path = tempfile.mkstemp(suffix=".gpkg")
-        os.close(fd)
-        os.unlink(path)
-        try:
-            with connect() as conn:
-                meta, feats = export.features(conn, layer, filters, vocabulary=domain().vocabulary, max_features=max_features,
-                                              limit=limit, offset=offset)
-                export.write_gpkg(path, layer, meta, feats, out_crs=out_crs)
-        except Exception:
-            if os.path.exists(path):
-                os.unlink(path)
-            raise
-
-        def stream_file():  # the file is opened only when the body is read, and always removed
-            try:
-                with open(path, "rb") as f:
-                    while chunk := f.read(1 << 16):
-                        yield chunk
-            finally:
-                if os.path.exists(path):
-                    os.unlink(path)
-
-        resp = Response(stream_file(), mimetype="application/geopackage+sqlite3",
-                        headers={"Content-Disposition": f"attachment; filename={name}.gpkg"})
-        resp.call_on_close(lambda: os.path.exists(path) and os.unlink(path))
-        return resp
-    # check the size limit before streaming starts, so an error is a clean 400
-    with connect() as conn:
-        export.features(conn, layer, filters, vocabulary=domain().vocabulary, max_features=max_features, limit=limit, offset=offset)
+    record("export", {"layer": c.id, "format": fmt, "crs": out_crs, "labels": labels,
+                      "filters": {k: v for k, v in sel.filters.items() if v is not None}, "limit": args.get("limit")})
+    name = export.file_name(c.id, fmt, out_crs)
+    stack = ExitStack()  # the snapshot stays open while the body streams, and is closed at the end
+    conn = stack.enter_context(connect())
+    try:
+        ex = export.prepare(conn, c, sel, vocabulary=domain().vocabulary,
+                            max_features=settings().limits.max_export_features,
+                            limit=limit, offset=offset, out_crs=out_crs, labels=labels)
+        if fmt == "gpkg":
+            with stack:
+                return _gpkg_response(conn, ex, name)
+    except BaseException:
+        stack.close()
+        raise
 
     def generate():
-        with connect() as conn:
-            meta, feats = export.features(conn, layer, filters, vocabulary=domain().vocabulary, max_features=max_features,
-                                          limit=limit, offset=offset)
-            chunks = export.csv_chunks if fmt == "csv" else export.geojson_chunks
-            yield from chunks(meta, feats, out_crs=out_crs)
+        with stack:
+            yield from (export.csv_chunks if fmt == "csv" else export.geojson_chunks)(conn, ex)
 
-    # content_type, not mimetype: Flask would append a second charset to text/csv
     content_type = "text/csv; charset=utf-8" if fmt == "csv" else "application/geo+json"
-    headers = {"Content-Disposition": f"attachment; filename={name}.{'csv' if fmt == 'csv' else 'geojson'}"}
-    return Response(stream_with_context(generate()), content_type=content_type, headers=headers)
+    resp = Response(stream_with_context(generate()), content_type=content_type,
+                    headers={"Content-Disposition": f"attachment; filename={name}"})
+    resp.call_on_close(stack.close)  # also when the body is never read
+    return resp
+
+
+def _gpkg_response(conn, ex, name: str) -> Response:
+    fd, path = tempfile.mkstemp(suffix=".gpkg")
+    os.close(fd)
+    os.unlink(path)  # GDAL creates the file
+    try:
+        export.write_gpkg(conn, ex, path)
+    except BaseException:
+        if os.path.exists(path):
+            os.unlink(path)
+        raise
+
+    def stream_file():  # the file is opened only when the body is read, and always removed
+        try:
+            with open(path, "rb") as f:
+                while chunk := f.read(1 << 16):
+                    yield chunk
+        finally:
+            if os.path.exists(path):
+                os.unlink(path)
+
+    resp = Response(stream_file(), mimetype="application/geopackage+sqlite3",
+                    headers={"Content-Disposition": f"attachment; filename={name}"})
+    resp.call_on_close(lambda: os.path.exists(path) and os.unlink(path))
+    return resp
+
+
+def _register_collections() -> None:
+    for c in registry.registry().values():
+        if c.api:
+            endpoint = c.id.replace("-", "_")
+            bp.add_url_rule(f"/{c.id}", endpoint=endpoint, view_func=partial(_list, c.id))
+            bp.add_url_rule(f"/{c.id}/<key>", endpoint=f"{endpoint}_item", view_func=partial(_item, c.id))
+
+
+_register_collections()
 
 
 @bp.get("/openapi.json")
@@ -116,97 +151,35 @@ def openapi():
     return jsonify(document())
 
 
-@bp.get("/enterprises")
-def enterprises():
-    a = request.args
-    return _collection("enterprises", {
-        "risk": params.colours(a.get("risk")), "town": params.text(a.get("town"), "town"),
-        "stage": params.text(a.get("stage"), "stage"), "department": params.text(a.get("department"), "department"),
-        "q": params.text(a.get("q"), "q"), "bbox": _bbox()})
-
-
-@bp.get("/enterprises/<int:eid>")
-def enterprise(eid: int):
-    with connect() as conn:
-        f = queries.enterprise(conn, eid, vocabulary=domain().vocabulary)
-    if f is None:
-        raise NotFound(f"企业 {eid} 不存在")
-    return jsonify(_feature(f))
-
-
-@bp.get("/hazard-units")
-def hazard_units():
-    g = request.args.get("grade")
-    return _collection("hazard-units", {
-        "grade": params.integer(g, "grade", default=0, minimum=1, maximum=4) if g else None,
-        "town": params.text(request.args.get("town"), "town"), "bbox": _bbox()})
-
-
-@bp.get("/targets")
-def targets():
-    return _collection("targets", {"category": params.text(request.args.get("category"), "category"),
-                                   "bbox": _bbox()})
-
-
-@bp.get("/targets/<int:tid>")
-def target(tid: int):
-    with connect() as conn:
-        f = queries.target(conn, tid)
-    if f is None:
-        raise NotFound(f"防护目标 {tid} 不存在")
-    return jsonify(_feature(f))
-
-
-@bp.get("/conflicts")
-def conflicts():
-    a = request.args
-    return _collection("conflicts", {"risk": params.colours(a.get("risk")), "town": params.text(a.get("town"), "town"),
-                                     "category": params.text(a.get("category"), "category"), "bbox": _bbox()})
-
-
-@bp.get("/areas")
-def areas():
-    level = request.args.get("level", "town")
-    if level not in ("town", "grid"):
-        raise InvalidInput("level", "level 应为 town 或 grid")
-    return _collection("areas", {"level": level, "bbox": _bbox()}, default_limit=1000)
-
-
-@bp.get("/boundaries")
-def boundaries():
-    with connect() as conn:
-        return jsonify({**queries.boundaries(conn), "crs_note": queries.CRS_NOTE})
-
-
-@bp.get("/pipelines")
-def pipelines():
-    return _collection("pipelines", {"bbox": _bbox()})
-
-
 @bp.get("/stats")
 def stats():
     a = request.args
-    with connect() as conn:
-        return jsonify(queries.stats(conn, vocabulary=domain().vocabulary, town=params.text(a.get("town"), "town"),
-                                     department=params.text(a.get("department"), "department")))
+    with reading() as (conn, run, _):
+        return jsonify(registry.stats(conn, run, vocabulary=domain().vocabulary,
+                                      town=params.text(a.get("town"), "town"),
+                                      department=params.text(a.get("department"), "department")))
 
 
 @bp.get("/runs")
 def runs():
+    lim = settings().limits
+    limit = params.integer(request.args.get("limit"), "limit", default=min(50, lim.max_features_per_response),
+                           minimum=1, maximum=lim.max_features_per_response, limit_name="max_features_per_response")
+    offset = params.integer(request.args.get("offset"), "offset", default=0, maximum=arguments.MAX_OFFSET)
     operator = (getattr(g, "user", None) or {}).get("role") == "operator"
-    with connect() as conn:
-        return jsonify(queries.runs(conn, **_page(default=50), operator=operator))
+    with reading() as (conn, _, _base):
+        return jsonify(registry.runs(conn, limit=limit, offset=offset, operator=operator))
 
 
-def audit_large_page(layer: str, fc: dict, filters: dict) -> None:
-    """A page of at least ``audit_list_features`` features, or one continuing a listing
-    (``offset`` > 0), goes to the audit log: paging through a whole collection leaves a trace."""
-    if fc["numberReturned"] >= settings().limits.audit_list_features or fc.get("offset"):
+def audit_large_page(layer: str, page, sel, *, after: str | None = None) -> None:
+    """A page of at least ``audit_list_features`` features, or one continuing a listing (``offset`` > 0
+    or a keyset ``after``), goes to the audit log: paging through a whole collection leaves a trace."""
+    if len(page.features) >= settings().limits.audit_list_features or page.offset or after:
         from webmap.auth import record
 
-        record("list_page", {"layer": layer, "filters": {k: v for k, v in filters.items() if v is not None},
-                             "limit": fc.get("limit"), "offset": fc.get("offset"),
-                             "returned": fc["numberReturned"], "matched": fc["numberMatched"]})
+        record("list_page", {"layer": layer, "filters": {k: v for k, v in sel.filters.items() if v is not None},
+                             "limit": page.limit, "offset": page.offset, "after": bool(after),
+                             "returned": len(page.features), "matched": page.number_matched})
 
 
 _siting_calls: dict[tuple[str, str], list[float]] = {}  # (caller, what) → times of their calls in the last minute
@@ -246,7 +219,7 @@ def siting_check():
 
     record("siting_check", {"via": "api", "location": result["location"], "facility_type": payload.get("facility_type"),
                             "verdict": result["verdict"]["decision"], "risk_color": result["risk_color"]})
-    return jsonify({**result, "crs_note": queries.CRS_NOTE})
+    return jsonify({**result, "crs_note": registry.CRS_NOTE})
 
 
 @bp.get("/siting/feasible")
@@ -255,9 +228,9 @@ def siting_feasible():
 
     _rate_limit_siting("feasible")
     a = request.args
-    g = a.get("major_grade")
+    grade = a.get("major_grade")
     with connect() as conn:
-        return jsonify(_feature(feasible_zone(
+        return jsonify({**feasible_zone(
             conn, facility_type=params.text(a.get("facility_type"), "facility_type"),
-            major_grade=params.integer(g, "major_grade", default=0, minimum=1, maximum=4) if g else None,
-            hazard=params.text(a.get("hazard"), "hazard"), domain=domain())))
+            major_grade=params.integer(grade, "major_grade", default=0, minimum=1, maximum=4) if grade else None,
+            hazard=params.text(a.get("hazard"), "hazard"), domain=domain()), "crs_note": registry.CRS_NOTE})

@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, g, jsonify, redirect, render_template, request, session, url_for
 
 from hazmap import users
+from webmap import credentials
 from webmap.db import connect, settings
 
 bp = Blueprint("auth", __name__)
@@ -89,7 +90,7 @@ def _roles_for(endpoint: str) -> set[str]:
         return EXPORT_ROLES
     if endpoint in RULES:
         return RULES[endpoint]
-    if endpoint.startswith("api."):
+    if endpoint.startswith(("api.", "tiles.")):
         return ALL
     return {"operator"}
 
@@ -104,14 +105,15 @@ def _anonymous_ok(endpoint: str) -> bool:
         return False
     if endpoint in ANONYMOUS_ENDPOINTS:
         return True
-    return endpoint.startswith("api.") and endpoint not in RULES and not _is_export()
+    return endpoint.startswith(("api.", "tiles.")) and endpoint not in RULES and not _is_export()
 
 
 def _current_user() -> dict | None:
-    header = request.headers.get("Authorization", "")
-    if header.startswith("Bearer "):
+    cred = credentials.parse(request.headers.get("Authorization"))  # Bearer token, or Basic (QGIS, GDAL)
+    if cred is not None:
         with connect() as conn:
-            return users.by_token(conn, header[7:].strip())
+            return credentials.user_for(conn, cred, password_check=_throttled_password if settings().basic_password
+                                        else None)
     sid = session.get("sid")
     if sid:
         with connect() as conn:
@@ -126,10 +128,12 @@ def guard():
     g.user = _current_user()
     g.via_token = request.headers.get("Authorization", "").startswith("Bearer ")
     if g.user is None and not _anonymous_ok(endpoint):
-        if request.path.startswith(("/api/", "/ogc")):
-            resp = jsonify({"error": {"field": None, "message": "需要登录或 API 令牌（Authorization: Bearer …）"}})
+        if request.path.startswith(("/api/", "/ogc", "/tiles/")):
+            resp = jsonify({"error": {"field": None, "message": "需要登录或 API 令牌（Authorization: Bearer 令牌，或 Basic 用户名:令牌）"}})
             resp.status_code = 401
             resp.headers["WWW-Authenticate"] = "Bearer"
+            if request.headers.get("X-Requested-With") != "hazmap-page":  # a page's own fetch: no browser prompt
+                resp.headers.add("WWW-Authenticate", credentials.CHALLENGE)
             return resp
         return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
     if g.user is not None and g.user["role"] not in _roles_for(endpoint):
@@ -146,6 +150,29 @@ def client_address() -> str:
 
 def _login_page(error: str | None, nxt: str, status: int = 200, headers: dict | None = None):
     return render_template("login.html", error=error, next=nxt, csrf=csrf_token()), status, headers or {}
+
+
+def _throttled_password(conn, name: str, password: str) -> dict | None:
+    """A password check of HTTP Basic under the login form's throttle and hashing cap (429/503)."""
+    from geo.errors import LimitExceeded
+
+    auth = settings().auth
+    subjects = {"account": name, "address": client_address()}
+    wait = users.login_wait_s(conn, subjects, auth)
+    if wait:
+        raise LimitExceeded("login_backoff", f"登录失败次数过多，请 {wait} 秒后再试", 429, retry_after_s=wait)
+    if not users.take_hash_slot(conn, auth.max_concurrent_password_checks):
+        raise LimitExceeded("max_concurrent_password_checks", "登录请求过多，服务器正忙，请稍后重试", 503,
+                            retry_after_s=HASH_BUSY_RETRY_S)
+    user = users.check_password(conn, name, password)
+    if user:
+        users.clear_login_failures(conn, name)
+    else:
+        for lock in users.record_login_failure(conn, subjects, auth):
+            users.audit(conn, "login_locked", user={"name": name[:64]}, detail=lock, ip=client_address())
+        users.audit(conn, "login_failed", user={"name": name[:64]}, detail={"via": "basic"}, ip=client_address())
+    conn.commit()  # the count and the hashing slot, whatever the request does next
+    return user
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -15,6 +15,7 @@ from the Mercator scale factor at the sheet's centre latitude, 1/cos φ).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 from zoneinfo import ZoneInfo
 
@@ -23,9 +24,11 @@ from flask import Blueprint, Response, g, render_template, request
 from geo import params
 from geo.postgis import basemap as basemap_queries
 from geo.postgis import collections as queries
+from geo.postgis.collections import arguments
 from geo.vocabulary import CATEGORY_LABEL, UNIT_KIND_LABEL
 from webmap import labels
 from webmap.db import connect, domain, settings
+from webmap.reading import reading
 
 bp = Blueprint("printing", __name__)
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -134,14 +137,15 @@ def map_pdf():
                "stage": params.text(a.get("stage"), "stage"), "department": params.text(a.get("department"), "department"),
                "q": params.text(a.get("q"), "q"), "bbox": params.bbox(a.get("bbox"), max_area_deg2=lim.max_bbox_area_deg2)}
     vocab = domain().vocabulary
-    with connect() as conn:
+    args = {k: v for k, v in a.items() if k in ("risk", "town", "stage", "department", "q", "bbox")}
+    with reading() as (conn, run, params_):
         frame = Frame(_extent(conn, filters["bbox"]))
-        fc = queries.enterprises(conn, vocabulary=vocab, limit=lim.max_features_per_response, **filters)
+        fc = _page(conn, "enterprises", args, params_, lim)
         ids = {f["id"] for f in fc["features"]}
-        conflicts = queries.conflicts(conn, risk=filters["risk"], town=filters["town"], bbox=filters["bbox"],
-                                      limit=lim.max_features_per_response)
+        conflicts = _page(conn, "conflicts", {k: v for k, v in args.items() if k in ("risk", "town", "bbox")},
+                          params_, lim)
         base = basemap_queries.basemap(conn)
-        info = queries.run_info(conn)
+        info = run.as_json()
     areas = [{"d": frame.path(f["geometry"]), "level": f["properties"]["layer"]}
              for f in base["features"] if f["properties"]["layer"] in ("district", "town", "village")]
     roads = [frame.path(f["geometry"]) for f in base["features"] if f["properties"]["layer"] == "road"]
@@ -166,6 +170,15 @@ def map_pdf():
     record("print", {"layer": "map", "format": "pdf", "filters": {k: v for k, v in filters.items() if v}})
     return Response(_pdf(html), mimetype="application/pdf",
                     headers={"Content-Disposition": "attachment; filename=risk-map.pdf"})
+
+
+def _page(conn, cid: str, args: dict, base: dict, lim) -> dict:
+    """A page of a collection through the registry (the API's filters), as a FeatureCollection dict."""
+    c = queries.get(cid)
+    sel, _ = arguments.api_selection(c, args, limits=lim)
+    page = queries.page(conn, c, sel, base, limit=lim.max_features_per_response)
+    return {"features": [json.loads(f) for f in page.features], "numberMatched": page.number_matched,
+            "numberReturned": len(page.features)}
 
 
 def siting_pdf(result: dict, *, user: dict | None, request_body: dict | None = None) -> bytes:

@@ -85,12 +85,15 @@
       return body;
     });
   }
+  // the pages say who they are, so a 401 never carries a Basic challenge (the browser would prompt for it)
+  var PAGE = {"X-Requested-With": "hazmap-page"};
   hz.getJSON = function (url, signal) {
-    return fetch(url, {credentials: "same-origin", signal: signal}).then(handle);
+    return fetch(url, {credentials: "same-origin", signal: signal, headers: PAGE}).then(handle);
   };
   hz.post = function (url, body, signal) {
     return fetch(url, {method: "POST", credentials: "same-origin", signal: signal,
-      headers: {"Content-Type": "application/json", "X-CSRF-Token": hz.csrf()}, body: JSON.stringify(body)}).then(handle);
+      headers: Object.assign({"Content-Type": "application/json", "X-CSRF-Token": hz.csrf()}, PAGE),
+      body: JSON.stringify(body)}).then(handle);
   };
   // a server message in Chinese with any field path in it (location.lon, inventory[0].quantity_t) shown as its label
   hz.errorText = function (e) {

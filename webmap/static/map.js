@@ -383,7 +383,7 @@
       var c = f.geometry.coordinates, ll = hz.ll(c[1], c[0]);
       var el = popup && popup.getElement() && popup.getElement().querySelector(".hz-conflicts");
       if (el) {
-        var list = f.properties.conflicts || [];
+        var list = f.properties.conflict_list || [];
         el.innerHTML = "<ul>" + list.slice(0, 8).map(function (x) {
           return "<li>" + esc(x.name) + "（" + esc(hz.categoryLabel(x.category)) + "）" + hz.num(x.distance_m) +
             " 米，所需 " + hz.num(x.required_m, 0) + " 米，差 " + hz.num(x.deficit_m) + " 米<br><small>" + esc(x.rule_text || "") + "</small></li>";
