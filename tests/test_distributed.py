@@ -133,7 +133,7 @@ def _new_run(conn) -> int:
 def client():
     from distributed import Client, LocalCluster
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster, \
+    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address="127.0.0.1:0") as cluster, \
             Client(cluster) as c:
         yield c
 
@@ -204,3 +204,44 @@ def test_ring_zone_matches_postgis_best_srid(schema_db_url):
     # PostGIS numbers its UTM-north zones 999000 + zone; ours are the EPSG codes 32600 + zone
     ours = dist.postgis_utm_epsg(np.array([p[0] for p in points]), np.array([p[1] for p in points]))
     assert [s - 999000 for s in srids] == [int(e) - 32600 for e in ours] == [49, 49, 50, 45, 52, 49]
+
+
+# -- the CLI hook ----------------------------------------------------------------------------
+
+def test_engine_options_are_checked(tmp_path):
+    from hazmap.refresh_engine import EngineError, open_refresh_engine
+
+    with pytest.raises(EngineError, match="只用于 --engine dask"):
+        with open_refresh_engine("postgis", "tcp://127.0.0.1:8786"):
+            pass
+    with pytest.raises(EngineError, match="共享目录"):
+        with open_refresh_engine("dask", "tcp://127.0.0.1:8786"):
+            pass
+    with pytest.raises(EngineError, match="无法连接 Dask 调度器 tcp://127.0.0.1:9"):  # nothing listens on port 9
+        with open_refresh_engine("dask", "tcp://127.0.0.1:9", workdir=str(tmp_path), connect_timeout_s=2):
+            pass
+
+
+@pytest.mark.parametrize("where", ["scheduler", "local"])
+def test_refresh_engine_runs_both_steps_on_dask(schema_db_url, client, tmp_path, where):
+    from hazmap.refresh_engine import open_refresh_engine
+
+    sources, targets = _world(11, 112.85, 35.5, n_sources=120, n_targets=300)
+    scheduler = client.scheduler.address if where == "scheduler" else None
+    with get_engine(schema_db_url).begin() as conn:
+        run_pg = _new_run(conn)
+        _load(conn, run_pg, sources, targets)
+        run_dask = _new_run(conn)
+        conn.execute(sa.text("insert into source_requirement select :d, enterprise_id, category, required_m, "
+                             "rule_id, rule_text from source_requirement where run_id = :p"),
+                     {"d": run_dask, "p": run_pg})
+        ids = [s["id"] for s in sources]
+        with open_refresh_engine("dask", scheduler, workdir=str(tmp_path) if scheduler else None,
+                                 n_workers=1) as eng:
+            people = eng.exposed_people(conn, ids)
+            n = eng.insert_conflicts(conn, run_dask)
+        assert eng.name == "dask" and eng.scheduler.startswith("tcp://")
+        assert n == insert_conflicts(conn, run_pg) > 20
+        expected = exposed_people_by_enterprise(conn, ids)
+    assert {k: round(v["people"]) for k, v in people.items()} == {k: round(v["people"]) for k, v in expected.items()}
+    assert list(tmp_path.iterdir()) == []  # the scratch GeoParquet is removed
