@@ -30,7 +30,10 @@ def test_etl_benchmark_runs_with_its_baselines(postgis_available, tmp_path):
 
 
 def test_refresh_benchmark_checks_every_join_and_fits_the_growth(postgis_available, tmp_path):
-    res = _run("refresh.py", "--quick", out=tmp_path / "refresh.json")
+    readme = tmp_path / "README.md"
+    readme.write_text("# x\n<!-- refresh-national:start (written by benchmarks/refresh.py --readme) -->\nold\n"
+                      "<!-- refresh-national:end -->\nafter\n", encoding="utf-8")
+    res = _run("refresh.py", "--quick", "--readme", str(readme), out=tmp_path / "refresh.json")
     assert list(res["metrics"]) == ["quick-1", "quick-2", "quick-3"]
     for m in res["metrics"].values():
         assert m["pairs"] > 0 and m["refresh_s"] > 0 and len(m["steps"]) >= 7
@@ -47,3 +50,5 @@ def test_refresh_benchmark_checks_every_join_and_fits_the_growth(postgis_availab
     assert fit["points"] == 3 and {"a_enterprises", "b_targets"} <= fit.keys()
     national = res["national"]["targets"]["100000000"]
     assert national["one_machine_refresh_s"] > 0 and set(national["dask_workers"]) >= {"1", "2", "16"}
+    text = readme.read_text(encoding="utf-8")  # the README's table is this run's extrapolation
+    assert "old" not in text and text.endswith("after\n") and "| 1e+08 |" in text and "16 Dask workers" in text
