@@ -456,7 +456,8 @@ def main(argv=None) -> int:
         write_readme(a.readme, national, result["date"][:10])
         print(f"→ {a.readme}")
     wrong = [f"{s}.{k}" for s, m in metrics.items() for k, j in m["joins"].items() if not j["agrees"]]
-    wrong += [f"{s}.dask.{n}.{part}" for s, m in metrics.items() for n, w in m.get("dask", {}).get("workers", {}).items()
+    wrong += [f"{s}.dask.{n}.{part}" for s, m in metrics.items()
+              for n, w in m.get("dask", {}).get("workers", {}).items()
               for part in ("conflicts", "exposure") if not w[part]["agrees"]]
     if wrong:
         print("不一致（与重算结果的冲突对或人数不同）：" + ", ".join(wrong), file=sys.stderr)

@@ -64,8 +64,8 @@ from shapely.strtree import STRtree
 MARGIN = 0.01  # relative candidate margin in the Gauss–Krüger plane (scale error < 0.001 here)
 SLACK_M = 1.0  # absolute candidate slack, metres
 MAX_TILE_DEG = 2.0  # widest tile: keeps |x| from the zone's meridian ≤ 300 km (see Notes above)
-_GK_FIRST = (4534, 75)  # EPSG:4534 = CGCS2000 / 3-degree Gauss-Kruger CM 75E; EPSG:4554 = CM 135E
-_GK_LAST_CM = 135
+_GK_EPSG_CM75 = 4534  # EPSG:4534 = CGCS2000 / 3-degree Gauss-Kruger CM 75E … EPSG:4554 = CM 135E
+_GK_CM_RANGE = (75, 135)
 _POLYGON_TYPES = (3, 6)  # shapely type ids: Polygon, MultiPolygon
 _RING_QUAD_SEGS = 8  # PostGIS ST_Buffer's default segments per quarter circle
 
@@ -167,9 +167,9 @@ def gk_zone_epsg(lon: float) -> int:
     By hand: 112.85°E → CM 3·round(112.85/3) = 114°E → 4534 + (114 − 75)/3 = EPSG:4547.
     """
     cm = 3 * round(lon / 3.0)
-    if not _GK_FIRST[1] <= cm <= _GK_LAST_CM:
+    if not _GK_CM_RANGE[0] <= cm <= _GK_CM_RANGE[1]:
         raise ValueError(f"经度 {lon:.4f}° 不在 CGCS2000 3° 带（中央经线 75°E–135°E）范围内")
-    return _GK_FIRST[0] + (cm - _GK_FIRST[1]) // 3
+    return _GK_EPSG_CM75 + (cm - _GK_CM_RANGE[0]) // 3
 
 
 def postgis_utm_epsg(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
@@ -203,7 +203,7 @@ def gk_transformer(lon: float) -> Transformer:
     taking WGS-84 coordinates as CGCS2000 (< 1 m apart) — what PROJ's own "ballpark"
     EPSG:4326 → EPSG:45xx operation does, without its 0.2 s search of the database.
     """
-    cm = _GK_FIRST[1] + 3 * (gk_zone_epsg(lon) - _GK_FIRST[0])
+    cm = _GK_CM_RANGE[0] + 3 * (gk_zone_epsg(lon) - _GK_EPSG_CM75)
     return Transformer.from_pipeline(
         "+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad "
         f"+step +proj=tmerc +lat_0=0 +lon_0={cm} +k=1 +x_0=500000 +y_0=0 +ellps=GRS80")
