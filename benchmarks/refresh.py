@@ -365,13 +365,18 @@ def scaling(metrics: dict) -> tuple[dict, dict]:
         one = _predict(fits.get("refresh_s"), NATIONAL_ENTERPRISES, targets)
         moved = _predict(fits.get("exposure_and_conflict_steps_s"), NATIONAL_ENTERPRISES, targets)
         dask1 = _predict(fits.get("dask_1_worker_s"), NATIONAL_ENTERPRISES, targets)
-        row = {"one_machine_refresh_s": None if one is None else round(one, 1), "dask_workers": {}}
+        row = {"one_machine_refresh_s": _sig(one), "dask_workers": {}}
         if None not in (one, moved, dask1, serial):
             rest = max(one - moved, 0.0)  # the steps that stay in PostGIS
             for n in NATIONAL_WORKERS:
-                row["dask_workers"][str(n)] = round(rest + dask1 * (serial + (1 - serial) / n), 1)
+                row["dask_workers"][str(n)] = _sig(rest + dask1 * (serial + (1 - serial) / n))
         national["targets"][str(targets)] = row
     return fits, national
+
+
+def _sig(x: float | None) -> float | None:
+    """Four significant digits (extrapolations carry no more)."""
+    return None if x is None else float(f"{x:.4g}")
 
 
 def _markdown(national: dict) -> str:

@@ -31,8 +31,8 @@ metres of the source in that plane: the point scale factor of a Gauss–Krüger 
 k ≈ 1 + x²/2R², below 1.001 within the ≤ 2° tiles allowed here (x ≤ 300 km), so the 1 %
 margin cannot drop a true pair.  Each candidate's distance is then measured on the
 ellipsoid: the nearest points found in the plane are taken back to WGS-84 and measured with
-:class:`pyproj.Geod` (GeographicLib geodesics, the same as PostGIS geography's spheroid
-distance; for a polygon the nearest point moves by micrometres between the plane and the
+:class:`pyproj.Geod` (GeographicLib geodesics — PostGIS geography's spheroid distance uses
+the same library, PROJ's ``geodesic.h``, in ``liblwgeom/lwspheroid.c``; for a polygon the nearest point moves by micrometres between the plane and the
 ellipsoid, which changes the distance by far less than 0.01 m).  Distances are metres;
 inputs and outputs are WGS-84 lon/lat.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -49,6 +50,10 @@ def test_refresh_benchmark_checks_every_join_and_fits_the_growth(postgis_availab
     fit = res["scaling"]["refresh_s"]
     assert fit["points"] == 3 and {"a_enterprises", "b_targets"} <= fit.keys()
     national = res["national"]["targets"]["100000000"]
-    assert national["one_machine_refresh_s"] > 0 and set(national["dask_workers"]) >= {"1", "2", "16"}
+    # the extrapolation is the fit evaluated at 2×10⁵ enterprises and 10⁸ targets
+    expected = math.exp(fit["log_c"] + fit["a_enterprises"] * math.log(2e5) + fit["b_targets"] * math.log(1e8))
+    assert national["one_machine_refresh_s"] == pytest.approx(expected, rel=1e-3)
+    by_workers = [national["dask_workers"][n] for n in ("1", "2", "4", "8", "16", "32")]
+    assert by_workers == sorted(by_workers, reverse=True)  # Amdahl: more workers are never slower
     text = readme.read_text(encoding="utf-8")  # the README's table is this run's extrapolation
     assert "old" not in text and text.endswith("after\n") and "| 1e+08 |" in text and "16 Dask workers" in text

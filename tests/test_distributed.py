@@ -245,3 +245,14 @@ def test_refresh_engine_runs_both_steps_on_dask(schema_db_url, client, tmp_path,
         expected = exposed_people_by_enterprise(conn, ids)
     assert {k: round(v["people"]) for k, v in people.items()} == {k: round(v["people"]) for k, v in expected.items()}
     assert list(tmp_path.iterdir()) == []  # the scratch GeoParquet is removed
+
+
+def test_no_targets_in_reach_gives_nothing(schema_db_url, client, tmp_path):
+    sources, _ = _world(5, 112.85, 35.5, n_sources=20, n_targets=0)
+    far = [{"id": 1, "key": "far", "name": "远处目标", "cat": "school", "pop": 100, "wkt": "POINT(100 30)"}]
+    with get_engine(schema_db_url).begin() as conn:
+        run_id = _new_run(conn)
+        _load(conn, run_id, sources, far)  # one target 13° away: no tile within any reach
+        ids = [s["id"] for s in sources]
+        assert insert_conflicts_dask(conn, run_id, client, workdir=tmp_path) == insert_conflicts(conn, run_id) == 0
+        assert exposed_people_dask(conn, ids, client, workdir=tmp_path) == exposed_people_by_enterprise(conn, ids) == {}

@@ -47,12 +47,12 @@ _CENTRE_Y = "((ST_YMin(geom) + ST_YMax(geom)) / 2)"
 
 _TARGET_EXTENT = sa.text("""
     select count(*), min(ST_XMin(geom)), min(ST_YMin(geom)), max(ST_XMax(geom)), max(ST_YMax(geom))
-    from protection_target
+    from protection_target where not ST_IsEmpty(geom)
 """)
 
 _TARGET_TILES = sa.text(f"""
     select floor({_CENTRE_X} / :d)::int as ix, floor({_CENTRE_Y} / :d)::int as iy
-    from protection_target group by 1, 2 order by 1, 2
+    from protection_target where not ST_IsEmpty(geom) group by 1, 2 order by 1, 2
 """)
 
 # One tile's targets: the index finds those whose box meets the tile (a box holding its own
@@ -175,6 +175,8 @@ def insert_conflicts_dask(conn: sa.Connection, run_id: int, client, *, tiles: di
         frame = gpd.GeoDataFrame(req[["source_id", "category", "required_m"]],
                                  geometry=gpd.points_from_xy(req["lon"], req["lat"], crs="EPSG:4326"))
         names = _write_sources(tiles, frame, req["required_m"].to_numpy(), scratch / "conflict-sources")
+        if not names:  # no target within any source's reach
+            return 0
         parts = _partitions(tiles, scratch / "conflict-sources", names, ["target_id", "category", "geometry"])
         futures = client.compute([delayed(dist.conflict_pairs)(t, s) for t, s in parts])
         rules = req.set_index(["source_id", "category"])[["rule_id", "rule_text"]]
@@ -218,6 +220,8 @@ def exposed_people_dask(conn: sa.Connection, enterprise_ids: list[int], client, 
         frame = gpd.GeoDataFrame({"source_id": np.array([r.source_id for r in rows], dtype=np.int64)},
                                  geometry=gpd.GeoSeries.from_wkb([bytes(r.wkb) for r in rows], crs="EPSG:4326"))
         names = _write_sources(tiles, frame, np.full(len(frame), float(radius_m)), scratch / "exposure-sources")
+        if not names:
+            return {}
         parts = _partitions(tiles, scratch / "exposure-sources", names, list(dist.TARGET_COLUMNS))
         futures = client.compute([delayed(dist.exposure_pairs)(t, s, radius_m=radius_m) for t, s in parts])
         found = []
