@@ -21,6 +21,7 @@ from hazmap.cli_support import domain_of as _domain
 from hazmap.cli_support import fail
 from hazmap.cli_support import settings_of as _settings
 from hazmap.config import ConfigError, Settings, load_settings
+from hazmap.refresh_engine import engine_options
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO_CONFIG = REPO / "data" / "demo-etl.toml"
@@ -98,16 +99,19 @@ def db_downgrade(ctx: click.Context, revision: str) -> None:
 
 
 @cli.command()
+@engine_options
 @click.pass_context
-def refresh(ctx: click.Context) -> None:
+def refresh(ctx: click.Context, engine: str, scheduler: str | None, workdir: str | None) -> None:
     """Recompute major hazards, conflicts, colours and area grades from what is stored."""
     from hazmap.jobs import RunLocked
     from hazmap.refresh import run_refresh
+    from hazmap.refresh_engine import EngineError, open_refresh_engine
 
     s = _settings(ctx)
     try:
-        summary = run_refresh(s, domain=_domain(s))
-    except RunLocked as exc:
+        with open_refresh_engine(engine, scheduler, workdir=workdir) as eng:  # LocalCluster when no scheduler
+            summary = run_refresh(s, domain=_domain(s), engine=eng)
+    except (RunLocked, EngineError) as exc:
         fail(str(exc))
     click.echo(summary["text"])
 

@@ -20,12 +20,15 @@ def stderr_progress():
     return lambda message: print(f"[{time.monotonic() - t0:6.1f}s] {message}…", file=sys.stderr, flush=True)
 
 
-def run_refresh(settings, *, domain=None, progress=None) -> dict:
-    """Recompute every result from what is stored; raises :class:`hazmap.jobs.RunLocked`."""
+def run_refresh(settings, *, domain=None, progress=None, engine=None) -> dict:
+    """Recompute every result from what is stored; raises :class:`hazmap.jobs.RunLocked`.
+
+    ``engine``: a :class:`hazmap.refresh_engine.RefreshEngine` computing the exposure and conflict
+    steps (default: PostGIS, in the run's transaction)."""
     domain = domain or load_domain(settings)
-    engine = get_engine(settings.database_url)
-    with run_job(engine, "refresh", versions=domain.versions.as_json()) as job:
-        summary = refresh(job.conn, job.run_id, domain, progress=progress or stderr_progress())
+    db = get_engine(settings.database_url, db=settings.database)
+    with run_job(db, "refresh", versions=domain.versions.as_json()) as job:
+        summary = refresh(job.conn, job.run_id, domain, progress=progress or stderr_progress(), engine=engine)
         job.counts = {"refresh": summary}
         job.changes = compare_runs(job.conn, job.run_id)
     colours = summary["colours"]

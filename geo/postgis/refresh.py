@@ -46,11 +46,13 @@ def _insert_many(conn: sa.Connection, sql: str, rows: list[dict]) -> None:
         conn.execute(sa.text(sql), rows)
 
 
-def refresh(conn: sa.Connection, run_id: int, domain, *, progress=None) -> dict:
+def refresh(conn: sa.Connection, run_id: int, domain, *, progress=None, engine=None) -> dict:
     """Recompute all results for ``run_id`` from the stored registries and ``domain``
     (:class:`geo.domain.Domain`); returns a summary dict (counts).
 
-    ``progress(message)`` is called at the start of each step (long runs show where they are).
+    ``progress(message)`` is called at the start of each step (long runs show where they are);
+    ``engine`` (``exposed_people(conn, ids)``, ``insert_conflicts(conn, run_id)``) may compute the
+    two set-based spatial steps elsewhere (the Dask engine); default PostGIS.
     """
     import time
 
@@ -72,7 +74,7 @@ def refresh(conn: sa.Connection, run_id: int, domain, *, progress=None) -> dict:
     step("统计500 m内暴露人数")
     enterprises = list(conn.execute(ENTERPRISES_SQL))
     ent_ids = [e.id for e in enterprises]
-    exposure = exposed_people_by_enterprise(conn, ent_ids)
+    exposure = (engine.exposed_people if engine else exposed_people_by_enterprise)(conn, ent_ids)
 
     # -- 2. hazard units ---------------------------------------------------------------
     step("重大危险源辨识与分级（GB 18218）")
@@ -125,7 +127,7 @@ def refresh(conn: sa.Connection, run_id: int, domain, *, progress=None) -> dict:
 
     # -- 4. conflicts ------------------------------------------------------------------
     step("计算距离冲突")
-    n_conflicts = insert_conflicts(conn, run_id)
+    n_conflicts = (engine.insert_conflicts if engine else insert_conflicts)(conn, run_id)
     conflicts_by_ent = dict(conn.execute(sa.text(
         "select enterprise_id, count(*) from conflict where run_id = :r group by enterprise_id"),
         {"r": run_id}).all())
