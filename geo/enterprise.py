@@ -66,5 +66,8 @@ def colour_facts(*, stages, major_grades, chemicals, in_chemical_park, conflicts
         safety_standardisation_level=standardisation_level, major_hidden_dangers=major_hidden_dangers)
 
 
-def colour(facts, *, domain, as_of, assessed=()) -> dict:
-    return risk_color.assess_enterprise(facts, assessed, model=domain.colour_model, as_of=as_of).as_dict()
+def colour(facts, *, domain, as_of, assessed=(), extra_reasons=()) -> dict:
+    """The four colours of one enterprise; ``extra_reasons`` (a wing's local refinement, e.g. waste
+    findings, each ``{code, text, points, category}`` marked local policy) are added to the score."""
+    return risk_color.assess_enterprise(facts, assessed, model=domain.colour_model, as_of=as_of,
+                                        extra_reasons=extra_reasons).as_dict()

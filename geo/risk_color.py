@@ -622,8 +622,12 @@ def _ordered(reasons: list[Reason]) -> list[Reason]:
 
 
 def assess_enterprise(facts: DerivedFacts, assessed: Iterable[Assessed] = (), *, model: ColourModel,
-                      as_of: dt.date) -> EnterpriseAssessment:
+                      as_of: dt.date, extra_reasons: Iterable[dict] = ()) -> EnterpriseAssessment:
     """Grade one enterprise from its derived facts and its assessed items, as of ``as_of``.
+
+    ``extra_reasons``: lines of a local refinement outside the guide (e.g. a waste site's findings,
+    ``{code, text, points, category[, source]}``, their texts saying they are local policy); their
+    points count in the score and in the worst score alike.
 
     ``assessed`` may hold several entries per code (history): the newest wins.  Entries are
     checked with :func:`validate_assessed`.
@@ -652,6 +656,9 @@ def assess_enterprise(facts: DerivedFacts, assessed: Iterable[Assessed] = (), *,
         items.append(result)
         reasons.extend(rows)
 
+    extra = [Reason(r["code"], r["text"], round(float(r["points"]), 2), r.get("category", "本地细化"), "derived",
+                    r.get("source"), True) for r in extra_reasons]
+    reasons.extend(extra)
     reasons = _ordered(reasons)
     score = round(model.score_base + sum(r.points for r in reasons), 2)
     if not model.score_min <= score <= model.score_max:
@@ -660,7 +667,7 @@ def assess_enterprise(facts: DerivedFacts, assessed: Iterable[Assessed] = (), *,
         reasons.insert(sum(1 for r in reasons if r.points != 0),
                        Reason("SCORE_BOUND", text, round(bound - score, 2), "总分", "derived", "model"))
         score = bound
-    worst_score = round(model.score_base + sum(i.worst_points for i in items), 2)
+    worst_score = round(model.score_base + sum(i.worst_points for i in items) + sum(r.points for r in extra), 2)
     worst_score = min(max(worst_score, model.score_min), model.score_max)
 
     findings = [_condition(c, facts, latest.get(c.code), as_of) for c in model.direct_red

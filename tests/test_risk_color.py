@@ -245,3 +245,19 @@ def test_bad_fire_site_raises(kw):
 def test_bad_accident_counts_raise():
     with pytest.raises(ValueError):
         AccidentCounts(larger=-1)
+
+
+def test_extra_reasons_of_a_local_refinement_count_in_both_scores(model):
+    """A waste site with long-stored stock (a wing's extra reason, −12, local policy) is not blue."""
+    import datetime as dt
+
+    from geo.risk_color import DerivedFacts, assess_enterprise
+
+    facts = DerivedFacts(stages=("waste",), external_distance_conflicts=0)
+    base = assess_enterprise(facts, model=model, as_of=dt.date(2026, 12, 1))
+    extra = [{"code": "WASTE_LONG_STORED", "text": "贮存超过一年的危险废物（本地政策）", "points": -12.0}]
+    r = assess_enterprise(facts, model=model, as_of=dt.date(2026, 12, 1), extra_reasons=extra)
+    assert r.risk_score == base.risk_score - 12 and r.risk_score_min == base.risk_score_min - 12
+    assert any(x.code == "WASTE_LONG_STORED" and x.points == -12 for x in r.reasons)
+    assert 100 + sum(x.points for x in r.reasons) == r.risk_score
+    assert r.risk_color == model.colour_for(r.risk_score)

@@ -21,6 +21,11 @@ from webmap.pages import render_page
 bp = Blueprint("dashboard", __name__)
 BEIJING = ZoneInfo("Asia/Shanghai")
 
+# The wings' dashboard cards: (template under templates/dashboard/, script under static/) — each
+# card is a Jinja partial (a <section class="hz-card">) whose script fetches its own endpoint.
+# A wing adds its card here, one line.
+CARDS: tuple[tuple[str, str], ...] = ()
+
 # Per source kind, the newest succeeded ETL run that read a file of that kind (run.files).
 _FRESHNESS_SQL = sa.text("""
     select distinct on (f->>'kind') f->>'kind' as kind, f->>'file' as file, f->>'rows' as rows,
@@ -40,4 +45,5 @@ def dashboard():
         f["label"] = KIND_LABEL.get(f["kind"], f["kind"])
         f["finished"] = f["finished_at"].astimezone(BEIJING).strftime("%Y-%m-%d %H:%M") if f["finished_at"] else "-"
         f["file"] = (f["file"] or "").replace("\\", "/").rsplit("/", 1)[-1]  # a file name, never a server path
-    return render_page("dashboard.html", page="dashboard", title="统计看板 — 危险化学品安全风险", freshness=freshness)
+    return render_page("dashboard.html", page="dashboard", title="统计看板 — 危险化学品安全风险", freshness=freshness,
+                       cards=CARDS)

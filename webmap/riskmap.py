@@ -8,7 +8,11 @@ from webmap.pages import render_page
 
 bp = Blueprint("riskmap", __name__)
 
+# The wings' overlay scripts (static/overlays_<wing>.js, each calling hz.overlay(...) for its
+# collections); a wing adds its script here, one line.
+OVERLAY_SCRIPTS: tuple[str, ...] = ()
+
 
 @bp.get("/")
 def risk_map():
-    return render_page("map.html", page="map", title="危险化学品安全风险分布图")
+    return render_page("map.html", page="map", title="危险化学品安全风险分布图", overlay_scripts=OVERLAY_SCRIPTS)

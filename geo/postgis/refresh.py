@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
+from dataclasses import replace
 
 import sqlalchemy as sa
 
@@ -39,6 +40,31 @@ ENTERPRISES_SQL = sa.text("""
            fatal_accidents_3y, major_hidden_dangers, standardisation_level
     from enterprise order by id
 """)
+
+
+# The wings' contributions to the four colours: each provider is called once per refresh as
+# ``provider(conn, run_id, enterprise_ids, domain, as_of) -> {enterprise_id: ColourInput}`` and
+# may give, per enterprise, ``facts`` (fields of geo.risk_color.DerivedFacts to set — e.g. dated
+# accidents or the hidden-danger ledger's contribution), ``assessed`` (geo.risk_color assessed
+# items) and ``extra_reasons`` (reason dicts of a local refinement, e.g. waste findings).  A wing
+# adds its provider here, one line.
+COLOUR_INPUTS: list = []
+
+# The wings' own refresh steps, run after the core steps in this order, each as
+# ``step_fn(conn, run_id, domain, summary) -> dict`` (its counts, kept under summary[name]).
+# A wing adds its step here, one line: (name, Chinese label for progress, function).
+WING_STEPS: list = []
+
+
+def _colour_inputs(conn, run_id, ids, domain, as_of) -> dict:
+    merged: dict = defaultdict(lambda: {"facts": {}, "assessed": [], "extra_reasons": []})
+    for provider in COLOUR_INPUTS:
+        for eid, inp in provider(conn, run_id, ids, domain, as_of).items():
+            m = merged[eid]
+            m["facts"].update(inp.get("facts") or {})
+            m["assessed"].extend(inp.get("assessed") or ())
+            m["extra_reasons"].extend(inp.get("extra_reasons") or ())
+    return merged
 
 
 def _insert_many(conn: sa.Connection, sql: str, rows: list[dict]) -> None:
@@ -134,6 +160,8 @@ def refresh(conn: sa.Connection, run_id: int, domain, *, progress=None, engine=N
 
     # -- 5. four colours ---------------------------------------------------------------
     step("四色分级")
+    as_of = dt.date.today()
+    inputs = _colour_inputs(conn, run_id, ent_ids, domain, as_of)
     risk_rows, colour_by_ent = [], {}
     for e in enterprises:
         grades = grades_by_ent.get(e.id, [])
@@ -144,7 +172,11 @@ def refresh(conn: sa.Connection, run_id: int, domain, *, progress=None, engine=N
             major_hidden_dangers=e.major_hidden_dangers,
             standardisation_level=e.standardisation_level,
             fire_sites=sites_by_ent.get(e.id, ()))
-        risk = ent_mod.colour(facts, domain=domain, as_of=dt.date.today())
+        extra = inputs.get(e.id)
+        if extra and extra["facts"]:
+            facts = replace(facts, **extra["facts"])
+        risk = ent_mod.colour(facts, domain=domain, as_of=as_of, assessed=extra["assessed"] if extra else (),
+                              extra_reasons=extra["extra_reasons"] if extra else ())
         colour_by_ent[e.id] = (risk["risk_color"], min(grades) if grades else None)
         risk_rows.append({"run_id": run_id, "enterprise_id": e.id, "risk_color": risk["risk_color"],
                           "risk_score": risk["risk_score"],
@@ -166,6 +198,11 @@ def refresh(conn: sa.Connection, run_id: int, domain, *, progress=None, engine=N
     step("管道高后果区")
     n_hca = pipelines_mod.refresh_hca(conn, run_id, domain.pipeline)
 
+    wing_counts = {}
+    for name, label, fn in WING_STEPS:
+        step(label)
+        wing_counts[name] = fn(conn, run_id, domain, {"colours": colour_by_ent})
+
     step("")  # closes the last step's timing
     colours = defaultdict(int)
     for c, _ in colour_by_ent.values():
@@ -175,7 +212,7 @@ def refresh(conn: sa.Connection, run_id: int, domain, *, progress=None, engine=N
         "major_hazards": sum(1 for r in unit_rows if r["grade"] is not None),
         "requirements": len(req_rows), "conflicts": n_conflicts, "areas": n_areas,
         "hca_segments": n_hca, "colours": dict(colours),
-        "versions": domain.versions.as_json(), "steps": steps,
+        "versions": domain.versions.as_json(), "steps": steps, **wing_counts,
     }
 
 

@@ -10,6 +10,9 @@
   var V = hz.opts.vocabulary || {}, LB = hz.opts.labels || {};
   hz.vocab = V;
   hz.labels = LB;
+  // the wings' map overlays (see map.js): a wing's script registers them before map.js runs
+  hz.overlays = [];
+  hz.overlay = function (o) { hz.overlays.push(o); };
 
   // every value that came from data goes through esc() before it is put into HTML
   hz.esc = function (s) {

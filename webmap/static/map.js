@@ -21,6 +21,33 @@
     ["towns", "镇街风险（填色）", false], ["grid", "网格风险（500 米）", false], ["pipelines", "长输管道与高后果区", true]];
   window.hazmap = {map: map, layers: layers, state: state, seq: seq};
 
+  // ---- overlays of the other wings (transport, waste, threat zones …) ------------------------
+  // A wing's own script (listed in the page's data block, opts.overlayScripts, loaded before this
+  // one) calls hz.overlay({id, label, collection, on, style, pointToLayer, popup, legend, params}):
+  // the overlay gets a checkbox, loads /api/v1/<collection> by viewport (with its own sequence, so a
+  // late response never overwrites a newer one), draws with the wing's style and popup (which must
+  // escape every value from data) and adds the wing's legend rows while it is shown.
+  var overlays = (hz.overlays || []).slice();
+  overlays.forEach(function (o) {
+    layers[o.id] = L.layerGroup(); seq[o.id] = new hz.Sequence();
+    LAYERS.push([o.id, o.label, !!o.on]);
+  });
+  function loadOverlay(o) {
+    if (!map.hasLayer(layers[o.id]) || !loaded.extent || !loaded.extent.ok) { return; }
+    var t = seq[o.id].next(), p = new URLSearchParams(Object.assign({bbox: bboxParam(loaded.extent),
+      limit: opts.maxFeatures}, o.params ? o.params(state.filters) : {}));
+    busy(1);
+    hz.getJSON(opts.api + "/" + o.collection + "?" + p, t.signal).then(function (fc) {
+      if (!t.current()) { return; }
+      layers[o.id].clearLayers();
+      L.geoJSON(fc, {coordsToLatLng: hz.coordsToLatLng, style: o.style, pointToLayer: o.pointToLayer,
+        onEachFeature: function (f, l) { if (o.popup) { l.bindPopup(function () { return o.popup(f); }, {maxWidth: 380}); } }
+      }).addTo(layers[o.id]);
+      if (fc.numberMatched > fc.numberReturned) { hint(o.label + "：视野内 " + fc.numberMatched + " 项，仅显示 " + fc.numberReturned + " 项，请放大"); }
+    }).catch(function (e) { if (!hz.isAbort(e)) { hint(o.label + "加载失败：" + e.message); } })
+      .then(function () { busy(-1); });
+  }
+
   // ---- styles keyed on properties (one place: provisional grades get a hollow, dashed style) ----
   function enterpriseStyle(p) {
     var hex = hz.colourHex(p.risk_color);
@@ -116,6 +143,7 @@
       else { map.removeLayer(layers[def[0]]); if (def[0] === "enterprises") { map.removeLayer(layers.cells); } }
       if (cb.checked && def[0] === "targets") { loadTargets(); }
       if (cb.checked && def[0] === "grid") { loadGrid(); }
+      overlays.forEach(function (o) { if (cb.checked && def[0] === o.id) { loadOverlay(o); } });
       legend();
     });
   });
@@ -157,6 +185,7 @@
       rows.push("<div><i class='hz-line' style='border-color:#7b3fa0'></i>天然气管道　<i class='hz-line' style='border-color:#8a5a00'></i>输油管道</div>" +
         "<div><i class='hz-line hz-line-hca'></i>高后果区管段（GB 32167，Ⅰ–Ⅲ级）</div>");
     }
+    overlays.forEach(function (o) { if (on(o.id) && o.legend) { rows.push(o.legend()); } });
     rows.push("<div><i class='hz-line' style='border-color:#777'></i>镇/街道界线；地名常显</div>");
     rows.push("<small>坐标：WGS-84" + (hz.shift ? "（显示按 GCJ-02 底图偏移）" : "") + "</small>");
     document.getElementById("hz-legend-body").innerHTML = rows.join("");
@@ -226,6 +255,7 @@
       .then(function () { busy(-1); });
     if (x.ok && map.hasLayer(layers.targets)) { loadTargets(); }
     if (x.ok && map.hasLayer(layers.grid)) { loadGrid(); }
+    if (x.ok) { overlays.forEach(loadOverlay); }
   }
   hazmap.reload = reload;
 
