@@ -20,6 +20,7 @@ from collections import defaultdict
 import sqlalchemy as sa
 
 from etl.records import row_hash
+from geo.postgis.copy import copy_rows
 
 GEOM = {"enterprise": "ST_GeomFromText(:wkt, 4326)", "protection_target": "ST_GeomFromText(:wkt, 4326)",
         "pipeline": "ST_GeomFromText(:wkt, 4326)", "admin_area": "ST_Multi(ST_GeomFromText(:wkt, 4326))",
@@ -28,14 +29,6 @@ GEOM = {"enterprise": "ST_GeomFromText(:wkt, 4326)", "protection_target": "ST_Ge
 
 def _counts() -> dict:
     return {"inserted": 0, "updated": 0, "unchanged": 0, "removed": 0}
-
-
-def copy_rows(conn: sa.Connection, table: str, columns: list[str], rows) -> None:
-    """COPY ``rows`` (tuples in ``columns`` order) into ``table`` on the run's connection."""
-    raw = conn.connection.driver_connection
-    with raw.cursor() as cur, cur.copy(f"copy {table} ({', '.join(columns)}) from stdin") as cp:
-        for r in rows:
-            cp.write_row(r)
 
 
 def _stage(conn: sa.Connection, table: str, cols: list[str]) -> str:

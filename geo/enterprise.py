@@ -61,9 +61,17 @@ def colour_facts(*, stages, major_grades, chemicals, in_chemical_park, conflicts
         accidents = AccidentCounts(window_years=3, larger=larger_accidents, fatal=fatal_accidents)
     return risk_color.DerivedFacts(
         stages=tuple(stages), major_hazard_grades=tuple(major_grades), substances=substances,
-        fire_sites=tuple(risk_color.FireSite(str(k), c) for k, c in fire_sites),
+        fire_sites=_sites(fire_sites),
         in_chemical_park=in_chemical_park, external_distance_conflicts=conflicts, accidents=accidents,
         safety_standardisation_level=standardisation_level, major_hidden_dangers=major_hidden_dangers)
+
+
+def _sites(fire_sites) -> tuple:
+    """The fire sites with their unit keys numbered 1, 2, … in key order: only "which sites are one"
+    matters to the grading (每处), so enterprises alike in every other way get equal facts."""
+    order = {k: str(i + 1) for i, k in enumerate(sorted({str(k) for k, _ in fire_sites}))}
+    return tuple(sorted((risk_color.FireSite(order[str(k)], c) for k, c in fire_sites),
+                        key=lambda s: (s.key, s.fire_class)))
 
 
 def colour(facts, *, domain, as_of, assessed=(), extra_reasons=()) -> dict:

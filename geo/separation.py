@@ -303,6 +303,15 @@ class RuleSet:
             out.setdefault((r.source_class, r.target_class), []).append(r)
         return out
 
+    @cached_property
+    def cuts(self) -> dict[str, list[float]]:
+        """Per source field, the sorted thresholds the rules' conditions use (see :func:`source_kind`)."""
+        out: dict[str, set[float]] = {}
+        for r in self.rules:
+            for f, _, x in r.conditions:
+                out.setdefault(f, set()).add(x)
+        return {f: sorted(v) for f, v in out.items()}
+
     def by_id(self, rule_id: str) -> SeparationRule:
         for r in self.rules:
             if r.rule_id == rule_id:
@@ -642,14 +651,6 @@ def requirement_text(req: Requirement) -> str:
 DERIVED = "（推算值）"  # a basis text stripped by source_kind(); resolve_basis() puts the real one back
 
 
-def _cuts(ruleset: RuleSet) -> dict[str, list[float]]:
-    out: dict[str, set[float]] = {}
-    for r in ruleset.rules:
-        for f, _, x in r.conditions:
-            out.setdefault(f, set()).add(x)
-    return {f: sorted(v) for f, v in out.items()}
-
-
 def _representative(value: float | None, cuts: list[float]) -> float | None:
     """A value that every threshold in ``cuts`` classes like ``value`` (None stays None)."""
     if value is None or not cuts:
@@ -672,7 +673,7 @@ def source_kind(profile: SourceProfile, ruleset: RuleSet) -> SourceProfile:
     for every profile and target (a test checks it), so a set-based caller computes one requirement
     per (source kind, target kind) — a few hundred at province scale — instead of per enterprise.
     """
-    cuts = _cuts(ruleset)
+    cuts = ruleset.cuts
     changes = {f: _representative(getattr(profile, f), cuts.get(f, [])) for f in SOURCE_FIELDS}
     farms = tuple(replace(t, volume_m3=_representative(t.volume_m3, cuts.get("tank_volume_m3", [])),
                           volume_basis=f"{DERIVED}#{i}" if t.volume_basis else "")

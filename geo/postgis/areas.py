@@ -14,12 +14,12 @@ import sqlalchemy as sa
 GRID_SIZE_M = 500.0
 
 TOWN_TABLES = ("enterprise", "protection_target")
+# set-based: each town polygon probes the rows' geometry index (``&&``), then the exact test on a
+# point on the surface; rows outside every town keep town_code null and cost only the index probe
 _ATTRIBUTE_TOWN_SQL = """
-    update {table} x set town_code = (
-        select a.code from admin_area a
-        where a.level = 'town' and ST_Intersects(a.geom, ST_PointOnSurface(x.geom))
-        order by a.code limit 1)
-    where x.town_code is null
+    update {table} x set town_code = a.code
+    from (select code, geom from admin_area where level = 'town' order by code) a
+    where x.town_code is null and a.geom && x.geom and ST_Intersects(a.geom, ST_PointOnSurface(x.geom))
 """
 
 ENTERPRISE_TOWN_SQL = sa.text("select id, town_code from enterprise")
@@ -38,12 +38,6 @@ ENTERPRISE_CELL_SQL = sa.text("""
     select e.id, floor(ST_X(p) / :size)::bigint as i, floor(ST_Y(p) / :size)::bigint as j
     from (select id, ST_Transform(geom, :srid) as p from enterprise) e
 """)
-
-CELL_GEOM_SQL = sa.text("""
-    select ST_Multi(ST_Transform(ST_MakeEnvelope(:i * :size, :j * :size, (:i + 1) * :size,
-                                                 (:j + 1) * :size, :srid), 4326))
-""")
-
 
 def attribute_towns(conn: sa.Connection) -> None:
     """Fill the missing ``town_code`` of enterprises and targets from the town polygons."""
@@ -68,15 +62,41 @@ def enterprise_cells(conn: sa.Connection, *, size_m: float = GRID_SIZE_M) -> tup
     return srid, cells
 
 
-def insert_area(conn: sa.Connection, *, run_id: int, level: str, code: str, name: str,
-                index: float, color: str, counts: dict, exposed_people: float,
-                geom_sql: str, params: dict) -> None:
-    import json
+_INSERT_TOWNS = sa.text("""
+    insert into area_risk (run_id, level, area_code, name, risk_index, risk_color, counts, exposed_people, geom)
+    select :run_id, 'town', a.code, a.name, g.idx, g.color, cast(g.counts as jsonb), g.people, a.geom
+    from unnest(cast(:codes as text[]), cast(:idx as float8[]), cast(:colors as text[]), cast(:counts as text[]),
+                cast(:people as float8[])) as g(code, idx, color, counts, people)
+    join admin_area a on a.code = g.code
+""")
 
-    conn.execute(sa.text(f"""
-        insert into area_risk (run_id, level, area_code, name, risk_index, risk_color, counts,
-                               exposed_people, geom)
-        values (:run_id, :level, cast(:code as text), :name, :index, :color, cast(:counts as jsonb), :people,
-                ({geom_sql}))
-    """), {"run_id": run_id, "level": level, "code": code, "name": name, "index": index,
-           "color": color, "counts": json.dumps(counts), "people": exposed_people, **params})
+_INSERT_CELLS = sa.text("""
+    insert into area_risk (run_id, level, area_code, name, risk_index, risk_color, counts, exposed_people, geom)
+    select :run_id, 'grid', :srid || ':' || g.i || ':' || g.j, '网格 ' || g.i || ',' || g.j, g.idx, g.color,
+           cast(g.counts as jsonb), g.people,
+           ST_Multi(ST_Transform(ST_MakeEnvelope(g.i * :size, g.j * :size, (g.i + 1) * :size, (g.j + 1) * :size,
+                                                 :srid), 4326))
+    from unnest(cast(:is as bigint[]), cast(:js as bigint[]), cast(:idx as float8[]), cast(:colors as text[]),
+                cast(:counts as text[]), cast(:people as float8[])) as g(i, j, idx, color, counts, people)
+""")
+
+
+def insert_towns(conn: sa.Connection, run_id: int, rows: list[tuple]) -> int:
+    """``rows``: (town code, index, colour, counts JSON, people) — one statement for every town."""
+    if not rows:
+        return 0
+    cols = list(zip(*rows))
+    return conn.execute(_INSERT_TOWNS, {"run_id": run_id, "codes": list(cols[0]), "idx": list(cols[1]),
+                                        "colors": list(cols[2]), "counts": list(cols[3]),
+                                        "people": list(cols[4])}).rowcount
+
+
+def insert_cells(conn: sa.Connection, run_id: int, srid: int | None, rows: list[tuple]) -> int:
+    """``rows``: ((i, j), index, colour, counts JSON, people) of the metric grid of ``srid``."""
+    if not rows:
+        return 0
+    cols = list(zip(*rows))
+    return conn.execute(_INSERT_CELLS, {"run_id": run_id, "srid": srid, "size": GRID_SIZE_M,
+                                        "is": [k[0] for k in cols[0]], "js": [k[1] for k in cols[0]],
+                                        "idx": list(cols[1]), "colors": list(cols[2]), "counts": list(cols[3]),
+                                        "people": list(cols[4])}).rowcount

@@ -24,9 +24,10 @@ import sqlalchemy as sa
 from geo import area_risk, enterprise as ent_mod
 from geo.postgis import areas as areas_mod
 from geo.postgis import pipelines as pipelines_mod
-from geo.postgis.conflicts import insert_conflicts, rule_text
+from geo.postgis.conflicts import insert_conflicts
+from geo.postgis.copy import copy_rows
 from geo.postgis.exposure import exposed_people_by_enterprise
-from geo.separation import requirements
+from geo.separation import requirement_text, requirements, resolve_basis, source_kind
 
 UNITS_SQL = sa.text("""
     select u.id, u.enterprise_id, u.kind, u.fire_class, c.key as chemical_key, i.quantity_t
@@ -34,6 +35,9 @@ UNITS_SQL = sa.text("""
     join chemical c on c.id = i.chemical_id
     order by u.id, c.key
 """)
+
+UNIT_RESULT_COLUMNS = ("run_id", "hazard_unit_id", "s", "r", "alpha", "exposed_people", "exposure", "is_major",
+                       "grade", "details", "notes")
 
 ENTERPRISES_SQL = sa.text("""
     select id, name, stages, facility_type, in_chemical_park, larger_accidents_3y,
@@ -65,11 +69,6 @@ def _colour_inputs(conn, run_id, ids, domain, as_of) -> dict:
             m["assessed"].extend(inp.get("assessed") or ())
             m["extra_reasons"].extend(inp.get("extra_reasons") or ())
     return merged
-
-
-def _insert_many(conn: sa.Connection, sql: str, rows: list[dict]) -> None:
-    if rows:
-        conn.execute(sa.text(sql), rows)
 
 
 def refresh(conn: sa.Connection, run_id: int, domain, *, progress=None, engine=None) -> dict:
@@ -126,15 +125,12 @@ def refresh(conn: sa.Connection, run_id: int, domain, *, progress=None, engine=N
         if u["fire_class"]:
             fire_by_ent[u["enterprise_id"]].add(u["fire_class"])
             sites_by_ent[u["enterprise_id"]].append((uid, u["fire_class"]))
-    _insert_many(conn, """
-        insert into hazard_unit_result (run_id, hazard_unit_id, s, r, alpha, exposed_people,
-            exposure, is_major, grade, details, notes)
-        values (:run_id, :hazard_unit_id, :s, :r, :alpha, :exposed_people, cast(:exposure as jsonb),
-                :is_major, :grade, cast(:details as jsonb), cast(:notes as jsonb))
-    """, unit_rows)
+    copy_rows(conn, "hazard_unit_result", UNIT_RESULT_COLUMNS, ((r[c] for c in UNIT_RESULT_COLUMNS) for r in unit_rows))
 
     # -- 3. requirements ---------------------------------------------------------------
     step("确定防护距离要求")
+    # one requirement computation per source kind (what the rules can tell apart), not per enterprise
+    by_kind: dict = {}
     req_rows = []
     for e in enterprises:
         grades = grades_by_ent.get(e.id, [])
@@ -142,14 +138,18 @@ def refresh(conn: sa.Connection, run_id: int, domain, *, progress=None, engine=N
                                          major_grade=min(grades) if grades else None,
                                          chemicals=chems_by_ent.get(e.id, []),
                                          fire_classes=fire_by_ent.get(e.id, set()))
-        for category, req in requirements(profile, domain.rules).items():
-            req_rows.append({"run_id": run_id, "enterprise_id": e.id, "category": category,
-                             "required_m": float(req.required_m), "rule_id": req.rule.rule_id,
-                             "rule_text": rule_text(req.rule)})
-    _insert_many(conn, """
-        insert into source_requirement (run_id, enterprise_id, category, required_m, rule_id, rule_text)
-        values (:run_id, :enterprise_id, :category, :required_m, :rule_id, :rule_text)
-    """, req_rows)
+        kind = source_kind(profile, domain.rules)
+        if kind not in by_kind:  # (category, requirement, its text when no derived number is involved)
+            by_kind[kind] = [(c, r, None if r.basis else requirement_text(r))
+                             for c, r in requirements(kind, domain.rules).items()]
+        for category, req, text in by_kind[kind]:
+            if text is None:
+                req = resolve_basis(req, profile)
+                text = requirement_text(req)
+            req_rows.append((run_id, e.id, category, float(req.required_m), req.rule.rule_id, text))
+    copy_rows(conn, "source_requirement", ("run_id", "enterprise_id", "category", "required_m", "rule_id", "rule_text"),
+              req_rows)
+    conn.execute(sa.text("analyze source_requirement"))  # the conflict query plans on this run's rows
 
     # -- 4. conflicts ------------------------------------------------------------------
     step("计算距离冲突")
@@ -162,7 +162,7 @@ def refresh(conn: sa.Connection, run_id: int, domain, *, progress=None, engine=N
     step("四色分级")
     as_of = dt.date.today()
     inputs = _colour_inputs(conn, run_id, ent_ids, domain, as_of)
-    risk_rows, colour_by_ent = [], {}
+    risk_rows, colour_by_ent, graded = [], {}, {}
     for e in enterprises:
         grades = grades_by_ent.get(e.id, [])
         facts = ent_mod.colour_facts(
@@ -175,20 +175,20 @@ def refresh(conn: sa.Connection, run_id: int, domain, *, progress=None, engine=N
         extra = inputs.get(e.id)
         if extra and extra["facts"]:
             facts = replace(facts, **extra["facts"])
-        risk = ent_mod.colour(facts, domain=domain, as_of=as_of, assessed=extra["assessed"] if extra else (),
-                              extra_reasons=extra["extra_reasons"] if extra else ())
+        if extra and (extra["assessed"] or extra["extra_reasons"]):
+            risk = ent_mod.colour(facts, domain=domain, as_of=as_of, assessed=extra["assessed"],
+                                  extra_reasons=extra["extra_reasons"])
+            reasons_json = json.dumps(risk["reasons"], ensure_ascii=False)
+        else:  # enterprises alike in every fact share one grading (and its JSON text)
+            if facts not in graded:
+                r = ent_mod.colour(facts, domain=domain, as_of=as_of)
+                graded[facts] = (r, json.dumps(r["reasons"], ensure_ascii=False))
+            risk, reasons_json = graded[facts]
         colour_by_ent[e.id] = (risk["risk_color"], min(grades) if grades else None)
-        risk_rows.append({"run_id": run_id, "enterprise_id": e.id, "risk_color": risk["risk_color"],
-                          "risk_score": risk["risk_score"],
-                          "reasons": json.dumps(risk["reasons"], ensure_ascii=False),
-                          "major_hazard_grade": min(grades) if grades else None,
-                          "model_version": risk["model_version"]})
-    _insert_many(conn, """
-        insert into enterprise_risk (run_id, enterprise_id, risk_color, risk_score, reasons,
-                                     major_hazard_grade, model_version)
-        values (:run_id, :enterprise_id, :risk_color, :risk_score, cast(:reasons as jsonb),
-                :major_hazard_grade, :model_version)
-    """, risk_rows)
+        risk_rows.append((run_id, e.id, risk["risk_color"], risk["risk_score"], reasons_json,
+                          min(grades) if grades else None, risk["model_version"]))
+    copy_rows(conn, "enterprise_risk", ("run_id", "enterprise_id", "risk_color", "risk_score", "reasons",
+                                        "major_hazard_grade", "model_version"), risk_rows)
 
     # -- 6. areas ----------------------------------------------------------------------
     step("区域风险（镇街、网格）")
@@ -209,7 +209,7 @@ def refresh(conn: sa.Connection, run_id: int, domain, *, progress=None, engine=N
         colours[c] += 1
     return {
         "enterprises": len(enterprises), "hazard_units": len(unit_rows),
-        "major_hazards": sum(1 for r in unit_rows if r["grade"] is not None),
+        "major_hazards": sum(1 for r in unit_rows if r["grade"] is not None), "source_kinds": len(by_kind),
         "requirements": len(req_rows), "conflicts": n_conflicts, "areas": n_areas,
         "hca_segments": n_hca, "colours": dict(colours),
         "versions": domain.versions.as_json(), "steps": steps, **wing_counts,
@@ -217,33 +217,25 @@ def refresh(conn: sa.Connection, run_id: int, domain, *, progress=None, engine=N
 
 
 def _refresh_areas(conn, run_id, colour_by_ent, exposure, params) -> int:
-    towns_of = areas_mod.enterprise_towns(conn)
+    """Area risk per town and per grid cell: members grouped here, the index per area by
+    :func:`geo.area_risk.area_index`, all rows written by two set-based statements."""
+    def graded(groups: dict) -> list[tuple]:
+        out = []
+        for key, members in sorted(groups.items()):
+            people = round(sum(exposure.get(e, {"people": 0.0})["people"] for e in members), 1)
+            idx, color, counts = area_risk.area_index([colour_by_ent[e] for e in members], exposed_people=people,
+                                                     params=params)
+            out.append((key, idx, color, json.dumps(counts), people))
+        return out
+
     by_town = defaultdict(list)
-    for eid, town in towns_of.items():
+    for eid, town in areas_mod.enterprise_towns(conn).items():
         by_town[town].append(eid)
-    n = 0
-    for t in areas_mod.towns(conn):
-        members = by_town.get(t.code, [])
-        people = sum(exposure.get(e, {"people": 0.0})["people"] for e in members)
-        idx, color, counts = area_risk.area_index([colour_by_ent[e] for e in members], exposed_people=people,
-                                                 params=params)
-        areas_mod.insert_area(conn, run_id=run_id, level="town", code=t.code, name=t.name,
-                              index=idx, color=color, counts=counts, exposed_people=people,
-                              geom_sql="select geom from admin_area where code = cast(:code as text)",
-                              params={})
-        n += 1
+    towns = {t.code: [] for t in areas_mod.towns(conn)}
+    towns.update({code: by_town[code] for code in towns if code in by_town})
+    n = areas_mod.insert_towns(conn, run_id, graded(towns))
     srid, cells = areas_mod.enterprise_cells(conn)
     by_cell = defaultdict(list)
     for eid, cell in cells.items():
         by_cell[cell].append(eid)
-    for (i, j), members in sorted(by_cell.items()):
-        people = sum(exposure.get(e, {"people": 0.0})["people"] for e in members)
-        idx, color, counts = area_risk.area_index([colour_by_ent[e] for e in members], exposed_people=people,
-                                                 params=params)
-        areas_mod.insert_area(conn, run_id=run_id, level="grid", code=f"{srid}:{i}:{j}",
-                              name=f"网格 {i},{j}", index=idx, color=color, counts=counts,
-                              exposed_people=people,
-                              geom_sql=areas_mod.CELL_GEOM_SQL.text,
-                              params={"i": i, "j": j, "size": areas_mod.GRID_SIZE_M, "srid": srid})
-        n += 1
-    return n
+    return n + areas_mod.insert_cells(conn, run_id, srid, graded(by_cell))
