@@ -53,6 +53,8 @@ RUN_STATUS_LABEL = DETAIL_VALUE_LABEL["status"]
 # registry kinds (ETL sources)
 KIND_LABEL = {"enterprises": "涉危企业", "hazard_units": "危险源单元/储量", "targets": "防护目标",
               "areas": "行政区划", "pipelines": "长输管道", "gazetteer": "地名地址库"}
+KIND_LABEL |= {"waste_producers": "危险废物产生单位", "waste_records": "危险废物台账", "waste_manifests": "危险废物转移联单",
+               "waste_facilities": "危险废物经营单位"}
 
 PRECISION_LABEL = {"source": "登记坐标", "address_point": "门牌地址", "road": "道路", "poi": "兴趣点",
                    "village": "村/社区", "town": "镇/街道", "district": "区"}
