@@ -50,7 +50,6 @@ DETAIL_VALUE_LABEL = {
 # what a refresh counted (geo.postgis.refresh.refresh's summary)
 REFRESH_COUNT_LABEL = {"enterprises": "企业", "hazard_units": "危险源单元", "major_hazards": "重大危险源",
                        "requirements": "防护距离要求", "conflicts": "距离冲突", "areas": "区域", "hca_segments": "高后果区管段"}
-REFRESH_COUNT_LABEL["waste"] = "危险废物（库存与问题）"
 
 RUN_KIND_LABEL = {"etl": "数据导入", "refresh": "重新计算", "siting": "选址核查"}
 RUN_STATUS_LABEL = DETAIL_VALUE_LABEL["status"]
