@@ -112,3 +112,95 @@ def manifest_transition(no: str):
                      "by": e.by, "rule": e.rule_id} for e in moved.history],
         "note": "联单状态已更新；库存、超期与问题清单在下次数据导入或重新计算后更新",
     })
+
+
+# ---- reads: an enterprise's waste section, the dashboard card, the map legend, the 动态清零 page ----
+
+def _features(conn, cid: str, base: dict, equals: dict, limit: int = 1000) -> list[dict]:
+    import json
+
+    from geo.postgis import collections as registry
+
+    page = registry.page(conn, registry.get(cid), registry.Selection(equals=equals), base, limit=limit)
+    return [json.loads(f)["properties"] for f in page.features]
+
+
+@bp.get("/api/v1/enterprises/<int:eid>/waste")
+def enterprise_waste(eid: int):
+    """One enterprise's waste file section (一企一档): producer totals, stock per code with FIFO age,
+    the findings (each with its rule), manifests it sent, and its licence when it is a receiver."""
+    import sqlalchemy as sa
+
+    from webmap.reading import reading
+
+    with reading() as (conn, run, base):
+        code = conn.execute(sa.text("select credit_code from enterprise where id = :i"), {"i": eid}).scalar()
+        if code is None:
+            raise NotFound(f"企业 {eid} 不存在")
+        producer = _features(conn, "waste-producers", base, {"credit_code": code}, 1)
+        stock = _features(conn, "waste-stock", base, {"credit_code": code})
+        findings = _features(conn, "waste-findings", base, {"credit_code": code})
+        manifests = _features(conn, "waste-manifests", base, {"generator_credit_code": code})
+        licences = _features(conn, "waste-facilities", base, {"credit_code": code})
+    notes = []
+    if not producer:
+        notes.append("本企业未登记为危险废物产生单位（无管理计划），库存按台账与联单核算" if stock else
+                     "本企业无危险废物登记（产生单位、台账、联单均无）：未评估")
+    if any(m.get("waybill_status") in ("unchecked", "not_found") for m in manifests):
+        notes.append("部分联单未与电子运单核对（未核查），原因见各联单的运单核对说明")
+    return jsonify({"enterprise_id": eid, "credit_code": code, **run.as_json(),
+                    "producer": producer[0] if producer else None, "stock": stock, "findings": findings,
+                    "manifests": manifests, "licences": licences, "notes": notes})
+
+
+@bp.get("/api/v1/waste/summary")
+def summary():
+    """The dashboard card: on-site stock by town, long-stored count, open manifests by state."""
+    import sqlalchemy as sa
+
+    from webmap.reading import reading
+
+    open_states = sorted(domain().waste.rules.manifest.open_states)
+    with reading() as (conn, run, base):
+        p = {"run": base["run"], "open": open_states}
+        towns = [dict(r._mapping) for r in conn.execute(sa.text("""
+            select coalesce(a.name, '未归属镇街') as town, round(sum(greatest(s.on_site_t, 0))::numeric, 3)::float8 as on_site_t,
+                   count(*) filter (where s.oldest_age_days > s.storage_limit_days) as long_stored
+            from waste_stock s left join enterprise e on e.credit_code = s.credit_code
+            left join admin_area a on a.code = e.town_code
+            where s.run_id = :run group by 1 order by 2 desc, 1"""), p)]
+        by_state = dict(conn.execute(sa.text("""select state, count(*) from waste_manifest
+                                                where state = any(:open) group by state"""), p).all())
+        totals = conn.execute(sa.text("""
+            select count(*) filter (where s.oldest_age_days > s.storage_limit_days) as long_stored,
+                   round(coalesce(sum(s.over_limit_t), 0)::numeric, 3)::float8 as over_limit_t,
+                   count(*) filter (where s.clearance_rank is not null) as clearance,
+                   max(s.as_of) as as_of
+            from waste_stock s where s.run_id = :run"""), p).one()
+        findings = dict(conn.execute(sa.text("select title, count(*) from waste_finding where run_id = :run "
+                                             "group by title order by 2 desc, 1"), p).all())
+    return jsonify({**run.as_json(), "as_of": totals.as_of.isoformat() if totals.as_of else None,
+                    "stock_by_town": towns, "long_stored": totals.long_stored, "over_limit_t": totals.over_limit_t,
+                    "clearance": totals.clearance, "open_manifests": sum(by_state.values()),
+                    "open_by_state": {s: by_state.get(s, 0) for s in open_states}, "findings_by_title": findings})
+
+
+@bp.get("/api/v1/waste/legend")
+def legend():
+    """The waste layer's legend: the age bands (label and colour) and what they are measured against."""
+    from geo.postgis.collections.waste import AGE_BANDS
+
+    s = domain().waste.rules.stock
+    return jsonify({"bands": [{"code": c, "label": t, "hex": h} for c, t, h in AGE_BANDS],
+                    "note": f"按最早一批在库危险废物的贮存天数（先进先出）对照贮存期限：产生单位 {s.max_storage_days.value:g} 天"
+                            f"（本地政策），持证经营单位 {s.operator_max_storage_days.value:g} 天（固废法第八十一条）"})
+
+
+@bp.get("/waste/clearance")
+def clearance():
+    from webmap.pages import render_page
+
+    from webmap.auth import EXPORT_ROLES
+
+    role = (getattr(g, "user", None) or {}).get("role")
+    return render_page("waste_clearance.html", page="waste", title="危险废物动态清零清单", can_export=role in EXPORT_ROLES)
