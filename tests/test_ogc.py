@@ -26,7 +26,7 @@ OGC = ("enterprises", "hazard-units", "target-points", "target-areas", "conflict
 GEOMETRY = {"enterprises": "Point", "hazard-units": "Point", "target-points": "Point", "target-areas": "MultiPolygon",
             "conflicts": "LineString", "areas": "MultiPolygon", "grid-cells": "MultiPolygon",
             "pipelines": "LineString", "boundaries": "MultiPolygon"}
-WASTE = ("waste-producers", "waste-stock", "waste-clearance", "waste-manifests", "waste-facilities", "waste-findings")
+WASTE = ("waste-producers", "waste-stock", "waste-clearance", "waste-manifests", "waste-findings")
 OGC += WASTE  # hazardous waste (issue 16)
 GEOMETRY |= {cid: "Point" for cid in WASTE}
 

@@ -132,7 +132,10 @@ def colour_inputs(conn, run_id, enterprise_ids, domain, as_of) -> dict:
     for code, found in wr.assessment.findings_by_enterprise().items():
         eid = ids.get(code)
         if eid in wanted:
-            out[eid] = {"extra_reasons": colour_reasons(found, rules=domain.waste.rules.colour)}
+            reasons = colour_reasons(found, rules=domain.waste.rules.colour)
+            for r in reasons:  # the enterprises' flat ``reasons_text`` separates reasons by "；"
+                r["text"] = r["text"].replace("；", "，")
+            out[eid] = {"extra_reasons": reasons}
     return out
 
 

@@ -208,10 +208,12 @@ MANIFESTS = Collection(
 
 FACILITIES = Collection(
     id="waste-facilities", title="危险废物经营单位（许可证）", geometry_type="Point", item_label="经营单位",
-    description="危险废物经营许可证：经营范围（代码或类别）、规模与有效期（位置为企业登记点位，未登记为空）。",
+    description="危险废物经营许可证：经营范围（代码或类别）、规模与有效期（位置为企业登记点位；不在企业登记中的"
+                "经营单位没有位置，几何为空）。",
     source="""waste_facility f left join enterprise e on e.credit_code = f.credit_code
         left join admin_area a on a.code = e.town_code""",
     key="f.licence_no", key_type="string", geometry="e.geom", run_scoped=False,
+    ogc=False,  # a receiver outside the enterprise registry has no location: /api/v1 and exports only
     properties=(
         P("licence_no", "string", "许可证编号", "f.licence_no"),
         P("name", "string", "单位名称", "f.name"),
