@@ -204,3 +204,24 @@ def clearance():
 
     role = (getattr(g, "user", None) or {}).get("role")
     return render_page("waste_clearance.html", page="waste", title="危险废物动态清零清单", can_export=role in EXPORT_ROLES)
+
+
+def openapi_paths(ok_json, get, param, errors: dict, not_found: dict) -> dict:
+    """The waste endpoints for ``/api/v1/openapi.json`` (``webmap.openapi`` builds the rest)."""
+    body = {"type": "object", "required": ["state"], "additionalProperties": False, "properties": {
+        "state": {"type": "string", "description": "目标联单状态（草稿、已提交、已启运、运输中、已送达、已接收、部分接收、拒收、退回、作废）"},
+        "at": {"type": "string", "description": "变更时间（北京时间，默认当前）"},
+        "received_t": {"type": "array", "items": {"type": "number", "minimum": 0}, "description": "每一明细行的接受量（吨）"},
+        "major_discrepancy": {"type": "boolean", "description": "是否存在重大差异（确认接受时填写）"}}}
+    return {
+        "patch": {"summary": "变更联单状态（运维角色；按 data/rules/waste_manifest.toml 的流转规则校验并审计）",
+                  "parameters": [param("key", "联单编号", {"type": "string"}, "path", True)],
+                  "requestBody": {"required": True, "content": {"application/json": {"schema": body}}},
+                  "responses": {"200": ok_json("变更后的联单状态、依据规则与可变为的状态"), **errors, **not_found}},
+    }, {
+        "/api/v1/enterprises/{eid}/waste": get(
+            "一企一档：危险废物（库存、问题、联单、许可证）", [param("eid", "企业编号", {"type": "integer"}, "path", True)],
+            ok_json(), extra=not_found),
+        "/api/v1/waste/summary": get("危险废物看板：按属地在库量、超期数、未闭环联单", [], ok_json()),
+        "/api/v1/waste/legend": get("危险废物图层图例（贮存期限状态）", [], ok_json()),
+    }
