@@ -6,6 +6,9 @@ block together with the domain vocabulary, so no script keeps a copy.
 
 from __future__ import annotations
 
+from geo.separation import FIELD_LABEL as SIZE_FIELD_LABEL
+from geo.vocabulary import STAGE_LABEL
+
 ROLE_LABEL = {"operator": "运维人员", "planner": "规划人员", "leader": "领导", "analyst": "分析人员"}
 
 AUDIT_ACTION_LABEL = {
@@ -26,7 +29,7 @@ DETAIL_KEY_LABEL = {
     "inserted": "新增", "updated": "更新", "unchanged": "未变", "removed": "移除", "kind": "类型",
     "via": "途径", "verdict": "结论", "risk_color": "风险颜色", "output": "输出文件", "offset": "起始位置",
     "collection": "数据集", "returned": "返回条数", "matched": "匹配条数", "account": "账号", "address": "地址",
-    "until": "锁定至", "failures": "失败次数",
+    "until": "锁定至", "failures": "失败次数", "outside_area": "拟建点位置",
 }
 
 # values that appear in audit details → Chinese (by the detail's key)
@@ -36,8 +39,10 @@ DETAIL_VALUE_LABEL = {
               "areas": "区域风险", "pipelines": "长输管道", "map": "风险地图"},
     "format": {"geojson": "GeoJSON 文件", "csv": "CSV 表格", "gpkg": "GeoPackage 文件", "pdf": "PDF 文件"},
     "crs": {"wgs84": "WGS-84", "gcj02": "GCJ-02", "cgcs2000": "CGCS2000", "bd09": "BD-09"},
-    "decision": {"advise_against": "建议不予选址", "acceptable": "可以选址"},
-    "verdict": {"advise_against": "建议不予选址", "acceptable": "可以选址"},
+    "decision": {"shortfall": "初筛发现距离不足", "no_shortfall_found": "初筛未发现距离不足"},
+    "verdict": {"shortfall": "初筛发现距离不足", "no_shortfall_found": "初筛未发现距离不足"},
+    "outside_area": {True: "辖区外（按请求核查）", False: "辖区内"},
+    "stage": STAGE_LABEL,
     "via": {"api": "接口", "cli": "命令行", "page": "页面"},
     "risk_color": {"red": "红", "orange": "橙", "yellow": "黄", "blue": "蓝"},
     "status": {"running": "运行中", "succeeded": "成功", "failed": "失败", "aborted": "已中止"},
@@ -69,6 +74,7 @@ FIELD_LABEL = {
     "facility_type": "设施类别", "size": "规模", "major_grade": "重大危险源等级", "hazard": "危险类型",
     "stage": "环节", "risk": "风险颜色", "town": "属地", "department": "监管部门", "bbox": "地图范围",
     "limit": "数量上限", "offset": "起始位置", "radius_m": "半径（米）", "x": "横坐标", "y": "纵坐标",
+    "in_chemical_park": "是否位于化工园区", "allow_outside_area": "核查辖区外地点", **SIZE_FIELD_LABEL,
 }
 
 def as_json() -> dict:
