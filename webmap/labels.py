@@ -7,7 +7,9 @@ block together with the domain vocabulary, so no script keeps a copy.
 from __future__ import annotations
 
 from geo.separation import FIELD_LABEL as SIZE_FIELD_LABEL
-from geo.vocabulary import STAGE_LABEL
+from etl.kinds import KINDS
+from geo.postgis.collections.core import COLLECTIONS
+from geo.vocabulary import HAZARD_LABEL, MAJOR_GRADE_LABEL, STAGE_LABEL
 
 ROLE_LABEL = {"operator": "运维人员", "planner": "规划人员", "leader": "领导", "analyst": "分析人员"}
 
@@ -35,8 +37,7 @@ DETAIL_KEY_LABEL = {
 # values that appear in audit details → Chinese (by the detail's key)
 DETAIL_VALUE_LABEL = {
     "role": ROLE_LABEL,
-    "layer": {"enterprises": "涉危企业", "hazard-units": "危险源单元", "targets": "防护目标", "conflicts": "距离冲突",
-              "areas": "区域风险", "pipelines": "长输管道", "map": "风险地图"},
+    "layer": {**{c.id: c.title for c in COLLECTIONS}, "map": "风险地图"},
     "format": {"geojson": "GeoJSON 文件", "csv": "CSV 表格", "gpkg": "GeoPackage 文件", "pdf": "PDF 文件"},
     "crs": {"wgs84": "WGS-84", "gcj02": "GCJ-02", "cgcs2000": "CGCS2000", "bd09": "BD-09"},
     "decision": {"shortfall": "初筛发现距离不足", "no_shortfall_found": "初筛未发现距离不足"},
@@ -56,15 +57,12 @@ RUN_KIND_LABEL = {"etl": "数据导入", "refresh": "重新计算", "siting": "�
 RUN_STATUS_LABEL = DETAIL_VALUE_LABEL["status"]
 
 # registry kinds (ETL sources)
-KIND_LABEL = {"enterprises": "涉危企业", "hazard_units": "危险源单元/储量", "targets": "防护目标",
-              "areas": "行政区划", "pipelines": "长输管道", "gazetteer": "地名地址库"}
+KIND_LABEL = {k.name: k.label for k in KINDS}
 
 PRECISION_LABEL = {"source": "登记坐标", "address_point": "门牌地址", "road": "道路", "poi": "兴趣点",
                    "village": "村/社区", "town": "镇/街道", "district": "区"}
 
-GRADE_LABEL = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}
-
-HAZARD_LABEL = {"toxic": "有毒", "flammable": "易燃易爆", "explosive": "爆炸品"}
+GRADE_LABEL = MAJOR_GRADE_LABEL
 
 # the siting request's fields (error messages name them by path)
 FIELD_LABEL = {
