@@ -32,7 +32,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.append(str(REPO / "benchmarks"))  # after REPO: benchmarks/etl.py must not shadow the etl package
 
-from _scratch import DEFAULT_ADMIN_URL, drop, machine, scratch_url  # noqa: E402
+from tests.helpers import ADMIN_URL as DEFAULT_ADMIN_URL, drop_database, machine, scratch_url  # noqa: E402
 
 SEED = [
     """insert into enterprise (credit_code, name, stages, facility_type, department, geocode_precision, geom)
@@ -109,7 +109,7 @@ def main(argv=None) -> None:
     ap.add_argument("--admin-url", default=DEFAULT_ADMIN_URL)
     ap.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results" / "load.json")
     a = ap.parse_args(argv)
-    url = scratch_url(a.admin_url, "hazmap_load")
+    url = scratch_url("hazmap_load", a.admin_url)
     os.environ["DATABASE_URL"] = url
     proc = None
     try:
@@ -160,7 +160,7 @@ def main(argv=None) -> None:
         if proc:
             proc.terminate()
             proc.wait(timeout=20)
-        drop(a.admin_url, url)
+        drop_database(url, a.admin_url)
     result = {"name": "load", "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
               "machine": machine(),
               "setup": {"server": f"gunicorn -w {a.workers}", "clients": a.clients, "enterprises": "~50 150",
