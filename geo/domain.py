@@ -39,6 +39,7 @@ class Domain:
     area: dict  # data/rules/area_risk.toml
     vocabulary: Vocabulary
     versions: Versions
+    consequence: object = None  # geo.consequence.tables.ConsequenceTables (data/rules/consequence), None = not loaded
 
 
 def overrides_version(base: str, overrides) -> str:
@@ -74,7 +75,15 @@ def build_domain(reference_dir: Path, rules_dir: Path, *, overrides=()) -> Domai
     except ColourModelError as exc:
         raise RulesError(str(exc)) from None
     vocabulary = Vocabulary(tuple(Colour(c.code, c.label, c.hex) for c in model.colours))
+    consequence = None
+    if (rules_dir / "consequence").is_dir():
+        from geo.consequence.tables import ConsequenceDataError, load_consequence_tables
+
+        try:
+            consequence = load_consequence_tables(rules_dir / "consequence")
+        except ConsequenceDataError as exc:
+            raise RulesError(str(exc)) from None
     return Domain(reference=reference, rules=rules, colour_model=model,
                   pipeline=load_pipeline_params_from(rules_dir), area=load_area_params_from(rules_dir),
                   vocabulary=vocabulary,
-                  versions=Versions(reference.version, rules.version, model.version))
+                  versions=Versions(reference.version, rules.version, model.version), consequence=consequence)

@@ -119,6 +119,7 @@ ir_check = Table(
     Column("distance_m", Float, nullable=False),
     Column("individual_risk_per_year", Float, nullable=False),
     Column("criterion_per_year", Float, nullable=False),
+    Column("required_m", Float),  # along the bearing to the target, where IR falls to the criterion (not met only)
     Column("installation", String(12), nullable=False),
     Column("met", Boolean, nullable=False),
     Column("text", Text, nullable=False),

@@ -112,6 +112,7 @@ def upgrade() -> None:
         sa.Column("distance_m", sa.Float(), nullable=False),
         sa.Column("individual_risk_per_year", sa.Float(), nullable=False),
         sa.Column("criterion_per_year", sa.Float(), nullable=False),
+        sa.Column("required_m", sa.Float()),
         sa.Column("installation", sa.String(12), nullable=False),
         sa.Column("met", sa.Boolean(), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
