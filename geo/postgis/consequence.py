@@ -328,3 +328,95 @@ def wing_step(conn, run_id, domain, summary) -> dict:
     if counts is None:  # no provider call in this refresh (should not happen): compute without colours
         counts = refresh_consequence(conn, run_id, domain)["counts"]
     return counts
+
+
+# ---- the siting check ------------------------------------------------------------------------
+
+_TARGETS_IN_SQL = sa.text("""
+    select t.id, t.name, t.category, t.gb36894_class, t.population,
+           round(ST_Distance(t.geog, geography(ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)))::numeric, 1)::float8
+               as distance_m
+    from protection_target t
+    where ST_Intersects(t.geom, ST_GeomFromText(:wkt, 4326))
+    order by distance_m, t.id
+""")
+
+
+def _inside(conn, geometry, lon: float, lat: float) -> dict:
+    """The protection targets intersecting ``geometry`` (WGS-84) with their people counted."""
+    if geometry.is_empty:
+        return {"targets": [], "people": 0, "people_unknown": 0}
+    rows = conn.execute(_TARGETS_IN_SQL, {"wkt": geometry.wkt, "lon": lon, "lat": lat}).all()
+    return {"targets": [{"id": r.id, "name": r.name, "category": r.category, "gb36894_class": r.gb36894_class,
+                         "population": r.population, "distance_m": r.distance_m} for r in rows],
+            "people": int(sum(r.population or 0 for r in rows)),
+            "people_unknown": sum(1 for r in rows if r.population is None)}
+
+
+def consequence_findings(conn: sa.Connection, candidate: dict, domain) -> dict:
+    """The consequence tier on a siting candidate: the same models as the refresh, on its inventory.
+
+    ``candidate``: ``{"lon", "lat"}`` (WGS-84, as :func:`geo.postgis.siting.parse_location` returns)
+    and ``"units"`` — ``{unit_kind: [(Chemical, quantity_t), …]}`` as
+    :func:`geo.postgis.siting.parse_inventory` returns; optional ``"installation"`` (default
+    ``new``: a candidate is a new installation, GB 36894's stricter column).
+
+    Returns, per unit, its threat zones and IR contours each with the protection targets inside
+    (people counted; targets without a population said so), the GB 36894 checks of the targets in
+    reach, the F–N curve, what could not be computed and why; and the external-distance finding
+    (met / not_met / not_computed) as for a registered enterprise (design-code conflicts are the
+    siting check's own list and are not counted here).  Geometries are not returned (the zones are
+    circles of ``distance_m``; contours are areas); everything is WGS-84.
+    """
+    tables = getattr(domain, "consequence", None)
+    if tables is None:
+        return {"status": "not_computed", "text": "后果模型数据未加载：未计算", "units": []}
+    lon, lat = float(candidate["lon"]), float(candidate["lat"])
+    installation = candidate.get("installation", "new")
+    out_units, statuses = [], []
+    for kind, lines in sorted((candidate.get("units") or {}).items()):
+        items = tuple(InventoryItem(c.key, c.name, c.cas[0] if c.cas else "", float(q)) for c, q in lines)
+        unit = HazardUnitInput(f"candidate/{kind}", lon, lat, "wgs84", items, installation)
+        models = assess.unit_models(unit, tables=tables)
+        targets = []
+        if models.reach_m > 0:
+            for t in conn.execute(_CANDIDATE_TARGETS_SQL, {"lon": lon, "lat": lat, "reach": models.reach_m}):
+                cls, _ = records.criterion_class(t.gb36894_class)
+                targets.append(ProtectionTarget(str(t.id), t.name, cls, float(t.tlon), float(t.tlat), "wgs84",
+                                                float(t.population or 0)))
+        checks = assess.check_unit(models, targets, tables=tables)
+        zones = [{"chemical": z.chemical_name, "endpoint": z.endpoint, "endpoint_label": z.endpoint_label,
+                  "distance_m": round(float(z.distance_m), 1), "lower_bound": z.lower_bound, "model": z.model,
+                  **_inside(conn, z.geometry, lon, lat)} for z in models.screening.zones]
+        contours = [] if models.grid is None else [
+            {"level_per_year": c.level_per_year, "label": c.label, "area_m2": round(float(c.area_m2), 1),
+             "status": c.status, **_inside(conn, c.geometry, lon, lat)} for c in models.grid.contours]
+        gaps = records.gaps(models.scenarios)
+        not_met = tuple(c.text for c in checks.checks if not c.met)
+        statuses.append(records.UnitStatus(kind, bool(models.scenarios.scenarios),
+                                           tuple(f"{n.chemical_name}：{n.reason}" for n in gaps), len(checks.checks),
+                                           not_met))
+        out_units.append({
+            "unit": kind, "installation": installation, "scenarios": len(models.scenarios.scenarios),
+            "reach_m": round(float(models.reach_m), 1),
+            "not_computed": records.not_computed_json(models.scenarios.not_computed),
+            "threat_zones": zones, "contours": contours,
+            "checks": [{"target_id": int(c.target_id), "name": c.name, "target_class": c.target_class,
+                        "individual_risk_per_year": c.individual_risk_per_year,
+                        "criterion_per_year": c.criterion_per_year, "met": c.met, "text": c.text,
+                        "required_m": checks.required_m.get(c.target_id)} for c in checks.checks],
+            "fn": {"n": [float(x) for x in checks.fn.n], "f_per_year": [float(x) for x in checks.fn.f_per_year],
+                   "verdict": checks.fn.verdict}})
+    status, text = records.external_distance(statuses, design_conflicts=0) if statuses else (
+        "not_computed", "无库存：未计算")
+    return {"status": status, "text": text, "model_version": tables.model_version, "crs": "EPSG:4326",
+            "units": out_units}
+
+
+_CANDIDATE_TARGETS_SQL = sa.text("""
+    select t.id, t.name, t.gb36894_class, t.population, ST_X(cp.p) as tlon, ST_Y(cp.p) as tlat
+    from protection_target t
+    cross join lateral (select ST_ClosestPoint(t.geom, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)) as p) cp
+    where ST_DWithin(t.geog, geography(ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)), :reach)
+    order by t.id
+""")
