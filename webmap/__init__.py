@@ -41,8 +41,10 @@ def create_app(test_config: dict | None = None, *, settings: Settings | None = N
 
     from webmap import (api, auth, basemap, console, dashboard, errors, history, inputs, ogc, printing, riskmap,
                         security, sessions, siting, tiles, tools)
+    from webmap import consequence
 
-    for module in (auth, api, ogc, tiles, riskmap, dashboard, siting, basemap, tools, history, console, printing):
+    for module in (auth, api, ogc, tiles, riskmap, dashboard, siting, basemap, tools, history, console, printing,
+                   consequence):
         app.register_blueprint(module.bp)  # one blueprint per area
     auth.register(app)  # one access guard for every blueprint
     sessions.register(app)  # the signing key (configured, or shared through the database); checked before the guard

@@ -71,8 +71,18 @@ FIELD_LABEL = {
     "limit": "数量上限", "offset": "起始位置", "radius_m": "半径（米）", "x": "横坐标", "y": "纵坐标",
 }
 
+# what a conflict rests on (conflict.basis) and the consequence tier's verdicts (issue 17)
+CONFLICT_BASIS_LABEL = {"fire_separation": "防火间距", "safety_distance": "安全间距/安全距离",
+                        "external_safety": "外部安全防护距离", "screening": "本地筛查距离",
+                        "individual_risk": "个人风险（GB 36894）"}
+EXTERNAL_DISTANCE_LABEL = {"met": "满足", "not_met": "不满足", "not_computed": "未计算"}
+INSTALLATION_LABEL = {"new": "新建装置", "existing": "在役装置"}
+
+
 def as_json() -> dict:
     return {"roles": ROLE_LABEL, "audit_actions": AUDIT_ACTION_LABEL, "detail_keys": DETAIL_KEY_LABEL,
             "run_kinds": RUN_KIND_LABEL, "run_status": RUN_STATUS_LABEL, "kinds": KIND_LABEL,
             "precision": PRECISION_LABEL, "grades": {str(k): v for k, v in GRADE_LABEL.items()},
-            "hazards": HAZARD_LABEL, "fields": FIELD_LABEL}
+            "hazards": HAZARD_LABEL, "fields": FIELD_LABEL,
+            "conflict_basis": CONFLICT_BASIS_LABEL, "external_distance": EXTERNAL_DISTANCE_LABEL,
+            "installation": INSTALLATION_LABEL}

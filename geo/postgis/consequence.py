@@ -420,3 +420,79 @@ _CANDIDATE_TARGETS_SQL = sa.text("""
     where ST_DWithin(t.geog, geography(ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)), :reach)
     order by t.id
 """)
+
+
+# ---- the enterprise file (一企一档) -------------------------------------------------------------
+
+_UNITS_READ = sa.text("""
+    select u.id, u.unit_key, coalesce(u.name, u.unit_key) as name, u.kind, cr.reused, r.id as result_id,
+           r.input_hash, r.model_version, r.data_version, r.computed_run_id, r.computed_at, r.installation,
+           r.reach_m, r.cell_m, r.inputs, r.not_computed, r.scenario_count
+    from consequence_run cr join consequence_result r on r.id = cr.result_id
+    join hazard_unit u on u.id = cr.hazard_unit_id
+    where cr.run_id = :run and u.enterprise_id = :e order by u.id
+""")
+
+
+def _rows(conn, sql: str, params: dict) -> list[dict]:
+    return [dict(r._mapping) for r in conn.execute(sa.text(sql), params)]
+
+
+def enterprise_file(conn: sa.Connection, run_id: int | None, enterprise_id: int, tables) -> dict | None:
+    """What the enterprise file shows of the consequence tier in ``run_id``: the finding, per unit
+    its scenarios (every input with its source), threat zones (targets and people inside), IR
+    contours, GB 36894 checks, and the enterprise's F–N points with the societal-risk lines (for a
+    log–log chart).  ``None`` when the enterprise does not exist."""
+    name = conn.execute(sa.text("select name from enterprise where id = :e"), {"e": enterprise_id}).scalar()
+    if name is None:
+        return None
+    p = {"run": run_id if run_id is not None else -1, "e": enterprise_id}
+    ent = conn.execute(sa.text("select * from enterprise_consequence where run_id = :run and enterprise_id = :e"),
+                       p).one_or_none()
+    lines = [] if tables is None else [
+        {"line": ln.line, "label": ln.label, "source": ln.source, "status": ln.status,
+         "points": [{"n": 1.0, "f_per_year": ln.f_at_n1_per_year}, {"n": ln.n_max, "f_per_year": ln.f_at(ln.n_max)}]}
+        for ln in tables.societal_lines]
+    out = {"enterprise_id": enterprise_id, "name": name, "run_id": run_id, "crs": "EPSG:4326",
+           "external_distance": None, "fn": {"points": [], "verdict": None, "lines": lines}, "units": []}
+    if ent is None:
+        out["text"] = "无重大危险源（GB 18218）：不适用后果与个人风险计算"
+        return out
+    out["external_distance"] = {"status": ent.status, "text": ent.text, "checks_not_met": ent.checks_not_met,
+                                "design_conflicts": ent.design_conflicts}
+    out["text"] = ent.text
+    out["fn"]["verdict"] = ent.fn_verdict
+    out["fn"]["points"] = _rows(conn, "select n, f_per_year from fn_point where run_id = :run and enterprise_id = :e "
+                                      "order by n", p)
+    for u in conn.execute(_UNITS_READ, p):
+        q = {"res": u.result_id, "run": p["run"], "u": u.id}
+        out["units"].append({
+            "id": u.id, "unit_key": u.unit_key, "name": u.name, "kind": u.kind, "reused": u.reused,
+            "input_hash": u.input_hash[:12], "model_version": u.model_version, "data_version": u.data_version,
+            "computed_run_id": u.computed_run_id, "computed_at": u.computed_at.isoformat(),
+            "installation": u.installation, "reach_m": round(u.reach_m, 1), "cell_m": u.cell_m,
+            "inputs": u.inputs, "not_computed": u.not_computed, "scenario_count": u.scenario_count,
+            "scenarios": _rows(conn, """
+                select scenario_key, chemical_name, hole_id, hole_label, frequency_per_year, frequency_source,
+                       release_kind, rate_kg_s, mass_kg, duration_s, outcomes, inputs
+                from consequence_scenario where result_id = :res order by id""", q),
+            "threat_zones": _rows(conn, """
+                select z.id, z.chemical_name, z.endpoint, z.endpoint_label, round(z.distance_m::numeric, 1)::float8
+                       as distance_m, z.lower_bound, z.model, z.inputs,
+                       (select count(*) from protection_target t where ST_Intersects(t.geom, z.geom)) as targets_inside,
+                       (select coalesce(sum(t.population), 0) from protection_target t
+                        where ST_Intersects(t.geom, z.geom))::integer as people_inside
+                from threat_zone z where z.result_id = :res order by z.distance_m desc""", q),
+            "contours": _rows(conn, """
+                select c.id, c.level_per_year, c.label, round(c.area_m2::numeric, 1)::float8 as area_m2, c.source,
+                       c.status,
+                       (select count(*) from protection_target t where ST_Intersects(t.geom, c.geom)) as targets_inside
+                from risk_contour c where c.result_id = :res order by c.level_per_year desc""", q),
+            "checks": _rows(conn, """
+                select k.target_id, t.name, t.category, k.target_class, k.class_note,
+                       round(k.distance_m::numeric, 1)::float8 as distance_m, k.individual_risk_per_year,
+                       k.criterion_per_year, k.required_m, k.met, k.text, k.source, k.status
+                from ir_check k join protection_target t on t.id = k.target_id
+                where k.run_id = :run and k.hazard_unit_id = :u
+                order by k.met, k.individual_risk_per_year desc""", q)})
+    return out
