@@ -70,9 +70,10 @@ def step_world(fresh_db_url, monkeypatch):
     monkeypatch.setattr(assess, "unit_models", _step_models)
     monkeypatch.setattr(assess, "cached", lambda h: None)
     with get_engine(fresh_db_url).begin() as conn:
-        # 苯 100 t (Q = 50 t → S = 2, a major hazard); a school 100 m east (300 pupils) inside the step,
-        # a 一般三类 house 150 m east (inside, but its criterion 3e-5 is above 2e-5), a hospital 400 m east (outside)
-        ids = _seed(conn, chemical_key="T1-57", quantity_t=100.0, targets=[
+        # 氢 10 t (Q = 5 t → S = 2, a flammable gas: GB/T 37243's QRA scope); a school 100 m east (300 pupils)
+        # inside the step, a 一般三类 house 150 m east (inside, but its criterion 3e-5 is above 2e-5), a hospital
+        # 400 m east (outside)
+        ids = _seed(conn, chemical_key="T1-51", quantity_t=10.0, targets=[
             ("school", "测试小学", "school", "高敏感", 300, 100.0),
             ("house", "散户", "residential", "一般三类", 5, 150.0),
             ("hospital", "测试医院", "hospital", "高敏感", 50, 400.0)])
@@ -101,7 +102,7 @@ def test_checks_finding_conflicts_and_fn_through_the_refresh(step_world):
     assert school.distance_m == pytest.approx(100.0, abs=0.5)
     # the IR along the school's bearing stays ≥ 3e-6 up to the step at 200 m (ray sampled at 0.31 m)
     assert school.required_m == pytest.approx(200.0, abs=0.5)
-    assert ent.status == "not_met" and ent.checks_not_met == 1 and ent.design_conflicts == 0
+    assert ent.status == "not_met" and ent.method == "qra" and ent.checks_not_met == 1 and ent.design_conflicts == 0
     [c] = conflicts
     assert c.target_id == ids["school"] and c.rule_id == "IR-high_sensitivity"
     assert c.deficit_m == pytest.approx(100.0, abs=1.0) and "不满足" in c.rule_text
@@ -153,14 +154,14 @@ def test_real_models_store_zones_contours_and_inputs(fresh_db_url, monkeypatch):
         zones = dict(conn.execute(sa.text("select endpoint, distance_m from threat_zone")).all())
         scen = conn.execute(sa.text("select count(*) from consequence_scenario")).scalar_one()
         inputs = conn.execute(sa.text("select inputs from consequence_scenario limit 1")).scalar_one()
-        ent = conn.execute(sa.text("select status, text from enterprise_consequence where run_id = :r"),
+        ent = conn.execute(sa.text("select status, method, text from enterprise_consequence where run_id = :r"),
                            {"r": out["run_id"]}).one()
         levels = conn.execute(sa.text("select level_per_year from risk_contour order by level_per_year desc")).scalars().all()
     assert zones == pytest.approx(expected) and scen == n_scen > 0
     assert any(i["source"].startswith("thermo ") for i in inputs)
     assert levels == [3e-5, 1e-5, 3e-6, 3e-7]
-    # the village 5 km away is beyond reach, nothing else around, the plant is in a park: met
-    assert ent.status == "met" and "满足" in ent.text
+    # benzene is a flammable liquid: outside GB/T 37243's QRA scope, the design codes decide (no deficit)
+    assert ent.status == "met" and ent.method == "design_codes" and "未见不足" in ent.text
 
 
 def test_unit_that_cannot_be_computed_is_not_computed(fresh_db_url, monkeypatch):
@@ -179,3 +180,22 @@ def test_unit_that_cannot_be_computed_is_not_computed(fresh_db_url, monkeypatch)
     assert ent.status == "not_computed" and "未计算" in ent.text and "CAS" in ent.text
     dist = next(r for r in risk if r["code"] == "DISTANCE_NOT_MET")
     assert dist["points"] == 0 and dist["status"] == "unassessed" and "未计算" in dist["text"]
+
+
+def test_method_follows_gb_t_37243():
+    """Explosives → consequence method; toxic/flammable gases with Σq/Q ≥ 1 → QRA; the rest → design codes."""
+    from geo.consequence import records
+
+    scope = domain().consequence.scope
+    assert records.unit_method([(("J3", "W2"), False, 17.5)], scope) == ("qra", 17.5)  # 液氨 175 t
+    assert records.unit_method([(("W2",), False, 0.6), (("W5.3",), False, 3.0)], scope) == ("design_codes", 0.6)
+    assert records.unit_method([(("W2",), False, 0.6), (("J1",), False, 0.5)], scope) == ("qra", 1.1)
+    assert records.unit_method([(("W1.1",), True, 2.0)], scope)[0] == "consequence"
+    assert records.enterprise_method(["design_codes", "qra"]) == "qra"
+    u = records.UnitStatus("罐区", True, (), 3, ("小学 超过基准",), "design_codes")
+    status, text = records.external_distance([u], design_conflicts=0)
+    assert status == "met" and "仅供参考" in text  # the IR check informs, the design codes decide
+    assert records.external_distance([u], design_conflicts=2)[0] == "not_met"
+    boom = records.UnitStatus("炸药库", False, ("炸药：无 CAS",), 0, (), "consequence")
+    assert records.external_distance([boom], design_conflicts=0) == (
+        "not_computed", "外部安全防护距离：涉及爆炸物，应按事故后果法确定（GB/T 37243-2019 4.2），本系统未计算")

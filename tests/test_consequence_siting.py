@@ -51,9 +51,11 @@ def test_contours_and_checks_use_the_new_installation_criterion(fresh_db_url, mo
         # criterion 3e-5 but not the new-installation one 1e-5; a school at 300 m is outside every contour
         _targets(conn, [("house", "散户", "residential", "一般三类", 5, 150.0),
                         ("school", "小学", "school", "高敏感", 300, 300.0)])
-        units = parse_inventory([{"chemical": "苯", "quantity_t": 200}], d.reference.catalogue)
+        # 氢 10 t (S = 2, a flammable gas): the QRA decides
+        units = parse_inventory([{"chemical": "氢", "quantity_t": 10}], d.reference.catalogue)
         res = consequence_findings(conn, {"lon": LON, "lat": LAT, "units": units}, d)
     [u] = res["units"]
+    assert u["method"] == "qra" and u["gas_s"] == pytest.approx(2.0)
     by = {c["level_per_year"]: c for c in u["contours"]}
     assert by[3e-5]["targets"] == [] and [t["name"] for t in by[1e-5]["targets"]] == ["散户"]
     assert by[3e-7]["people"] == 5

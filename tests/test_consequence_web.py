@@ -23,7 +23,7 @@ def app(fresh_db_url, monkeypatch):
     monkeypatch.setattr(assess, "unit_models", _step_models)
     monkeypatch.setattr(assess, "cached", lambda h: None)
     with get_engine(fresh_db_url).begin() as conn:
-        ids = _seed(conn, chemical_key="T1-57", quantity_t=100.0, targets=[
+        ids = _seed(conn, chemical_key="T1-51", quantity_t=10.0, targets=[
             ("school", "测试小学", "school", "高敏感", 300, 100.0),
             ("house", "散户", "residential", None, 5, 150.0)])
     run_refresh(load_settings())

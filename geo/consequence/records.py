@@ -97,6 +97,28 @@ def gaps(us: UnitScenarios) -> tuple[NotComputed, ...]:
     return tuple(n for n in us.not_computed if NO_HAZARD_MARK not in n.reason)
 
 
+METHODS = ("qra", "consequence", "design_codes")
+METHOD_LABEL = {"qra": "定量风险评价（GB 36894 个人风险）", "consequence": "事故后果法（爆炸物）",
+                "design_codes": "相关标准规范的距离"}
+
+
+def unit_method(lines, scope) -> tuple[str, float]:
+    """(method, Σq/Q of its toxic and flammable gases) deciding a unit's external safety distance
+    (GB/T 37243-2019, ``method_scope.toml``).  ``lines``: ``(hazard_classes, explosive, q_over_Q)``
+    per chemical of the unit (GB 18218 表2 classes from the catalogue)."""
+    gas = set(scope.toxic_gas_classes) | set(scope.flammable_gas_classes)
+    gas_s = round(sum(q for classes, _, q in lines if gas & set(classes)), 6)
+    if any(explosive or set(scope.explosive_classes) & set(classes) for classes, explosive, _ in lines):
+        return "consequence", gas_s
+    return ("qra" if gas_s >= 1.0 else "design_codes"), gas_s
+
+
+def enterprise_method(methods) -> str:
+    """GB/T 37243: one unit in the QRA scope → the enterprise's installations are assessed as a whole."""
+    methods = set(methods)
+    return "qra" if "qra" in methods else "consequence" if "consequence" in methods else "design_codes"
+
+
 @dataclass(frozen=True)
 class UnitStatus:
     """One major-hazard unit of an enterprise as the refresh left it."""
@@ -106,29 +128,48 @@ class UnitStatus:
     gaps: tuple[str, ...]  # "化学品：原因" of items not computed
     checks: int
     not_met: tuple[str, ...]  # the checks' texts that failed
+    method: str = "qra"
 
 
-def external_distance(units: list[UnitStatus], *, design_conflicts: int) -> tuple[str, str]:
+def external_distance(units: list[UnitStatus], *, design_conflicts: int, method: str | None = None) -> tuple[str, str]:
     """(status, text) of the guide's 外部安全防护距离 for an enterprise with major-hazard units.
 
-    ``not_met`` when a target's individual risk exceeds its GB 36894 criterion or a design-code
-    distance (fire separation, safety distance; not the local screening distances) is short;
-    ``not_computed`` when no failure is known but a unit or an item could not be computed;
-    ``met`` otherwise.
+    ``method`` (default: from the units, :func:`enterprise_method`) follows GB/T 37243-2019:
+
+    * ``qra`` — ``not_met`` when a target's individual risk exceeds its GB 36894 criterion or a
+      design-code distance (fire separation, safety distance; never the local screening distances)
+      is short; ``not_computed`` when no failure is known but an item could not be computed;
+      ``met`` otherwise;
+    * ``consequence`` (explosives, no model here) — ``not_met`` on a design-code deficit, else
+      ``not_computed``;
+    * ``design_codes`` — the design-code conflicts decide; the individual-risk checks are reported
+      for information.
     """
+    method = method or enterprise_method(u.method for u in units)
     failed = [t for u in units for t in u.not_met]
     checks = sum(u.checks for u in units)
+    design = f"设计规范距离不足 {design_conflicts} 处" if design_conflicts else ""
+    if method == "design_codes":
+        info = (f"；个人风险核查 {checks} 处" + (f"，超过 GB 36894 基准 {len(failed)} 处（仅供参考）" if failed else "，均满足基准")
+                if checks else "")
+        if design_conflicts:
+            return "not_met", f"外部安全防护距离不符合要求：{design}（按相关标准规范，GB/T 37243-2019 4.4）{info}"
+        return "met", f"外部安全防护距离：按相关标准规范距离（GB/T 37243-2019 4.4），未见不足{info}"
+    if method == "consequence":
+        if design_conflicts:
+            return "not_met", f"外部安全防护距离不符合要求：{design}"
+        return "not_computed", "外部安全防护距离：涉及爆炸物，应按事故后果法确定（GB/T 37243-2019 4.2），本系统未计算"
     open_ = [f"{u.unit_name}：{g}" for u in units for g in u.gaps]
     if failed or design_conflicts:
         parts = []
         if failed:
             parts.append(f"个人风险超过 GB 36894-2018 基准的防护目标 {len(failed)} 处（{failed[0]}"
                          + ("等" if len(failed) > 1 else "") + "）")
-        if design_conflicts:
-            parts.append(f"设计规范距离不足 {design_conflicts} 处")
+        if design:
+            parts.append(design)
         return "not_met", "外部安全防护距离不符合要求：" + "；".join(parts)
     if open_:
         return "not_computed", ("外部安全防护距离：未计算（" + "；".join(open_[:3]) + ("等" if len(open_) > 3 else "")
                                 + "），未发现不符合项")
-    return "met", (f"外部安全防护距离：个人风险满足 GB 36894-2018 基准（核查防护目标 {checks} 处，基准值待核），"
-                   "设计规范距离未见不足")
+    return "met", (f"外部安全防护距离：个人风险满足 GB 36894-2018 基准（定量风险评价，核查防护目标 {checks} 处，"
+                   "基准值待核），设计规范距离未见不足")

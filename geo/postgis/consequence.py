@@ -41,7 +41,7 @@ INDIVIDUAL_RISK = "individual_risk"
 SCREENING = "screening"
 
 MAJOR_UNITS_SQL = sa.text("""
-    select u.id, u.unit_key, u.name, u.enterprise_id, ST_X(e.geom) as lon, ST_Y(e.geom) as lat,
+    select u.id, u.unit_key, u.name, u.enterprise_id, ST_X(e.geom) as lon, ST_Y(e.geom) as lat, hr.details,
            c.key as chemical_key, c.name as chemical_name, coalesce(c.cas[1], '') as cas, i.quantity_t
     from hazard_unit_result hr
     join hazard_unit u on u.id = hr.hazard_unit_id
@@ -136,11 +136,27 @@ MARK_BASIS = sa.text("""
 """)
 
 
-def _unit_inputs(rows) -> dict[int, dict]:
+def _method(details, reference, scope) -> tuple[str, float]:
+    """GB/T 37243 method of a unit from its GB 18218 result (q/Q per chemical) and the catalogue's classes."""
+    lines = []
+    for d in details or ():
+        try:
+            chem = reference.chemical_by_key(d["key"])
+        except Exception:  # a chemical the catalogue no longer holds: no class known
+            lines.append(((), False, float(d.get("q_over_Q") or 0)))
+            continue
+        lines.append((tuple(chem.hazard_classes), bool(chem.explosive), float(d.get("q_over_Q") or 0)))
+    return records.unit_method(lines, scope)
+
+
+def _unit_inputs(rows, reference, scope) -> dict[int, dict]:
     units: dict[int, dict] = {}
     for r in rows:
-        u = units.setdefault(r.id, {"enterprise_id": r.enterprise_id, "name": r.name or r.unit_key,
-                                    "lon": float(r.lon), "lat": float(r.lat), "items": []})
+        u = units.get(r.id)
+        if u is None:
+            method, gas_s = _method(r.details, reference, scope)
+            u = units[r.id] = {"enterprise_id": r.enterprise_id, "name": r.name or r.unit_key, "lon": float(r.lon),
+                               "lat": float(r.lat), "items": [], "method": method, "gas_s": gas_s}
         u["items"].append(InventoryItem(r.chemical_key, r.chemical_name, r.cas, float(r.quantity_t)))
     return units
 
@@ -220,7 +236,7 @@ def refresh_consequence(conn: sa.Connection, run_id: int, domain) -> dict:
     tables = getattr(domain, "consequence", None)
     if tables is None:
         return {"findings": {}, "counts": {"skipped": "后果模型数据未加载"}}
-    units = _unit_inputs(conn.execute(MAJOR_UNITS_SQL, {"run": run_id}))
+    units = _unit_inputs(conn.execute(MAJOR_UNITS_SQL, {"run": run_id}), domain.reference, tables.scope)
     computed = reused = 0
     for unit_id, u in units.items():
         unit = HazardUnitInput(str(unit_id), u["lon"], u["lat"], "wgs84", tuple(u["items"]))
@@ -248,9 +264,10 @@ def refresh_consequence(conn: sa.Connection, run_id: int, domain) -> dict:
             _store_checks(conn, run_id, rid, unit_id, u["enterprise_id"], unit.installation, checks, extra, targets)
         computed += prev is None
         reused += prev is not None
-        conn.execute(sa.text("insert into consequence_run (run_id, hazard_unit_id, result_id, reused) "
-                             "values (:run, :u, :r, :reused)"), {"run": run_id, "u": unit_id, "r": rid,
-                                                                   "reused": prev is not None})
+        conn.execute(sa.text("insert into consequence_run (run_id, hazard_unit_id, result_id, reused, method, gas_s) "
+                             "values (:run, :u, :r, :reused, :method, :gas_s)"),
+                     {"run": run_id, "u": unit_id, "r": rid, "reused": prev is not None, "method": u["method"],
+                      "gas_s": u["gas_s"]})
     kinds = {r.rule_id: r.kind for r in domain.rules.rules}
     if kinds:
         conn.execute(MARK_BASIS, {"run": run_id, "rule_ids": list(kinds), "kinds": list(kinds.values())})
@@ -288,21 +305,22 @@ def _conclude(conn, run_id: int, units: dict, tables) -> dict:
                          if records.NO_HAZARD_MARK not in n["reason"])
             ks = checks.get(uid, [])
             statuses.append(records.UnitStatus(units[uid]["name"], r.scenario_count > 0, gaps, len(ks),
-                                               tuple(k.text for k in ks if not k.met)))
+                                               tuple(k.text for k in ks if not k.met), units[uid]["method"]))
             curves.append((r.fn.get("n", []), r.fn.get("f", [])))
-        status, text = records.external_distance(statuses, design_conflicts=int(design.get(eid, 0)))
+        method = records.enterprise_method(s.method for s in statuses)
+        status, text = records.external_distance(statuses, design_conflicts=int(design.get(eid, 0)), method=method)
         fn = combine_fn(curves, tables.societal_lines)
         findings[eid] = ExternalDistanceFinding(status, text)
-        ent_rows.append({"run": run_id, "e": eid, "status": status, "text": text, "units": len(uids),
+        ent_rows.append({"run": run_id, "e": eid, "status": status, "method": method, "text": text, "units": len(uids),
                          "computed": sum(1 for s in statuses if s.computed),
                          "not_met": sum(len(s.not_met) for s in statuses), "design": int(design.get(eid, 0)),
                          "verdict": fn.verdict})
         fn_rows += [{"run": run_id, "e": eid, "n": float(n), "f": float(f)} for n, f in zip(fn.n, fn.f_per_year)]
     if ent_rows:
         conn.execute(sa.text("""
-            insert into enterprise_consequence (run_id, enterprise_id, status, text, units, units_computed,
+            insert into enterprise_consequence (run_id, enterprise_id, status, method, text, units, units_computed,
                                                 checks_not_met, design_conflicts, fn_verdict)
-            values (:run, :e, :status, :text, :units, :computed, :not_met, :design, :verdict)"""), ent_rows)
+            values (:run, :e, :status, :method, :text, :units, :computed, :not_met, :design, :verdict)"""), ent_rows)
     if fn_rows:
         conn.execute(sa.text("insert into fn_point (run_id, enterprise_id, n, f_per_year) values (:run, :e, :n, :f)"),
                      fn_rows)
@@ -371,6 +389,8 @@ def consequence_findings(conn: sa.Connection, candidate: dict, domain) -> dict:
     tables = getattr(domain, "consequence", None)
     if tables is None:
         return {"status": "not_computed", "text": "后果模型数据未加载：未计算", "units": []}
+    from geo import enterprise as ent_mod
+
     lon, lat = float(candidate["lon"]), float(candidate["lat"])
     installation = candidate.get("installation", "new")
     out_units, statuses = [], []
@@ -393,11 +413,14 @@ def consequence_findings(conn: sa.Connection, candidate: dict, domain) -> dict:
              "status": c.status, **_inside(conn, c.geometry, lon, lat)} for c in models.grid.contours]
         gaps = records.gaps(models.scenarios)
         not_met = tuple(c.text for c in checks.checks if not c.met)
+        details = ent_mod.unit_result(lines, exposed_people=0.0, domain=domain)["chemicals"]
+        method, gas_s = _method(details, domain.reference, tables.scope)
         statuses.append(records.UnitStatus(kind, bool(models.scenarios.scenarios),
                                            tuple(f"{n.chemical_name}：{n.reason}" for n in gaps), len(checks.checks),
-                                           not_met))
+                                           not_met, method))
         out_units.append({
             "unit": kind, "installation": installation, "scenarios": len(models.scenarios.scenarios),
+            "method": method, "method_label": records.METHOD_LABEL[method], "gas_s": gas_s,
             "reach_m": round(float(models.reach_m), 1),
             "not_computed": records.not_computed_json(models.scenarios.not_computed),
             "threat_zones": zones, "contours": contours,
@@ -409,8 +432,9 @@ def consequence_findings(conn: sa.Connection, candidate: dict, domain) -> dict:
                    "verdict": checks.fn.verdict}})
     status, text = records.external_distance(statuses, design_conflicts=0) if statuses else (
         "not_computed", "无库存：未计算")
-    return {"status": status, "text": text, "model_version": tables.model_version, "crs": "EPSG:4326",
-            "units": out_units}
+    method = records.enterprise_method(s.method for s in statuses)
+    return {"status": status, "text": text, "method": method, "method_label": records.METHOD_LABEL[method],
+            "model_version": tables.model_version, "crs": "EPSG:4326", "units": out_units}
 
 
 _CANDIDATE_TARGETS_SQL = sa.text("""
@@ -425,7 +449,8 @@ _CANDIDATE_TARGETS_SQL = sa.text("""
 # ---- the enterprise file (一企一档) -------------------------------------------------------------
 
 _UNITS_READ = sa.text("""
-    select u.id, u.unit_key, coalesce(u.name, u.unit_key) as name, u.kind, cr.reused, r.id as result_id,
+    select u.id, u.unit_key, coalesce(u.name, u.unit_key) as name, u.kind, cr.reused, cr.method, cr.gas_s,
+           r.id as result_id,
            r.input_hash, r.model_version, r.data_version, r.computed_run_id, r.computed_at, r.installation,
            r.reach_m, r.cell_m, r.inputs, r.not_computed, r.scenario_count
     from consequence_run cr join consequence_result r on r.id = cr.result_id
@@ -458,7 +483,10 @@ def enterprise_file(conn: sa.Connection, run_id: int | None, enterprise_id: int,
     if ent is None:
         out["text"] = "无重大危险源（GB 18218）：不适用后果与个人风险计算"
         return out
-    out["external_distance"] = {"status": ent.status, "text": ent.text, "checks_not_met": ent.checks_not_met,
+    out["external_distance"] = {"status": ent.status, "method": ent.method,
+                                "method_label": records.METHOD_LABEL[ent.method],
+                                "method_source": tables.scope.source if tables is not None else None,
+                                "text": ent.text, "checks_not_met": ent.checks_not_met,
                                 "design_conflicts": ent.design_conflicts}
     out["text"] = ent.text
     out["fn"]["verdict"] = ent.fn_verdict
@@ -468,6 +496,7 @@ def enterprise_file(conn: sa.Connection, run_id: int | None, enterprise_id: int,
         q = {"res": u.result_id, "run": p["run"], "u": u.id}
         out["units"].append({
             "id": u.id, "unit_key": u.unit_key, "name": u.name, "kind": u.kind, "reused": u.reused,
+            "method": u.method, "method_label": records.METHOD_LABEL[u.method], "gas_s": u.gas_s,
             "input_hash": u.input_hash[:12], "model_version": u.model_version, "data_version": u.data_version,
             "computed_run_id": u.computed_run_id, "computed_at": u.computed_at.isoformat(),
             "installation": u.installation, "reach_m": round(u.reach_m, 1), "cell_m": u.cell_m,

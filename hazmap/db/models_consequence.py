@@ -51,6 +51,8 @@ consequence_run = Table(
     Column("hazard_unit_id", Integer, ForeignKey("hazard_unit.id", ondelete="CASCADE"), primary_key=True),
     Column("result_id", Integer, ForeignKey("consequence_result.id", ondelete="CASCADE"), nullable=False),
     Column("reused", Boolean, nullable=False),
+    Column("method", String(16), nullable=False),  # GB/T 37243: qra | consequence | design_codes
+    Column("gas_s", Float, nullable=False),  # Σ q/Q of the unit's toxic and flammable gases
     Index("ix_consequence_run_unit", "hazard_unit_id"),
     Index("ix_consequence_run_result", "result_id"),
 )
@@ -138,6 +140,7 @@ enterprise_consequence = Table(
     Column("run_id", Integer, ForeignKey("run.id", ondelete="CASCADE"), primary_key=True),
     Column("enterprise_id", Integer, ForeignKey("enterprise.id", ondelete="CASCADE"), primary_key=True),
     Column("status", String(16), nullable=False),  # met | not_met | not_computed
+    Column("method", String(16), nullable=False),  # the enterprise's GB/T 37243 method
     Column("text", Text, nullable=False),
     Column("units", Integer, nullable=False),
     Column("units_computed", Integer, nullable=False),

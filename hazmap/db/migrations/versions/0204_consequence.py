@@ -48,6 +48,8 @@ def upgrade() -> None:
         sa.Column("hazard_unit_id", sa.Integer(), _fk("hazard_unit"), primary_key=True),
         sa.Column("result_id", sa.Integer(), _fk("consequence_result"), nullable=False),
         sa.Column("reused", sa.Boolean(), nullable=False),
+        sa.Column("method", sa.String(16), nullable=False),
+        sa.Column("gas_s", sa.Float(), nullable=False),
     )
     op.create_index("ix_consequence_run_unit", "consequence_run", ["hazard_unit_id"])
     op.create_index("ix_consequence_run_result", "consequence_run", ["result_id"])
@@ -130,6 +132,7 @@ def upgrade() -> None:
         sa.Column("run_id", sa.Integer(), _fk("run"), primary_key=True),
         sa.Column("enterprise_id", sa.Integer(), _fk("enterprise"), primary_key=True),
         sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("method", sa.String(16), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("units", sa.Integer(), nullable=False),
         sa.Column("units_computed", sa.Integer(), nullable=False),
