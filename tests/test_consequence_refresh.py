@@ -199,3 +199,21 @@ def test_method_follows_gb_t_37243():
     boom = records.UnitStatus("炸药库", False, ("炸药：无 CAS",), 0, (), "consequence")
     assert records.external_distance([boom], design_conflicts=0) == (
         "not_computed", "外部安全防护距离：涉及爆炸物，应按事故后果法确定（GB/T 37243-2019 4.2），本系统未计算")
+
+
+def test_new_units_beyond_the_budget_wait_for_the_next_refresh(step_world, monkeypatch):
+    from dataclasses import replace
+
+    from geo.consequence.tables import Param
+    url, ids = step_world
+    base = domain()
+    t = base.consequence
+    params = dict(t.params, max_new_units_per_refresh=Param("max_new_units_per_refresh", 0.0, "-", "test", "local_policy"))
+    tight = replace(base, consequence=replace(t, params=params))
+    monkeypatch.setattr("hazmap.refresh.load_domain", lambda settings: tight)
+    out = run_refresh(load_settings())
+    assert out["summary"]["consequence"]["deferred"] == 1 and out["summary"]["consequence"]["computed"] == 0
+    with get_engine(url).connect() as conn:
+        ent = conn.execute(sa.text("select status, text from enterprise_consequence where run_id = :r"),
+                           {"r": out["run_id"]}).one()
+    assert ent.status == "not_computed" and "下次重算继续" in ent.text

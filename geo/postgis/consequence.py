@@ -238,11 +238,18 @@ def refresh_consequence(conn: sa.Connection, run_id: int, domain) -> dict:
         return {"findings": {}, "counts": {"skipped": "后果模型数据未加载"}}
     units = _unit_inputs(conn.execute(MAJOR_UNITS_SQL, {"run": run_id}), domain.reference, tables.scope)
     computed = reused = 0
+    budget = int(tables.p("max_new_units_per_refresh"))
+    deferred = []
     for unit_id, u in units.items():
         unit = HazardUnitInput(str(unit_id), u["lon"], u["lat"], "wgs84", tuple(u["items"]))
         h = records.unit_input_hash(unit, tables=tables)
         prev = conn.execute(PREVIOUS_RESULT_SQL, {"u": unit_id, "h": h}).one_or_none()
         models = assess.cached(h)
+        if prev is None and models is None:
+            if budget <= 0:  # the refresh's budget of new computations is spent: next refresh goes on
+                deferred.append(unit_id)
+                continue
+            budget -= 1
         reach = prev.reach_m if prev is not None else None
         if reach is None:
             models = models or assess.unit_models(unit, tables=tables, input_hash=h)
@@ -271,15 +278,16 @@ def refresh_consequence(conn: sa.Connection, run_id: int, domain) -> dict:
     kinds = {r.rule_id: r.kind for r in domain.rules.rules}
     if kinds:
         conn.execute(MARK_BASIS, {"run": run_id, "rule_ids": list(kinds), "kinds": list(kinds.values())})
-    findings = _conclude(conn, run_id, units, tables)
+    findings = _conclude(conn, run_id, units, tables, deferred=set(deferred))
     n_ir = conn.execute(INSERT_IR_CONFLICTS, {"run": run_id}).rowcount
     conn.execute(sa.text("delete from consequence_result r where not exists "
                          "(select 1 from consequence_run cr where cr.result_id = r.id)"))
     return {"findings": findings, "counts": {"units": len(units), "computed": computed, "reused": reused,
-                                             "enterprises": len(findings), "ir_conflicts": n_ir}}
+                                             "deferred": len(deferred), "enterprises": len(findings),
+                                             "ir_conflicts": n_ir}}
 
 
-def _conclude(conn, run_id: int, units: dict, tables) -> dict:
+def _conclude(conn, run_id: int, units: dict, tables, *, deferred=frozenset()) -> dict:
     """Per enterprise with major-hazard units: the external-distance finding and the F–N points."""
     results = {r.hazard_unit_id: r for r in conn.execute(sa.text("""
         select cr.hazard_unit_id, r.scenario_count, r.not_computed, r.fn
@@ -300,6 +308,12 @@ def _conclude(conn, run_id: int, units: dict, tables) -> dict:
     for eid, uids in sorted(by_ent.items()):
         statuses, curves = [], []
         for uid in uids:
+            if uid in deferred:
+                limit = int(tables.p("max_new_units_per_refresh"))
+                statuses.append(records.UnitStatus(units[uid]["name"], False, (
+                    f"本次重算新计算单元已达上限 {limit} 个（model.toml max_new_units_per_refresh），下次重算继续",),
+                    0, (), units[uid]["method"]))
+                continue
             r = results[uid]
             gaps = tuple(f"{n['chemical']}：{n['reason']}" for n in r.not_computed
                          if records.NO_HAZARD_MARK not in n["reason"])
