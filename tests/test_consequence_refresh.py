@@ -217,3 +217,16 @@ def test_new_units_beyond_the_budget_wait_for_the_next_refresh(step_world, monke
         ent = conn.execute(sa.text("select status, text from enterprise_consequence where run_id = :r"),
                            {"r": out["run_id"]}).one()
     assert ent.status == "not_computed" and "下次重算继续" in ent.text
+
+
+def test_enterprise_fn_sums_its_units_events():
+    """F(≥N) of an enterprise = Σ_units F_u(≥N): every event belongs to one unit (hand-computed)."""
+    from geo.consequence.risk import combine_fn
+
+    lines = domain().consequence.societal_lines
+    fn = combine_fn([([10.0, 50.0], [1e-4, 2e-5]), ([20.0], [5e-5])], lines)
+    # N ≥ 10: 1e-4 (A) + 5e-5 (B's only event, 20 deaths); N ≥ 20: 2e-5 + 5e-5; N ≥ 50: 2e-5 (A only)
+    assert fn.n.tolist() == [10.0, 20.0, 50.0]
+    assert fn.f_per_year.tolist() == pytest.approx([1.5e-4, 7e-5, 2e-5])
+    assert fn.verdict == "不可接受"  # 1.5e-4 > 1e-3/10
+    assert combine_fn([], lines).verdict == "无 N≥1 的事件"
