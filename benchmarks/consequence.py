@@ -1,15 +1,18 @@
-"""Consequence benchmark: screening zones + QRA (IR grid, contours) for every major-hazard unit of a
-synthetic province-scale set.
+"""Consequence benchmark: screening zones + QRA (IR grid, contours) for the major-hazard units of the
+province-scale set, with the time per unit.
 
     python benchmarks/consequence.py [--units N] [--quick] [--out PATH]
 
-Unit inventories are generated deterministically (seeded numpy generator) from the chemicals the
-model covers (chlorine, ammonia, LPG, natural gas, benzene, methanol, gasoline, hydrogen sulphide),
-with quantities above their GB 18218 thresholds so that every unit is a major hazard source.  No
-database is needed: the models are pure.  For each unit the script times the scenario build, the
-screening tier and the risk grid separately.  Results: ``benchmarks/results/consequence.json``
-(``--quick``: 6 units, written to ``--out`` if given, else the same file is NOT touched — quick
-runs print only).
+The province-scale set is the one ``benchmarks/refresh.py`` seeds (50 000 enterprises; one storage
+unit per non-station enterprise, i.e. half of them; chlorine, methanol or LPG by unit number, 1–201 t):
+its hazard units are drawn here with the same distribution (seeded numpy generator — the refresh
+benchmark draws in SQL, so the quantities are alike, not equal) and kept when they are GB 18218
+major hazards (chlorine q ≥ 5 t, LPG q ≥ 50 t; methanol never reaches 500 t).  ``--units N`` runs
+the first N of them (default: all — about 14 000 units, many hours; the result records how many
+ran and extrapolates the total from the per-chemical means).  No database is needed: the models are
+pure.  Per unit the script times the scenario build, the screening tier and the risk grid; then it
+times the reuse path of the refresh (input hash + memo hit) on the same units.  Results:
+``benchmarks/results/consequence.json`` (``--quick``: 6 units, written only to ``--out``).
 """
 
 from __future__ import annotations
@@ -34,38 +37,45 @@ from geo.consequence.scenarios import HazardUnitInput, InventoryItem, unit_scena
 from geo.consequence.screening import screen_unit  # noqa: E402
 from geo.consequence.tables import load_consequence_tables  # noqa: E402
 
-# (catalogue key, name, CAS, GB 18218 threshold t) — thresholds from data/reference/gb18218_table1_named.csv
-CHEMICALS = [
-    ("T1-12", "氯", "7782-50-5", 5.0),
-    ("T1-01", "氨", "7664-41-7", 10.0),
-    ("T1-52", "液化石油气", "68476-85-7", 50.0),
-    ("T1-49", "甲烷,天然气", "74-82-8", 50.0),
-    ("T1-57", "苯", "71-43-2", 50.0),
-    ("T1-65", "甲醇", "67-56-1", 500.0),
-    ("T1-66", "汽油", "86290-81-5", 200.0),
-    ("T1-10", "硫化氢", "7783-06-4", 5.0),
-]
-PROVINCE_UNITS = 600  # major-hazard units of a province-scale set (Shanxi order of magnitude)
+# (catalogue key, name, CAS, GB 18218 threshold t) — the province set's chemicals (benchmarks/refresh.py SEED_SQL:
+# unit id % 3 == 0 → T1-12, 1 → T1-65, 2 → T1-52); thresholds from data/reference/gb18218_table1_named.csv
+CHEMICALS = {0: ("T1-12", "氯", "7782-50-5", 5.0), 1: ("T1-65", "甲醇", "67-56-1", 500.0),
+             2: ("T1-52", "液化石油气", "68476-85-7", 50.0)}
+PROVINCE = (50_000, 2.2)  # enterprises, half-width of the area (deg) — SCALES["province"] of benchmarks/refresh.py
 CENTRE = (112.85, 35.50)
 
 
-def units(n: int, seed: int = 42) -> list[HazardUnitInput]:
+def province_major_units(seed: int = 42) -> list[HazardUnitInput]:
+    """The major-hazard units of the province-scale set, in unit order."""
     rng = np.random.default_rng(seed)
+    n_ent, w = PROVINCE
     out = []
-    for i in range(n):
-        k = int(rng.integers(len(CHEMICALS)))
-        key, name, cas, q = CHEMICALS[k]
-        qty = float(q * rng.uniform(1.0, 5.0))
-        lon = CENTRE[0] + float(rng.uniform(-2.2, 2.2))
-        lat = CENTRE[1] + float(rng.uniform(-2.2, 2.2))
-        out.append(HazardUnitInput(f"BU{i:05d}", lon, lat, "wgs84", (InventoryItem(key, name, cas, round(qty, 3)),)))
+    for g in range(1, n_ent + 1):
+        lon = CENTRE[0] + float(rng.uniform(-w, w))
+        lat = CENTRE[1] + float(rng.uniform(-w, w))
+        qty = 1.0 + float(rng.uniform(0.0, 200.0))
+        if g % 10 < 5:  # fuel stations: no hazard unit in the set
+            continue
+        key, name, cas, q = CHEMICALS[g % 3]
+        if qty >= q:
+            out.append(HazardUnitInput(f"BU{g:05d}", lon, lat, "wgs84", (InventoryItem(key, name, cas, round(qty, 3)),)))
     return out
 
 
-def run(n: int) -> dict:
+def units(n: int | None, seed: int = 42) -> tuple[list[HazardUnitInput], int]:
+    """The first ``n`` major-hazard units (all when None) and how many the set holds."""
+    every = province_major_units(seed)
+    return (every if n is None else every[:n]), len(every)
+
+
+def run(n: int | None) -> dict:
+    from geo.consequence import assess
+    from geo.consequence.records import unit_input_hash
+
     tables = load_consequence_tables(REPO / "data" / "rules" / "consequence")
+    chosen, total_units = units(n)
     per_unit = []
-    for u in units(n):
+    for u in chosen:
         t0 = time.perf_counter()
         us = unit_scenarios(u, tables=tables)
         t1 = time.perf_counter()
@@ -77,19 +87,32 @@ def run(n: int) -> dict:
                          "scenarios_s": t1 - t0, "screening_s": t2 - t1, "qra_s": t3 - t2, "total_s": t3 - t0,
                          "zones": len(sc.zones), "grid_cells": 0 if rg is None else int(rg.ir.size),
                          "cell_m": None if rg is None else rg.cell_m, "not_computed": len(us.not_computed)})
+        h = unit_input_hash(u, tables=tables)
+        assess._memo[h] = assess.UnitModels(h, us, sc, rg, 0.0)  # what the refresh keeps for the next run
+    t0 = time.perf_counter()
+    hits = sum(assess.cached(unit_input_hash(u, tables=tables)) is not None for u in chosen)
+    reuse_s = time.perf_counter() - t0
     tot = np.array([p["total_s"] for p in per_unit])
     by_chem: dict[str, list[float]] = {}
     for p in per_unit:
         by_chem.setdefault(p["chemical"], []).append(p["total_s"])
-    return {"units": n, "total_s": float(tot.sum()), "per_unit_mean_s": float(tot.mean()),
-            "per_unit_p95_s": float(np.percentile(tot, 95)), "per_unit_max_s": float(tot.max()),
+    share = {}
+    for u in province_major_units():
+        share[u.items[0].name] = share.get(u.items[0].name, 0) + 1
+    extrapolated = sum(share[k] * float(np.mean(v)) for k, v in by_chem.items() if k in share)
+    return {"set": "province", "units": len(chosen), "major_units_in_set": total_units,
+            "major_units_by_chemical": share, "total_s": float(tot.sum()),
+            "per_unit_mean_s": float(tot.mean()), "per_unit_p95_s": float(np.percentile(tot, 95)),
+            "per_unit_max_s": float(tot.max()),
             "per_chemical_mean_s": {k: float(np.mean(v)) for k, v in by_chem.items()},
+            "all_units_extrapolated_s": round(extrapolated, 1) if len(by_chem) == len(share) else None,
+            "reuse_s_per_unit": reuse_s / max(len(chosen), 1), "reuse_hits": hits,
             "model_version": tables.model_version, "per_unit": per_unit}
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--units", type=int, default=PROVINCE_UNITS)
+    ap.add_argument("--units", type=int, default=None, help="the first N major-hazard units (default: all)")
     ap.add_argument("--quick", action="store_true", help="6 units; prints, writes only with --out")
     ap.add_argument("--out", type=Path, default=None)
     a = ap.parse_args(argv)

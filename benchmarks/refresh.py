@@ -282,6 +282,10 @@ def bench_scale(sizes: tuple, clients: dict, *, min_partitions: int) -> dict:
     try:
         seed_s = _seed(engine, n_ent, n_pt, n_res, w)
         domain = load_domain(load_settings(overrides={"database_url": url}))
+        # the core steps only: the consequence tier (QRA per major-hazard unit) has its own benchmark,
+        # benchmarks/consequence.py, and would otherwise dominate every scale here
+        from dataclasses import replace
+        domain = replace(domain, consequence=None)
         run_id, summary, refresh_s, steps = _timed_refresh(engine, domain)
         with engine.connect() as conn:
             reference = {(int(s), int(t)): float(d) for s, t, d in conn.execute(REFERENCE_SQL, {"run": run_id})}

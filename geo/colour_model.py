@@ -25,7 +25,7 @@ from pathlib import Path
 from geo.datafile import read_toml
 
 FILE_NAME = "risk_model.toml"
-SOURCES = ("registry", "hidden_danger_ledger", "gb18218", "conflicts")  # data that can derive an item
+SOURCES = ("registry", "hidden_danger_ledger", "gb18218", "conflicts", "consequence")  # data that can derive an item
 STATUSES = ("verified", "local_policy", "uncertain")
 PER = ("once", "each")
 ACCIDENT_KINDS = ("major", "larger", "fatal")

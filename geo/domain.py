@@ -42,6 +42,7 @@ class Domain:
     vocabulary: Vocabulary
     versions: Versions
     waste: object = None  # geo.waste.data.WasteData (hazardous-waste codes and rules)
+    consequence: object = None  # geo.consequence.tables.ConsequenceTables (data/rules/consequence), None = not loaded
 
 
 def overrides_version(base: str, overrides) -> str:
@@ -78,12 +79,20 @@ def build_domain(reference_dir: Path, rules_dir: Path, *, overrides=()) -> Domai
     except ColourModelError as exc:
         raise RulesError(str(exc)) from None
     vocabulary = Vocabulary(tuple(Colour(c.code, c.label, c.hex) for c in model.colours))
+    consequence = None
+    if (rules_dir / "consequence").is_dir():
+        from geo.consequence.tables import ConsequenceDataError, load_consequence_tables
+
+        try:
+            consequence = load_consequence_tables(rules_dir / "consequence")
+        except ConsequenceDataError as exc:
+            raise RulesError(str(exc)) from None
     return Domain(reference=reference, rules=rules, colour_model=model,
                   pipeline=load_pipeline_params_from(rules_dir), area=load_area_params_from(rules_dir),
                   siting=load_siting_policy_from(rules_dir, facility_types=rules.facility_classes),
                   vocabulary=vocabulary,
                   versions=Versions(reference.version, rules.version, model.version),
-                  waste=_waste(reference_dir, rules_dir))
+                  waste=_waste(reference_dir, rules_dir), consequence=consequence)
 
 
 def _waste(reference_dir: Path, rules_dir: Path):

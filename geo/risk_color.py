@@ -43,7 +43,7 @@ from geo.hidden_danger import LedgerContribution
 
 ASSESSMENT_SOURCES = ("inspection", "self_assessment", "import")
 SOURCE_LABEL = {"registry": "登记数据", "hidden_danger_ledger": "隐患台账", "gb18218": "GB 18218 辨识",
-                "conflicts": "距离冲突计算", "inspection": "检查", "self_assessment": "企业自评", "import": "导入",
+                "conflicts": "距离冲突计算", "consequence": "后果与个人风险计算", "inspection": "检查", "self_assessment": "企业自评", "import": "导入",
                 "model": "评估模型"}
 STATUS_LABEL = {"assessed": "已评估", "derived": "数据推算", "unassessed": "未评估"}
 CONDITION_STATUS_LABEL = {"met": "存在", "not_met": "不存在", "unevaluated": "未评估"}
@@ -77,6 +77,21 @@ class SubstanceCounts:
 
 
 @dataclass(frozen=True)
+class ExternalDistanceFinding:
+    """外部安全防护距离 as the consequence and risk tier found it (GB/T 37243-2019, GB 36894-2018):
+    ``status`` ``met`` / ``not_met`` / ``not_computed`` with its Chinese ``text``
+    (:mod:`geo.postgis.consequence`).  When given, it decides the item instead of the conflict count."""
+
+    status: str
+    text: str
+    source: str = "consequence"
+
+    def __post_init__(self) -> None:
+        if self.status not in ("met", "not_met", "not_computed"):
+            raise ValueError(f"外部安全防护距离结论应为 met/not_met/not_computed，实际 {self.status!r}")
+
+
+@dataclass(frozen=True)
 class DerivedFacts:
     """What the data say about one enterprise.  ``None`` = not known (→ 未评估).
 
@@ -99,6 +114,7 @@ class DerivedFacts:
     safety_standardisation_level: int | None = None
     major_hidden_dangers: int | None = None
     ledger: LedgerContribution | None = None
+    external_distance: ExternalDistanceFinding | None = None  # from consequences and individual risk
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "stages", tuple(self.stages))
@@ -366,7 +382,15 @@ def item_surroundings(facts: DerivedFacts, item: GuideItem, *, as_of: dt.date) -
                         "企业在化工园区（化工集中区）外", "registry")
     n = facts.external_distance_conflicts
     points = item.criterion("DISTANCE_NOT_MET").points
-    if n:
+    found = facts.external_distance
+    if found is not None:  # the consequence / individual-risk tier decides (GB/T 37243-2019)
+        if found.status == "not_computed":
+            dist = _ledger_line(item, dist_g.code, facts) or ItemLine(dist_g.code, (dist_g.code,), dist_g.label, None,
+                                                                       found.text, found.source)
+        else:
+            dist = ItemLine(dist_g.code, (dist_g.code,), dist_g.label, points if found.status == "not_met" else 0.0,
+                            found.text, found.source)
+    elif n:
         dist = ItemLine(dist_g.code, (dist_g.code,), dist_g.label, points,
                         f"外部安全防护距离不符合要求：{n} 处防护目标距离不足", "conflicts")
     else:
@@ -576,8 +600,8 @@ def _derived_item(item: GuideItem, lines: tuple[ItemLine, ...], variant: bool,
         if line.points is None:
             unknown_labels.append(line.label)
             uncertain_deduction |= has_deduction
-            reasons.append(Reason(line.code, line.label + NOT_HELD, 0.0, item.category, "unassessed", None, variant,
-                                  item.code))
+            reasons.append(Reason(line.code, line.text or line.label + NOT_HELD, 0.0, item.category, "unassessed", None,
+                                  variant, item.code))
             continue
         uncertain_deduction |= has_deduction and not line.exact
         raw = round(line.points, 2)

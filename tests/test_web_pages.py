@@ -63,9 +63,12 @@ def test_page_is_chinese_offline_small_and_has_no_inline_script(client, path, ti
 def test_map_page_loads_its_own_scripts_and_the_data_block(client):  # noqa: F811
     page = Page(client.get("/").get_data(as_text=True))
     srcs = [s["src"] for s in page.scripts if s["src"]]
+    from webmap.riskmap import OVERLAY_SCRIPTS
+
+    # the wings' overlay scripts come just before map.js (they register with hz.overlay before it runs)
     assert srcs == ["/static/common.js", "/static/vendor/leaflet/leaflet.js",
                     "/static/vendor/markercluster/leaflet.markercluster.js", "/static/basemap.js", "/static/runs.js",
-                    "/static/overlays_waste.js", "/static/map.js"]
+                    *(f"/static/{s}" for s in OVERLAY_SCRIPTS), "/static/map.js"]
     opts = page.data_block()
     assert opts["runId"] == 2 and opts["dataAsOf"].startswith("2026-02-01")
     # every vocabulary comes from the server: colours from data/rules/risk_model.toml, stages from geo.vocabulary

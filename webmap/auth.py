@@ -42,6 +42,7 @@ RULES = {  # endpoint → roles allowed; API reads not listed here are open to e
     "basemap.tile": ALL, "basemap.vector": ALL, "tools.search": ALL, "tools.nearby": ALL,
     "tools.coordinates": ALL, "tools.map_summary": ALL, "history.changes": ALL, "history.trends": ALL,
     "printing.map_pdf": ALL, "siting.report_pdf": {"operator", "planner"},
+    "consequence.enterprise_consequence": ALL,
 }
 RULES |= {"waste.manifest_transition": {"operator"}, "waste.enterprise_waste": ALL,  # hazardous waste (issue 16)
           "waste.clearance": {"operator", "leader", "planner"}, "waste.summary": ALL, "waste.legend": ALL}

@@ -79,8 +79,18 @@ FIELD_LABEL = {
     "in_chemical_park": "是否位于化工园区", "allow_outside_area": "核查辖区外地点", **SIZE_FIELD_LABEL,
 }
 
+# what a conflict rests on (conflict.basis) and the consequence tier's verdicts (issue 17)
+CONFLICT_BASIS_LABEL = {"fire_separation": "防火间距", "safety_distance": "安全间距/安全距离",
+                        "external_safety": "外部安全防护距离", "screening": "本地筛查距离",
+                        "individual_risk": "个人风险（GB 36894）"}
+EXTERNAL_DISTANCE_LABEL = {"met": "满足", "not_met": "不满足", "not_computed": "未计算"}
+INSTALLATION_LABEL = {"new": "新建装置", "existing": "在役装置"}
+
+
 def as_json() -> dict:
     return {"roles": ROLE_LABEL, "audit_actions": AUDIT_ACTION_LABEL, "detail_keys": DETAIL_KEY_LABEL,
             "run_kinds": RUN_KIND_LABEL, "run_status": RUN_STATUS_LABEL, "kinds": KIND_LABEL,
             "precision": PRECISION_LABEL, "grades": {str(k): v for k, v in GRADE_LABEL.items()},
-            "hazards": HAZARD_LABEL, "fields": FIELD_LABEL}
+            "hazards": HAZARD_LABEL, "fields": FIELD_LABEL,
+            "conflict_basis": CONFLICT_BASIS_LABEL, "external_distance": EXTERNAL_DISTANCE_LABEL,
+            "installation": INSTALLATION_LABEL}

@@ -227,10 +227,32 @@ def fn_curve(us: UnitScenarios, targets: list[ProtectionTarget] | tuple[Protecti
     if ns.size == 0:
         return FNCurve(np.zeros(0), np.zeros(0), "无 N≥1 的事件", lines)
     F = np.array([f[nd >= n].sum() for n in ns])
+    return FNCurve(ns, F, fn_verdict(ns, F, lines), lines)
+
+
+def fn_verdict(n, f_per_year, lines) -> str:
+    """The F–N points ``(n, F)`` against the societal-risk lines: 不可接受 / 尽可能降低（ALARP） / 可接受."""
+    n, F = np.asarray(n, dtype=float), np.asarray(f_per_year, dtype=float)
+    if n.size == 0:
+        return "无 N≥1 的事件"
     by = {ln.line: ln for ln in lines}
     verdict = "可接受"
-    if "negligible" in by and np.any(F > by["negligible"].f_at(ns)):
+    if "negligible" in by and np.any(F > by["negligible"].f_at(n)):
         verdict = "尽可能降低（ALARP）"
-    if "unacceptable" in by and np.any(F > by["unacceptable"].f_at(ns)):
+    if "unacceptable" in by and np.any(F > by["unacceptable"].f_at(n)):
         verdict = "不可接受"
-    return FNCurve(ns, F, verdict, lines)
+    return verdict
+
+
+def combine_fn(curves, lines) -> FNCurve:
+    """F–N of several units of one enterprise: every event belongs to one unit, so
+    F(≥N) = Σ_units F_u(≥N), each unit's curve a step function of N (``curves``: (n, F) pairs)."""
+    ns = np.unique(np.concatenate([np.asarray(n, dtype=float) for n, _ in curves] or [np.zeros(0)]))
+    total = np.zeros(ns.size)
+    for n_u, f_u in curves:
+        n_u, f_u = np.asarray(n_u, dtype=float), np.asarray(f_u, dtype=float)
+        if n_u.size:
+            # F_u(≥N) at N = the F of the first unit point with n_u ≥ N (0 beyond the last)
+            idx = np.searchsorted(n_u, ns, side="left")
+            total += np.where(idx < n_u.size, f_u[np.minimum(idx, n_u.size - 1)], 0.0)
+    return FNCurve(ns, total, fn_verdict(ns, total, lines), tuple(lines))

@@ -198,6 +198,17 @@ class ChemicalMapping:
 
 
 @dataclass(frozen=True)
+class MethodScope:
+    """GB/T 37243-2019: which method decides a unit's external safety distance (``method_scope.toml``)."""
+
+    toxic_gas_classes: tuple[str, ...]
+    flammable_gas_classes: tuple[str, ...]
+    explosive_classes: tuple[str, ...]
+    source: str
+    status: str
+
+
+@dataclass(frozen=True)
 class ConsequenceTables:
     model_version: str
     params: dict[str, Param]
@@ -216,6 +227,7 @@ class ConsequenceTables:
     societal_lines: tuple[SocietalLine, ...]
     contour_levels: tuple[ContourLevel, ...]
     chemicals: dict[str, ChemicalMapping]
+    scope: MethodScope | None = None
 
     def p(self, name: str) -> float:
         """The value of parameter ``name`` (KeyError names it in Chinese)."""
@@ -449,4 +461,18 @@ def load_consequence_tables(directory: str | Path) -> ConsequenceTables:
 
     return ConsequenceTables(version, params, thresholds, tuple(holes), tuple(freqs), tuple(ignition), tuple(probits),
                              endpoints, plume, puff, blast, me, _weather(d / "weather.toml"), criteria, lines,
-                             tuple(sorted(levels, key=lambda lv: -lv.level_per_year)), chems)
+                             tuple(sorted(levels, key=lambda lv: -lv.level_per_year)), chems,
+                             _scope(d / "method_scope.toml"))
+
+
+def _scope(path: Path) -> MethodScope:
+    doc = _toml(path)
+    if doc.get("status") not in STATUSES or not doc.get("source"):
+        raise ConsequenceDataError(f"{path.name}：须注明 source 与 status")
+    lists = []
+    for key in ("toxic_gas_classes", "flammable_gas_classes", "explosive_classes"):
+        v = doc.get(key)
+        if not isinstance(v, list) or not all(isinstance(x, str) and x for x in v):
+            raise ConsequenceDataError(f"{path.name}：{key} 应为类别代码列表（如 [\"J1\"]）")
+        lists.append(tuple(v))
+    return MethodScope(*lists, str(doc["source"]), doc["status"])

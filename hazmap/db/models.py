@@ -267,6 +267,7 @@ conflict = Table(
     Column("rule_id", Text, nullable=False),
     Column("rule_text", Text, nullable=False),
     Column("geom", Geometry("LINESTRING", srid=SRID, spatial_index=False)),
+    Column("basis", String(24)),  # rules-table kind or individual_risk (migration 0204, models_consequence)
     Index("ix_conflict_run", "run_id"),
     Index("ix_conflict_run_target", "run_id", "target_id"),
     Index("ix_conflict_run_enterprise", "run_id", "enterprise_id"),

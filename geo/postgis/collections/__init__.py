@@ -25,8 +25,9 @@ from geo.postgis.collections.snapshot import CRS_NOTE, RunInfo, read_snapshot, r
 from geo.postgis.collections.summaries import freshness, runs, stats  # noqa: F401
 
 # Modules holding a ``COLLECTIONS`` tuple; a new wing adds its module here (one line).
-WINGS = ("geo.postgis.collections.core",)
-WINGS += ("geo.postgis.collections.waste",)  # hazardous waste (issue 16)
+WINGS = ("geo.postgis.collections.core",
+         "geo.postgis.collections.consequence",  # threat zones and individual risk (issue 17)
+         "geo.postgis.collections.waste")  # hazardous waste (issue 16)
 
 
 def registry() -> dict[str, Collection]:

@@ -226,6 +226,8 @@ CONFLICTS = Collection(
         P("deficit_m", "number", "差值（米）", "round(c.deficit_m::numeric, 1)::float8"),
         P("rule", "string", "规则编号", "c.rule_id"),
         P("rule_text", "string", "规则依据", "c.rule_text"),
+        P("basis", "string", "依据类型", "c.basis", description="fire_separation | safety_distance | external_safety | "
+          "screening（本地筛查距离）| individual_risk（个人风险超过 GB 36894 基准）"),
         *colour_properties("er.risk_color"),
         *run_properties(),
     ),
