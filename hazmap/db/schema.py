@@ -4,6 +4,6 @@ is needed — migrations, field checks before a load."""
 
 from __future__ import annotations
 
-from hazmap.db import models, models_history, models_security, models_transport  # noqa: F401 - registers the tables
+from hazmap.db import models, models_assessment, models_history, models_security, models_transport  # noqa: F401 - registers the tables
 
 metadata = models.metadata
