@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from geo.assessment_rules import AssessmentRules
 from geo.colour_model import ColourModel
 from geo.reference import ReferenceTables
 from geo.separation import RuleSet
@@ -39,6 +40,7 @@ class Domain:
     area: dict  # data/rules/area_risk.toml
     vocabulary: Vocabulary
     versions: Versions
+    assessment: "AssessmentRules | None" = None  # issue 12: 2017-121 criteria, responsibility, draw rules
 
 
 def overrides_version(base: str, overrides) -> str:
@@ -77,4 +79,15 @@ def build_domain(reference_dir: Path, rules_dir: Path, *, overrides=()) -> Domai
     return Domain(reference=reference, rules=rules, colour_model=model,
                   pipeline=load_pipeline_params_from(rules_dir), area=load_area_params_from(rules_dir),
                   vocabulary=vocabulary,
-                  versions=Versions(reference.version, rules.version, model.version))
+                  versions=Versions(reference.version, rules.version, model.version),
+                  assessment=_assessment_rules(reference_dir, rules_dir))
+
+
+def _assessment_rules(reference_dir: Path, rules_dir: Path):
+    from geo.assessment_rules import load_assessment_rules
+    from geo.rules_files import RulesError
+
+    try:
+        return load_assessment_rules(reference_dir, rules_dir)
+    except ValueError as exc:
+        raise RulesError(str(exc)) from None
