@@ -39,10 +39,11 @@ def create_app(test_config: dict | None = None, *, settings: Settings | None = N
     if test_config:
         app.config.update({k: v for k, v in test_config.items() if k != "DATABASE_URL"})
 
-    from webmap import (api, auth, basemap, console, dashboard, errors, history, inputs, ogc, printing, riskmap,
-                        security, sessions, siting, tiles, tools)
+    from webmap import (api, assessment, auth, basemap, console, dashboard, enterprise, errors, history, inputs, ogc,
+                        printing, riskmap, security, sessions, siting, tiles, tools)
 
-    for module in (auth, api, ogc, tiles, riskmap, dashboard, siting, basemap, tools, history, console, printing):
+    for module in (auth, api, ogc, tiles, riskmap, dashboard, siting, basemap, tools, history, console, printing,
+                   assessment, enterprise):
         app.register_blueprint(module.bp)  # one blueprint per area
     auth.register(app)  # one access guard for every blueprint
     sessions.register(app)  # the signing key (configured, or shared through the database); checked before the guard

@@ -6,7 +6,7 @@ block together with the domain vocabulary, so no script keeps a copy.
 
 from __future__ import annotations
 
-ROLE_LABEL = {"operator": "运维人员", "planner": "规划人员", "leader": "领导", "analyst": "分析人员"}
+ROLE_LABEL = {"operator": "运维人员", "planner": "规划人员", "leader": "领导", "analyst": "分析人员", "inspector": "检查员"}
 
 AUDIT_ACTION_LABEL = {
     "login": "登录", "login_failed": "登录失败", "logout": "退出登录", "export": "导出数据",
@@ -14,6 +14,8 @@ AUDIT_ACTION_LABEL = {
     "user_add": "新增用户", "user_disable": "停用用户", "user_enable": "启用用户",
     "user_reset_token": "重置令牌", "print": "打印出图", "rejects_download": "下载拒收记录",
     "login_locked": "登录锁定", "list_page": "分页读取数据",
+    "assessment_add": "录入评估", "hidden_danger_add": "登记隐患", "hidden_danger_update": "更新隐患",
+    "inspection_draw": "双随机抽取", "inspection_result": "录入检查结果",
 }
 
 # keys that appear in audit details → Chinese
@@ -52,7 +54,8 @@ RUN_STATUS_LABEL = DETAIL_VALUE_LABEL["status"]
 
 # registry kinds (ETL sources)
 KIND_LABEL = {"enterprises": "涉危企业", "hazard_units": "危险源单元/储量", "targets": "防护目标",
-              "areas": "行政区划", "pipelines": "长输管道", "gazetteer": "地名地址库"}
+              "areas": "行政区划", "pipelines": "长输管道", "gazetteer": "地名地址库",
+              "assessments": "评估项", "hidden_dangers": "隐患台账", "inspectors": "检查人员"}
 
 PRECISION_LABEL = {"source": "登记坐标", "address_point": "门牌地址", "road": "道路", "poi": "兴趣点",
                    "village": "村/社区", "town": "镇/街道", "district": "区"}
