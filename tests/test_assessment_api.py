@@ -178,3 +178,38 @@ def test_inspection_result_links_hidden_dangers_and_items(env):
         linked = conn.execute(sa.text("select inspection_id from assessment_item")).scalar()
     assert row == ("done", "发现一般隐患 1 项") and linked == iid
     assert _audits(url, "inspection_result") == 1
+
+
+def test_collections_list_the_ledger_inspections_items_and_the_new_enterprise_fields(env):
+    url, ids, client = env
+    c = client("inspector")
+    p = ids["plant"]
+    c.post("/api/v1/hidden-dangers", json={"enterprise_id": p, "found_on": "2026-01-05", "source": "自查",
+                                           "description": "消防通道堵塞", "grade": "一般", "lon": 112.851,
+                                           "lat": 35.501, "crs": "wgs84", "deadline": "2026-02-01"})
+    c.post("/api/v1/hidden-dangers", json={"enterprise_id": ids["station"], "found_on": "2026-01-06", "source": "举报",
+                                           "description": "卸油口无静电接地", "grade": "一般"})
+    c.post(f"/api/v1/enterprises/{p}/assessment", json={"items": [
+        {"code": "PERSONNEL", "points": -5, "evidence": "a", "assessed_on": "2026-01-01"},
+        {"code": "PERSONNEL", "points": 0, "evidence": "b", "assessed_on": "2026-02-01"}]})
+    c.post("/api/v1/inspections/draw", json={"seed": "s", "period": "2026-11"})
+    fc = c.get(f"/api/v1/hidden-dangers?enterprise={p}").json
+    assert fc["numberMatched"] == 1
+    f = fc["features"][0]
+    assert f["geometry"]["coordinates"] == [112.851, 35.501]
+    assert f["properties"]["overdue"] is True and f["properties"]["state_label"] == "待整改（逾期）"
+    assert f["properties"]["five_missing"] == ["措施", "责任", "资金", "预案"]
+    other = c.get(f"/api/v1/hidden-dangers?enterprise={ids['station']}").json["features"][0]
+    assert other["geometry"] is None and other["properties"]["overdue"] is False  # no deadline, no place
+    items = c.get(f"/api/v1/assessment-items?enterprise={p}").json["features"]
+    assert [(x["properties"]["points"], x["properties"]["current"]) for x in items] == [(0, True), (-5, False)]
+    ins = c.get("/api/v1/inspections").json["features"]
+    assert len(ins) == 2 and all(len(x["properties"]["inspectors"]) == 2 for x in ins)
+    assert "（区" in ins[0]["properties"]["inspectors"][0]
+    e = c.get(f"/api/v1/enterprises/{p}").json["properties"]
+    assert e["assessment_coverage"] == 0.25 and e["provisional"] is True and e["risk_color_worst"] == "red"
+    assert e["unassessed_points"] == 75 and e["direct_red_unevaluated_count"] == 4
+    assert e["departments"] == ["区公安分局", "区应急管理局"]
+    assert e["assessment_summary"][1].startswith("初步分级")
+    by_dept = c.get("/api/v1/enterprises?department=区公安分局").json
+    assert [x["id"] for x in by_dept["features"]] == [p]  # derived from 液氯 (剧毒), not registered

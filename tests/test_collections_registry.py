@@ -26,7 +26,8 @@ def test_each_collection_id_is_declared_once_in_the_whole_project():
     for cid in ids:
         declarations = [p for root in ("geo", "webmap", "hazmap", "etl") for p in (REPO / root).rglob("*.py")
                         if re.search(rf'(\bid="|^\w+ = _\w+\(")({re.escape(cid)})"', p.read_text(encoding="utf-8"), re.M)]
-        assert [p.relative_to(REPO).as_posix() for p in declarations] == ["geo/postgis/collections/core.py"], cid
+        paths = [p.relative_to(REPO).as_posix() for p in declarations]  # once, in a wing's collections module
+        assert len(paths) == 1 and paths[0].startswith("geo/postgis/collections/"), cid
 
 
 def test_declarations_are_typed_and_titled():
