@@ -213,3 +213,23 @@ def test_collections_list_the_ledger_inspections_items_and_the_new_enterprise_fi
     assert e["assessment_summary"][1].startswith("初步分级")
     by_dept = c.get("/api/v1/enterprises?department=区公安分局").json
     assert [x["id"] for x in by_dept["features"]] == [p]  # derived from 液氯 (剧毒), not registered
+
+
+def test_enterprise_file_page_in_chinese_with_no_inline_script(env):
+    url, ids, client = env
+    c = client("inspector")
+    r = c.get(f"/enterprises/{ids['plant']}")
+    assert r.status_code == 200
+    html = r.get_data(as_text=True)
+    assert "一企一档：测试氯碱厂" in html and PLANT in html
+    assert "初步分级：黄色（一般风险，81.5分），未评估 75 分" in html  # the deciding reason first, then this line
+    assert "评估覆盖率</th><td>25%" in html and "区公安分局" in html and "3级" in html
+    assert "enterprise.js" in html and '"canAssess": true' in html
+    import re
+    assert re.findall(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>", html) == []
+    leader = client("leader").get(f"/enterprises/{ids['plant']}").get_data(as_text=True)
+    assert '"canAssess": false' in leader
+    assert c.get("/enterprises/999999").status_code == 404
+    card = c.get("/api/v1/assessment/summary").json
+    assert card["grading"]["provisional"] == 2 and card["grading"]["could_be_red"] == 2
+    assert "评估完整度与隐患台账" in client("leader").get("/dashboard").get_data(as_text=True)

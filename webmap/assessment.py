@@ -7,6 +7,8 @@ inspection results, an enterprise's assessment and colour history.  Writes are f
 * ``POST /api/v1/enterprises/<id>/assessment`` — ``{"items": [{code, points | met, evidence,
   source?, assessed_on?, assessed_by?}], "inspection_id"?}`` → 201; counted at the next refresh;
 * ``GET  /api/v1/enterprises/<id>/history`` — colour, score, worst case and coverage per run;
+* ``GET  /api/v1/assessment/summary`` — the dashboard card's counts (assessed vs provisional,
+  could-be-red/orange, the ledger, inspections);
 * ``POST /api/v1/hidden-dangers`` — a ledger record (the template's fields in English keys);
   ``PATCH /api/v1/hidden-dangers/<id>`` — ``{"state"?, "on"?, "reviewer"?, 五落实 fields?}``, a bad
   change → 400 naming the rule (``error.rule``);
@@ -137,6 +139,14 @@ def enterprise_history(eid: int):
         d["finished_at"] = r.finished_at.isoformat(timespec="seconds") if r.finished_at else None
         out.append(d)
     return jsonify({"enterprise_id": eid, "credit_code": e.credit_code, "runs": out})
+
+
+@bp.get("/assessment/summary")
+def assessment_summary():
+    from geo.postgis.assessment import summary
+
+    with connect() as conn:
+        return jsonify(summary(conn, current_run_id(conn)))
 
 
 # ---- hidden dangers ------------------------------------------------------------------------------

@@ -44,7 +44,7 @@ RULES = {  # endpoint → roles allowed; API reads not listed here are open to e
     "basemap.tile": ALL, "basemap.vector": ALL, "tools.search": ALL, "tools.nearby": ALL,
     "tools.coordinates": ALL, "tools.map_summary": ALL, "history.changes": ALL, "history.trends": ALL,
     "printing.map_pdf": ALL, "siting.report_pdf": {"operator", "planner"},
-    "assessment.enterprise_assessment": ALL, "assessment.enterprise_history": ALL, "enterprise.enterprise_page": ALL,
+    "assessment.enterprise_assessment": ALL, "assessment.assessment_summary": ALL, "assessment.enterprise_history": ALL, "enterprise.enterprise_page": ALL,
     "assessment.enterprise_assessment_post": ASSESSORS, "assessment.hidden_danger_post": ASSESSORS,
     "assessment.hidden_danger_patch": ASSESSORS, "assessment.inspection_draw": ASSESSORS,
     "assessment.inspection_result": ASSESSORS,

@@ -24,7 +24,7 @@ BEIJING = ZoneInfo("Asia/Shanghai")
 # The wings' dashboard cards: (template under templates/dashboard/, script under static/) — each
 # card is a Jinja partial (a <section class="hz-card">) whose script fetches its own endpoint.
 # A wing adds its card here, one line.
-CARDS: tuple[tuple[str, str], ...] = ()
+CARDS: tuple[tuple[str, str], ...] = (("assessment.html", "card_assessment.js"),)
 
 # Per source kind, the newest succeeded ETL run that read a file of that kind (run.files).
 _FRESHNESS_SQL = sa.text("""

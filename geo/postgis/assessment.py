@@ -117,3 +117,32 @@ def departments_step(conn: sa.Connection, run_id: int, domain, summary: dict) ->
     for r in rows:
         by_dept[r[1]] += 1
     return {"departments": len(rows), "villages": villages, "by_department": dict(by_dept)}
+
+
+_SUMMARY_SQL = sa.text("""
+    select count(*) as graded,
+           count(*) filter (where not coalesce(er.provisional, true)) as assessed,
+           count(*) filter (where coalesce(er.provisional, true)) as provisional,
+           count(*) filter (where er.risk_color_worst = 'red' and er.risk_color <> 'red') as could_be_red,
+           count(*) filter (where er.risk_color_worst = 'orange' and er.risk_color in ('yellow', 'blue')) as could_be_orange,
+           round(avg(er.assessment_coverage)::numeric, 4)::float8 as mean_coverage,
+           count(*) filter (where er.risk_color = 'red') as red
+    from enterprise_risk er where er.run_id = :run""")
+
+_LEDGER_SQL = sa.text("""
+    select count(*) filter (where state <> '已销号') as open,
+           count(*) filter (where state <> '已销号' and grade = '重大') as open_major,
+           count(*) filter (where state <> '已销号' and deadline is not null and current_date > deadline
+                            and not coalesce(rectified_on <= deadline, false)) as overdue,
+           count(*) filter (where state = '已销号') as closed
+    from hidden_danger""")
+
+
+def summary(conn: sa.Connection, run_id: int | None) -> dict:
+    """The dashboard card: assessed vs provisional, could-be-red/orange, mean coverage (of ``run_id``),
+    the ledger's open / 重大 / 逾期 / closed records and the inspections planned and done."""
+    grading = dict(conn.execute(_SUMMARY_SQL, {"run": run_id}).one()._mapping) if run_id else {}
+    ledger = dict(conn.execute(_LEDGER_SQL).one()._mapping)
+    inspections = dict(conn.execute(sa.text("select status, count(*) from inspection group by status")).all())
+    return {"run_id": run_id, "grading": grading, "hidden_dangers": ledger,
+            "inspections": {"planned": inspections.get("planned", 0), "done": inspections.get("done", 0)}}

@@ -139,6 +139,8 @@ ENTERPRISES = Collection(
           "(select count(*) from conflict c where c.run_id = :run and c.enterprise_id = e.id)::integer"),
         P("geocode_precision", "string", "定位精度", "e.geocode_precision"),
         P("geocode_score", "number", "地址匹配度", "e.geocode_score"),
+        P("licence_no", "string", "许可证编号", "e.licence_no"),
+        P("licence_type", "string", "许可证类型", "e.licence_type"),
         P("licence_expiry", "date", "许可证有效期至", "e.licence_expiry"),
         P("licence_expired", "boolean", "许可证已过期", "coalesce(e.licence_expiry < current_date, false)"),
         *run_properties(),
