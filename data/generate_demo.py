@@ -641,6 +641,7 @@ def write(demo: dict, out: Path) -> None:
     write_csv(out / "intended_grades.csv", ["单元编号", "统一社会信用代码", "500m内人数", "α", "S", "R", "设计等级"],
               [[k, cc, f"{n:.1f}", f"{a:g}", f"{s:.3f}", f"{r:.2f}", g or ""] for k, cc, n, a, s, r, g in demo["intended"]],
               "utf-8")
+    __import__("data.demo_assessment", fromlist=["write"]).write(demo, out, write_csv)  # issue 12: assessments, ledger, draws
 
 
 def main(argv=None) -> None:
