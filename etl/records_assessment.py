@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from etl.validate import RowError, text
 from geo.assessment_records import ASSESSMENT_HEADERS, HIDDEN_DANGER_HEADERS, assessment_from_row, hidden_danger_from_row
+from geo import cells
 from geo.errors import InvalidInput
 from geo.postgis import ledger
 
@@ -101,7 +102,7 @@ def hidden_danger(row, cols, lc, src) -> dict:
     key = text(values.get("隐患编号")) or ledger.danger_key(hd)
     src_xy = None
     if hd.location_wgs84 is not None:
-        src_xy = (float(text(values.get("经度"))), float(text(values.get("纬度"))),
+        src_xy = (cells.number(values.get("经度"), "经度"), cells.number(values.get("纬度"), "纬度"),
                   text(values.get("坐标系")) or None)
     return {"danger_key": key, "enterprise_id": _enterprise(lc, hd.credit_code), "place": hd.place,
             "description": hd.description, "reviewer": hd.reviewer, "found_by": hd.found_by,

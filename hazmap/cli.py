@@ -292,7 +292,7 @@ def user() -> None:
 
 @user.command("add")
 @click.argument("name")
-@click.option("--role", type=click.Choice(["operator", "planner", "leader", "analyst"]), required=True)
+@click.option("--role", type=click.Choice(["operator", "planner", "leader", "analyst", "inspector"]), required=True)
 @click.option("--password", default=None, help="不填则生成随机密码并显示一次")
 @click.pass_context
 def user_add(ctx, name, role, password) -> None:

@@ -22,7 +22,7 @@ def make_demo_draws(conn: sa.Connection, draws_file: Path, rules) -> list[dict]:
             conn.execute(sa.text("delete from inspection_draw where period = :p and seed = :s"), {"p": period, "s": seed})
             d = draw_and_store(conn, {"seed": seed, "period": period}, rules=rules, by="demo")
             users.audit(conn, "inspection_draw", user={"name": "demo", "role": "operator"},
-                        detail={"draw_id": d["draw_id"], "period": period, "seed_sha256": d["seed_sha256"],
-                                "inspections": len(d["inspections"]), "via": "cli"})
+                        detail={"draw_id": d["draw_id"], "period": period, "inspections": len(d["inspections"]),
+                                "via": "cli"})
             out.append(d)
     return out

@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from flask import Blueprint, g, jsonify, request
 
 from geo import assessment_input
+from geo import cells as cells_mod
 from geo.assessment_records import hidden_danger_from_row
 from geo.errors import InvalidInput, NotFound
 from geo.hidden_danger import TransitionError, state_label, transition
@@ -116,7 +117,9 @@ def enterprise_assessment_post(eid: int):
         _enterprise(conn, eid)
         inspection = _inspection_id(conn, body)
         ids = ledger.insert_assessed(conn, eid, entries, recorded_by=_user_name(), inspection_id=inspection)
-        _audit(conn, "assessment_add", {"enterprise_id": eid, "items": [e.code for e in entries],
+        labels = {i.code: i.label for i in domain().colour_model.items} | {
+            d.code: d.label for d in domain().colour_model.direct_red}
+        _audit(conn, "assessment_add", {"enterprise_id": eid, "items": [labels[e.code] for e in entries],
                                         "inserted": len(ids), "inspection_id": inspection})
         conn.commit()
     return jsonify({"enterprise_id": eid, "inserted": ids, "unchanged": len(entries) - len(ids),
@@ -187,7 +190,8 @@ def hidden_danger_post():
         if eid is None:
             raise InvalidInput("credit_code", f"统一社会信用代码 {hd.credit_code} 的企业未登记")
         inspection = _inspection_id(conn, body)
-        src = (float(body["lon"]), float(body["lat"]), body.get("crs")) if hd.location_wgs84 else None
+        src = ((cells_mod.number(body["lon"], "lon"), cells_mod.number(body["lat"], "lat"), str(body.get("crs") or ""))
+               if hd.location_wgs84 else None)
         key = body.get("danger_key")
         if key is not None and (not isinstance(key, str) or not key.strip() or len(key) > 64):
             raise InvalidInput("danger_key", "隐患编号应为 1–64 个字符的文本")
@@ -228,8 +232,7 @@ def hidden_danger_patch(did: int):
         except TransitionError as exc:
             return _transition_error(exc)
         ledger.update_hidden_danger(conn, did, new, recorded_by=_user_name())
-        _audit(conn, "hidden_danger_update", {"id": did, "from": hd.state, "to": new.state,
-                                              "fields": sorted(body)})
+        _audit(conn, "hidden_danger_update", {"id": did, "from": hd.state, "to": new.state})
         row, new = ledger.hidden_danger(conn, did)
         conn.commit()
     return jsonify(_danger_json(row, new, today))
@@ -244,7 +247,6 @@ def inspection_draw():
     with connect() as conn:
         result = inspections_mod.draw_and_store(conn, body, rules=domain().assessment.draw, by=_user_name())
         _audit(conn, "inspection_draw", {"draw_id": result["draw_id"], "period": result["period"],
-                                         "seed_sha256": result["seed_sha256"],
                                          "inspections": len(result["inspections"])})
         conn.commit()
     return jsonify(result), 201

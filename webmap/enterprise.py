@@ -14,6 +14,7 @@ from flask import Blueprint, g
 
 from geo.errors import NotFound
 from geo.postgis import collections as registry
+from webmap import labels
 from webmap.db import domain
 from webmap.pages import render_page
 from webmap.reading import reading
@@ -43,4 +44,5 @@ def enterprise_page(eid: int):
                        options={"enterpriseId": eid, "canAssess": role in ASSESSORS,
                                 "conditions": [d.code for d in model.direct_red]},
                        e=p, geometry=f.get("geometry"), sections=ENTERPRISE_SECTIONS,
-                       colour_label=domain().vocabulary.as_json().get("colour_label", {}))
+                       unit_kind_label=domain().vocabulary.as_json().get("unit_kinds", {}),
+                       precision_label=labels.PRECISION_LABEL)

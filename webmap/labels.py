@@ -29,6 +29,9 @@ DETAIL_KEY_LABEL = {
     "via": "途径", "verdict": "结论", "risk_color": "风险颜色", "output": "输出文件", "offset": "起始位置",
     "collection": "数据集", "returned": "返回条数", "matched": "匹配条数", "account": "账号", "address": "地址",
     "until": "锁定至", "failures": "失败次数",
+    "period": "抽查期间", "draw_id": "抽取批次", "inspections": "抽取家数", "enterprise_id": "企业编号", "items": "评估项",
+    "inspection_id": "检查编号", "id": "编号", "grade": "等级", "state": "状态", "from": "原状态", "to": "新状态",
+    "result": "结果", "hidden_dangers": "隐患", "assessment_items": "评估记录",
 }
 
 # values that appear in audit details → Chinese (by the detail's key)
@@ -43,6 +46,7 @@ DETAIL_VALUE_LABEL = {
     "via": {"api": "接口", "cli": "命令行", "page": "页面"},
     "risk_color": {"red": "红", "orange": "橙", "yellow": "黄", "blue": "蓝"},
     "status": {"running": "运行中", "succeeded": "成功", "failed": "失败", "aborted": "已中止"},
+    "result": {"inserted": "新增", "updated": "更新", "unchanged": "未变"},
 }
 
 # what a refresh counted (geo.postgis.refresh.refresh's summary)

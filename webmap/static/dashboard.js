@@ -85,7 +85,8 @@
       return (RANK[a.risk_color] - RANK[b.risk_color]) || (a.risk_score - b.risk_score);
     }).forEach(function (e) {
       var tr = top.insertRow(-1);
-      tr.innerHTML = "<td>" + esc(e.name) + (e.provisional ? "（临时评级）" : "") + "</td><td>" + esc(e.town || "") + "</td><td>" +
+      tr.innerHTML = "<td><a href='/enterprises/" + encodeURIComponent(e.id) + "'>" + esc(e.name) + "</a>" +
+        (e.provisional ? "（初步分级）" : "") + "</td><td>" + esc(e.town || "") + "</td><td>" +
         hz.chip(e.risk_color) + "</td><td>" + hz.num(e.risk_score) + "</td><td>" + esc(e.major_hazard_grade ? hz.gradeLabel(e.major_hazard_grade) : "") + "</td>";
     });
     new Chart(document.getElementById("c-trend"), {type: "line", plugins: [barLabels],

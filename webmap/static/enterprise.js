@@ -27,16 +27,19 @@
           td(i.status === "unassessed" ? hz.num(-i.max_deduction, 1) : hz.num(i.worst_points, 2)) + td(i.source_label) +
           td(i.evidence) + td(i.by) + td(i.at) + "</tr>";
       });
+      var label = {};
+      a.model.items.forEach(function (i) { label[i.code] = i.label; });
+      a.model.conditions.forEach(function (d) { label[d.code] = "直接判定红色：" + d.label; });
       var hist = (a.entries || []).map(function (x) {
-        return "<tr>" + td(x.item_code) + td(x.met == null ? hz.num(x.points, 2) : (x.met ? "存在" : "不存在")) +
+        return "<tr>" + td(label[x.item_code] || x.item_code) + td(x.met == null ? hz.num(x.points, 2) : (x.met ? "存在" : "不存在")) +
           td(SOURCE[x.source] || x.source) + td(x.evidence) + td(x.assessed_by) + td(x.assessed_on) + td(x.recorded_by) + "</tr>";
       });
       itemsEl.innerHTML = head + table(["评估项", "状态", "分值", "最不利分值", "来源", "证据", "评估人", "日期"], rows, "无") +
         "<h3>评估记录（含历史，同一项以最新为准）</h3>" +
-        table(["评估项代码", "分值/情形", "来源", "证据", "评估人", "评估日期", "录入人"], hist, "尚无评估记录");
+        table(["评估项", "分值/情形", "来源", "证据", "评估人", "评估日期", "录入人"], hist, "尚无评估记录");
       if (opts.canAssess && !form.dataset.ready) {
         var sel = form.code;
-        a.model.items.forEach(function (i) { sel.add(new Option(i.label + "（" + i.code + "，最多扣 " + i.max_deduction + " 分）", i.code)); });
+        a.model.items.forEach(function (i) { sel.add(new Option(i.label + "（最多扣 " + i.max_deduction + " 分" + (i.max_bonus ? "，最多加 " + i.max_bonus + " 分" : "") + "）", i.code)); });
         a.model.conditions.forEach(function (d) { sel.add(new Option("直接判定红色：" + d.label, d.code)); });
         form.assessed_on.value = new Date().toISOString().slice(0, 10);
         form.dataset.ready = "1";
@@ -79,10 +82,10 @@
   // ---- inspections ------------------------------------------------------------------------
   var insEl = document.getElementById("hz-ef-inspections");
   hz.getJSON(opts.api + "/inspections?" + new URLSearchParams({enterprise: id, limit: 500})).then(function (fc) {
-    insEl.innerHTML = table(["抽查期间", "随机种子 SHA-256", "分层", "检查人员", "状态", "检查日期", "结果", "发现隐患"],
+    insEl.innerHTML = table(["抽查期间", "抽取批次", "分层", "检查人员", "状态", "检查日期", "结果", "发现隐患"],
       fc.features.map(function (f) {
         var p = f.properties;
-        return "<tr>" + td(p.period) + "<td><code>" + esc((p.seed_sha256 || "").slice(0, 16)) + "…</code></td>" +
+        return "<tr>" + td(p.period) + td(p.draw_id ? "第 " + p.draw_id + " 批" : "") +
           td([hz.colourLabel(p.stratum_colour), p.stratum_standardisation, p.stratum_credit].join(" / ")) +
           td((p.inspectors || []).join("、")) + td(p.status === "done" ? "已检查" : "待检查") + td(p.inspected_on) + td(p.result) +
           td(hz.num(p.hidden_dangers, 0)) + "</tr>";

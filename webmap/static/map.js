@@ -461,6 +461,13 @@
           (x.detail ? "<br><small>" + esc(x.detail) + "</small>" : "");
         b.addEventListener("click", function () { zoomTo(x); });
         li.appendChild(b);
+        if (x.kind === "enterprise" && x.id != null) {  // the enterprise file (一企一档)
+          var a = document.createElement("a");
+          a.href = "/enterprises/" + encodeURIComponent(x.id);
+          a.textContent = "一企一档";
+          a.className = "hz-result-file";
+          li.appendChild(a);
+        }
         out.appendChild(li);
       });
     }).catch(function (e) { if (!hz.isAbort(e)) { out.innerHTML = "<li class='hz-error'>" + esc(hz.errorText(e)) + "</li>"; } });
