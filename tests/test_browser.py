@@ -494,9 +494,13 @@ def test_enterprise_file_lists_items_and_an_inspector_records_one(server, browse
                              "return m && m.className === 'hz-ef-msg' ? m.innerText : null;")
         assert "下次重新计算" in msg
         _wait(browser, "return document.body.innerText.indexOf('浏览器测试：1名主要负责人') >= 0 ? true : null")
+        _wait(browser, "return ['hz-ef-dangers', 'hz-ef-inspections'].every(function (i) { return "
+                       "document.getElementById(i).innerText.indexOf('加载中') < 0; }) ? true : null")
         browser.save_screenshot(str(OUT / "enterprise-file.png"))
         assert _errors(browser) == []
     finally:
         with get_engine(url).begin() as conn:  # the demo database stays as the other tests expect it
             conn.execute(sa.text("delete from assessment_item where evidence like '浏览器测试：%'"))
+        browser.get("about:blank")  # no request of this page left in flight when the module's server stops
         _login(browser, server, url)
+        _wait(browser, MAP_READY)
