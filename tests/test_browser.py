@@ -464,7 +464,8 @@ def test_hostile_names_never_run_script(hostile_server, browser):
 
 
 def test_enterprise_file_lists_items_and_an_inspector_records_one(server, browser, demo_db):
-    """一企一档 (issue 12 item 8): the file reads in Chinese; an inspector records an item through its form."""
+    """一企一档 (issue 12 item 8): the file reads in Chinese; an inspector records an item and a hidden danger
+    through its forms."""
     import sqlalchemy as sa
 
     from hazmap.db.session import get_engine
@@ -494,6 +495,13 @@ def test_enterprise_file_lists_items_and_an_inspector_records_one(server, browse
                              "return m && m.className === 'hz-ef-msg' ? m.innerText : null;")
         assert "下次重新计算" in msg
         _wait(browser, "return document.body.innerText.indexOf('浏览器测试：1名主要负责人') >= 0 ? true : null")
+        hd = browser.find_element("id", "hz-ef-hd-form")
+        hd.find_element("name", "description").send_keys("浏览器测试：消防器材过期")
+        hd.find_element("css selector", "button[type=submit]").click()
+        assert "已登记（待整改）" in _wait(browser, "var m = document.getElementById('hz-ef-hd-msg'); "
+                                                "return m && m.className === 'hz-ef-msg' ? m.innerText : null;")
+        _wait(browser, "return document.getElementById('hz-ef-dangers').innerText.indexOf('浏览器测试：消防器材过期') >= 0 "
+                       "? true : null")
         _wait(browser, "return ['hz-ef-dangers', 'hz-ef-inspections'].every(function (i) { return "
                        "document.getElementById(i).innerText.indexOf('加载中') < 0; }) ? true : null")
         browser.save_screenshot(str(OUT / "enterprise-file.png"))
@@ -501,6 +509,7 @@ def test_enterprise_file_lists_items_and_an_inspector_records_one(server, browse
     finally:
         with get_engine(url).begin() as conn:  # the demo database stays as the other tests expect it
             conn.execute(sa.text("delete from assessment_item where evidence like '浏览器测试：%'"))
+            conn.execute(sa.text("delete from hidden_danger where description like '浏览器测试：%'"))
         browser.get("about:blank")  # no request of this page left in flight when the module's server stops
         _login(browser, server, url)
         _wait(browser, MAP_READY)

@@ -68,7 +68,29 @@
   loadItems();
 
   // ---- hidden dangers ---------------------------------------------------------------------
-  var hdEl = document.getElementById("hz-ef-dangers");
+  var hdEl = document.getElementById("hz-ef-dangers"), hdForm = document.getElementById("hz-ef-hd-form");
+  if (opts.canAssess) {
+    hdForm.found_on.value = new Date().toISOString().slice(0, 10);
+    hdForm.hidden = false;
+    hdForm.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var msg = document.getElementById("hz-ef-hd-msg"), body = {enterprise_id: id};
+      ["found_on", "source", "grade", "description", "place", "measures", "responsible", "deadline", "plan"].forEach(function (k) {
+        if (hdForm[k].value.trim()) { body[k] = hdForm[k].value.trim(); }
+      });
+      if (hdForm.major_item.value) { body.major_item = Number(hdForm.major_item.value); }
+      if (hdForm.funds_yuan.value) { body.funds_yuan = Number(hdForm.funds_yuan.value); }
+      msg.className = "";
+      msg.textContent = "提交中…";
+      hz.post(opts.api + "/hidden-dangers", body).then(function (r) {
+        msg.className = "hz-ef-msg";
+        msg.textContent = "已登记（" + r.state_label + "）";
+        hdForm.description.value = "";
+        loadDangers();
+      }).catch(function (e) { msg.className = "hz-ef-err"; msg.textContent = hz.errorText(e); });
+    });
+  }
+  function loadDangers() {
   hz.getJSON(opts.api + "/hidden-dangers?" + new URLSearchParams({enterprise: id, limit: 500})).then(function (fc) {
     hdEl.innerHTML = table(["发现日期", "等级", "描述", "地点", "来源", "状态", "整改时限", "五落实缺项", "验收"],
       fc.features.map(function (f) {
@@ -78,6 +100,8 @@
           td(p.deadline) + td((p.five_missing || []).join("、") || "齐全") + td(p.accepted_on ? p.accepted_on + " " + (p.reviewer || "") : "") + "</tr>";
       }), "隐患台账中无本企业记录");
   }).catch(fail(hdEl));
+  }
+  loadDangers();
 
   // ---- inspections ------------------------------------------------------------------------
   var insEl = document.getElementById("hz-ef-inspections");
