@@ -644,6 +644,7 @@ def write(demo: dict, out: Path) -> None:
     from data import demo_waste  # noqa: E402 - hazardous waste (issue 16), its own seeded generator
 
     demo_waste.write(demo, out)
+    __import__("data.demo_assessment", fromlist=["write"]).write(demo, out, write_csv)  # issue 12: assessments, ledger, draws
 
 
 def main(argv=None) -> None:

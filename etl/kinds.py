@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from etl import load, records
+from etl import load, records, records_assessment
 
 
 @dataclass(frozen=True)
@@ -160,7 +160,20 @@ WASTE_MANIFESTS = Kind(
     group=records_waste.whole_manifests, tables=("waste_manifest", "waste_manifest_row"))
 WASTE_KINDS = (WASTE_PRODUCERS, WASTE_RECORDS, WASTE_FACILITIES, WASTE_MANIFESTS)
 
-KINDS: tuple[Kind, ...] = (AREAS, GAZETTEER, ENTERPRISES, HAZARD_UNITS, TARGETS, PIPELINES) + WASTE_KINDS
+ASSESSMENTS = Kind(  # issue 12: one row per enterprise per guide item (or direct-red condition)
+    "assessments", "评估项", records_assessment.ASSESSMENT_COLUMNS, build=records_assessment.assessment,
+    load=records_assessment.load_assessments, unique=False, tables=("assessment_item",))
+
+HIDDEN_DANGERS = Kind(  # issue 12: the hidden-danger ledger (隐患台账)
+    "hidden_dangers", "隐患台账", records_assessment.HIDDEN_DANGER_COLUMNS, build=records_assessment.hidden_danger,
+    load=records_assessment.load_hidden_dangers, key="danger_key", key_label="隐患编号", tables=("hidden_danger",))
+
+INSPECTORS = Kind(  # issue 12: the 双随机 inspector pool
+    "inspectors", "检查人员", records_assessment.INSPECTOR_COLUMNS, build=records_assessment.inspector,
+    load=records_assessment.load_inspectors, key="inspector_key", key_label="人员编号", tables=("inspector",))
+ASSESSMENT_KINDS = (ASSESSMENTS, HIDDEN_DANGERS, INSPECTORS)
+
+KINDS: tuple[Kind, ...] = (AREAS, GAZETTEER, ENTERPRISES, HAZARD_UNITS, TARGETS, PIPELINES) + ASSESSMENT_KINDS + WASTE_KINDS
 BY_NAME = {k.name: k for k in KINDS}
 
 

@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from geo.assessment_rules import AssessmentRules
 from geo.colour_model import ColourModel
 from geo.reference import ReferenceTables
 from geo.separation import RuleSet
@@ -43,6 +44,7 @@ class Domain:
     versions: Versions
     waste: object = None  # geo.waste.data.WasteData (hazardous-waste codes and rules)
     consequence: object = None  # geo.consequence.tables.ConsequenceTables (data/rules/consequence), None = not loaded
+    assessment: "AssessmentRules | None" = None  # issue 12: 2017-121 criteria, responsibility, draw rules
 
 
 def overrides_version(base: str, overrides) -> str:
@@ -92,7 +94,18 @@ def build_domain(reference_dir: Path, rules_dir: Path, *, overrides=()) -> Domai
                   siting=load_siting_policy_from(rules_dir, facility_types=rules.facility_classes),
                   vocabulary=vocabulary,
                   versions=Versions(reference.version, rules.version, model.version),
-                  waste=_waste(reference_dir, rules_dir), consequence=consequence)
+                  waste=_waste(reference_dir, rules_dir), consequence=consequence,
+                  assessment=_assessment_rules(reference_dir, rules_dir))
+
+
+def _assessment_rules(reference_dir: Path, rules_dir: Path):
+    from geo.assessment_rules import load_assessment_rules
+    from geo.rules_files import RulesError
+
+    try:
+        return load_assessment_rules(reference_dir, rules_dir)
+    except ValueError as exc:
+        raise RulesError(str(exc)) from None
 
 
 def _waste(reference_dir: Path, rules_dir: Path):

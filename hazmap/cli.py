@@ -156,6 +156,12 @@ def demo(ctx: click.Context, no_serve: bool, host: str, port: int) -> None:
     with get_engine(_settings(ctx).database_url).begin() as conn:
         conn.execute(sa_text("delete from app_user where name = 'demo'"))
         demo_user = users.add_user(conn, "demo", "operator")
+        from hazmap.demo_draws import make_demo_draws  # issue 12: the demo's two 双随机 draws
+
+        draws = make_demo_draws(conn, DEMO_CONFIG.parent / "demo" / "inspection_draws.csv",
+                                _domain(_settings(ctx)).assessment.draw)
+    click.echo("演示双随机抽查：" + "；".join(f"{d['period']} 抽取 {len(d['inspections'])} 家（种子 SHA-256 "
+                                          f"{d['seed_sha256'][:12]}…）" for d in draws))
     click.echo(f"演示账号（运维角色，本次运行有效）：登录 http://{host}:{port}/login ，用户名 demo，"
                f"密码 {demo_user['password']}；API 令牌 {demo_user['token']}")
     if not no_serve:
@@ -305,7 +311,7 @@ def user() -> None:
 
 @user.command("add")
 @click.argument("name")
-@click.option("--role", type=click.Choice(["operator", "planner", "leader", "analyst"]), required=True)
+@click.option("--role", type=click.Choice(["operator", "planner", "leader", "analyst", "inspector"]), required=True)
 @click.option("--password", default=None, help="不填则生成随机密码并显示一次")
 @click.pass_context
 def user_add(ctx, name, role, password) -> None:

@@ -20,7 +20,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from geo.errors import InvalidInput
 
-ROLES = ("operator", "planner", "leader", "analyst")
+ROLES = ("operator", "planner", "leader", "analyst", "inspector")
 ROLE_LABEL = {"operator": "运维（ETL、配置、用户）", "planner": "规划（地图、选址、导出）",
               "leader": "领导（地图、看板）", "analyst": "分析（API、导出）"}
 

@@ -491,3 +491,55 @@ def test_hostile_names_never_run_script(hostile_server, browser):
         assert browser.execute_script("return window.__xss === undefined"), path
         assert browser.execute_script("return document.querySelectorAll('img[src=\"x\"]').length") == 0, path
     assert [e for e in _errors(browser) if "Content Security Policy" in e] == []
+
+
+def test_enterprise_file_lists_items_and_an_inspector_records_one(server, browser, demo_db):
+    """一企一档 (issue 12 item 8): the file reads in Chinese; an inspector records an item and a hidden danger
+    through its forms."""
+    import sqlalchemy as sa
+
+    from hazmap.db.session import get_engine
+
+    url = demo_db[0]
+    with get_engine(url).connect() as conn:
+        eid, licence, credit = conn.execute(sa.text(
+            "select e.id, coalesce(e.licence_no, ''), e.credit_code from enterprise_risk er join enterprise e on e.id = er.enterprise_id "
+            "where run_id = (select max(run_id) from enterprise_risk) and er.provisional "
+            "and exists (select 1 from hidden_danger h where h.enterprise_id = e.id) order by e.id limit 1")).one()
+    inspector = _login(browser, server, url, "inspector")
+    try:
+        browser.get(server + f"/enterprises/{eid}")
+        _wait(browser, "return document.querySelectorAll('#hz-ef-items table').length > 0 && "
+                       "!document.getElementById('hz-ef-form').hidden ? true : null")
+        _wait(browser, "return document.querySelector('#hz-ef-history table') ? true : null")
+        text = browser.execute_script("return document.body.innerText")
+        assert "一企一档" in text and "初步分级" in text and "评估覆盖率" in text and "隐患台账" in text
+        # the licence number and the credit code are data; rule texts of data/rules write metres as "m"
+        words = foreign_words(text, ignore=(inspector["name"], licence, credit))
+        assert [w for w in words if w != "m"] == []
+        form = browser.find_element("id", "hz-ef-form")
+        browser.execute_script("arguments[0].code.value = 'PERSONNEL'; arguments[0].points.value = '-3';", form)
+        form.find_element("name", "evidence").send_keys("浏览器测试：1名主要负责人未取得考核合格证")
+        form.find_element("css selector", "button[type=submit]").click()
+        msg = _wait(browser, "var m = document.getElementById('hz-ef-form-msg'); "
+                             "return m && m.className === 'hz-ef-msg' ? m.innerText : null;")
+        assert "下次重新计算" in msg
+        _wait(browser, "return document.body.innerText.indexOf('浏览器测试：1名主要负责人') >= 0 ? true : null")
+        hd = browser.find_element("id", "hz-ef-hd-form")
+        hd.find_element("name", "description").send_keys("浏览器测试：消防器材过期")
+        hd.find_element("css selector", "button[type=submit]").click()
+        assert "已登记（待整改）" in _wait(browser, "var m = document.getElementById('hz-ef-hd-msg'); "
+                                                "return m && m.className === 'hz-ef-msg' ? m.innerText : null;")
+        _wait(browser, "return document.getElementById('hz-ef-dangers').innerText.indexOf('浏览器测试：消防器材过期') >= 0 "
+                       "? true : null")
+        _wait(browser, "return ['hz-ef-dangers', 'hz-ef-inspections'].every(function (i) { return "
+                       "document.getElementById(i).innerText.indexOf('加载中') < 0; }) ? true : null")
+        browser.save_screenshot(str(OUT / "enterprise-file.png"))
+        assert _errors(browser) == []
+    finally:
+        with get_engine(url).begin() as conn:  # the demo database stays as the other tests expect it
+            conn.execute(sa.text("delete from assessment_item where evidence like '浏览器测试：%'"))
+            conn.execute(sa.text("delete from hidden_danger where description like '浏览器测试：%'"))
+        browser.get("about:blank")  # no request of this page left in flight when the module's server stops
+        _login(browser, server, url)
+        _wait(browser, MAP_READY)

@@ -68,7 +68,7 @@ def test_map_page_loads_its_own_scripts_and_the_data_block(client):  # noqa: F81
     # the wings' overlay scripts come just before map.js (they register with hz.overlay before it runs)
     assert srcs == ["/static/common.js", "/static/vendor/leaflet/leaflet.js",
                     "/static/vendor/markercluster/leaflet.markercluster.js", "/static/basemap.js", "/static/runs.js",
-                    *(f"/static/{s}" for s in OVERLAY_SCRIPTS), "/static/map.js"]
+                    *(f"/static/{s}" for s in OVERLAY_SCRIPTS), "/static/map.js"]  # the wings' overlays before map.js
     opts = page.data_block()
     assert opts["runId"] == 2 and opts["dataAsOf"].startswith("2026-02-01")
     # every vocabulary comes from the server: colours from data/rules/risk_model.toml, stages from geo.vocabulary

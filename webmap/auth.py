@@ -14,7 +14,8 @@
   but ``/login``; when true, the map and the read-only API (no exports, no siting, no OGC).
 
 Roles: operator (everything, ETL, users, audit), planner (map, siting, exports), leader (map,
-dashboard), analyst (API, exports, OGC).
+dashboard), analyst (API, exports, OGC), inspector (检查员: map, enterprise files, and records
+assessments, hidden dangers, draws and inspection results).
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ from webmap.db import connect, settings
 
 bp = Blueprint("auth", __name__)
 
-ALL = {"operator", "planner", "leader", "analyst"}
+ALL = {"operator", "planner", "leader", "analyst", "inspector"}
+ASSESSORS = {"operator", "inspector"}  # issue 12: who records assessments, hidden dangers and inspections
 RULES = {  # endpoint → roles allowed; API reads not listed here are open to every role
     "riskmap.risk_map": ALL,
     "dashboard.dashboard": {"operator", "leader", "planner"},
@@ -43,6 +45,10 @@ RULES = {  # endpoint → roles allowed; API reads not listed here are open to e
     "tools.coordinates": ALL, "tools.map_summary": ALL, "history.changes": ALL, "history.trends": ALL,
     "printing.map_pdf": ALL, "siting.report_pdf": {"operator", "planner"},
     "consequence.enterprise_consequence": ALL,
+    "assessment.enterprise_assessment": ALL, "assessment.assessment_summary": ALL, "assessment.enterprise_history": ALL, "enterprise.enterprise_page": ALL,
+    "assessment.enterprise_assessment_post": ASSESSORS, "assessment.hidden_danger_post": ASSESSORS,
+    "assessment.hidden_danger_patch": ASSESSORS, "assessment.inspection_draw": ASSESSORS,
+    "assessment.inspection_result": ASSESSORS,
 }
 RULES |= {"waste.manifest_transition": {"operator"}, "waste.enterprise_waste": ALL,  # hazardous waste (issue 16)
           "waste.clearance": {"operator", "leader", "planner"}, "waste.summary": ALL, "waste.legend": ALL}

@@ -14,9 +14,6 @@ from webmap.reading import reading
 
 bp = Blueprint("consequence", __name__, url_prefix="/api/v1")
 
-# the enterprise file's section (the lead lists it in ENTERPRISE_SECTIONS): (partial, script)
-ENTERPRISE_SECTION = ("enterprise/consequence.html", "enterprise_consequence.js")
-
 
 @bp.get("/enterprises/<int:enterprise_id>/consequence")
 def enterprise_consequence(enterprise_id: int):

@@ -24,8 +24,8 @@ BEIJING = ZoneInfo("Asia/Shanghai")
 # The wings' dashboard cards: (template under templates/dashboard/, script under static/) — each
 # card is a Jinja partial (a <section class="hz-card">) whose script fetches its own endpoint.
 # A wing adds its card here, one line.
-CARDS: tuple[tuple[str, str], ...] = ()
-CARDS += (("waste.html", "dashboard_waste.js"),)  # hazardous waste (issue 16)
+CARDS: tuple[tuple[str, str], ...] = (("assessment.html", "card_assessment.js"),  # colours of record (issue 12)
+                                      ("waste.html", "dashboard_waste.js"))  # hazardous waste (issue 16)
 
 @bp.get("/dashboard")
 def dashboard():

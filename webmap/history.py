@@ -27,12 +27,30 @@ def _run(conn, name: str, default: int | None) -> int:
     return value
 
 
+PERIODS = {"last": None, "changed": None, "7d": 7, "30d": 30}
+
+
 @bp.get("/changes")
 def changes():
+    """``from``/``to`` (runs), or ``period``: ``last`` (the previous run, default), ``changed`` (the last
+    run that changed something, against its previous run: a run that changed nothing does not hide it),
+    ``7d`` / ``30d`` (the run current 7 / 30 days before)."""
+    period = params.text(request.args.get("period"), "period") or "last"
+    if period not in PERIODS:
+        raise InvalidInput("period", "period 应为 last、changed、7d 或 30d")
     with connect() as conn:
         to_run = _run(conn, "to", current_run_id(conn))
-        from_run = _run(conn, "from", previous_run_id(conn, to_run))
-        return jsonify(queries.compare(conn, from_run, to_run))
+        quiet = 0
+        if request.args.get("from") is None and period == "changed":
+            changed, quiet = queries.last_changed_run(conn, to_run)
+            if changed is not None:
+                to_run = changed
+        if request.args.get("from") is None and PERIODS[period]:
+            default = queries.run_before(conn, to_run, PERIODS[period])
+        else:
+            default = previous_run_id(conn, to_run)
+        from_run = _run(conn, "from", default)
+        return jsonify({**queries.compare(conn, from_run, to_run), "period": period, "quiet_runs_after": quiet})
 
 
 @bp.get("/trends")

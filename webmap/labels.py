@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from geo.separation import FIELD_LABEL as SIZE_FIELD_LABEL
 from etl.kinds import KINDS
-from geo.postgis.collections.core import COLLECTIONS
+from geo.postgis.collections import registry
 from geo.vocabulary import HAZARD_LABEL, MAJOR_GRADE_LABEL, STAGE_LABEL
 
-ROLE_LABEL = {"operator": "运维人员", "planner": "规划人员", "leader": "领导", "analyst": "分析人员"}
+ROLE_LABEL = {"operator": "运维人员", "planner": "规划人员", "leader": "领导", "analyst": "分析人员", "inspector": "检查员"}
 
 AUDIT_ACTION_LABEL = {
     "login": "登录", "login_failed": "登录失败", "logout": "退出登录", "export": "导出数据",
@@ -19,6 +19,8 @@ AUDIT_ACTION_LABEL = {
     "user_add": "新增用户", "user_disable": "停用用户", "user_enable": "启用用户",
     "user_reset_token": "重置令牌", "print": "打印出图", "rejects_download": "下载拒收记录",
     "login_locked": "登录锁定", "list_page": "分页读取数据",
+    "assessment_add": "录入评估", "hidden_danger_add": "登记隐患", "hidden_danger_update": "更新隐患",
+    "inspection_draw": "双随机抽取", "inspection_result": "录入检查结果",
 }
 
 AUDIT_ACTION_LABEL["waste_manifest_transition"] = "变更联单状态"
@@ -34,6 +36,9 @@ DETAIL_KEY_LABEL = {
     "via": "途径", "verdict": "结论", "risk_color": "风险颜色", "output": "输出文件", "offset": "起始位置",
     "collection": "数据集", "returned": "返回条数", "matched": "匹配条数", "account": "账号", "address": "地址",
     "until": "锁定至", "failures": "失败次数", "outside_area": "拟建点位置",
+    "period": "抽查期间", "draw_id": "抽取批次", "inspections": "抽取家数", "enterprise_id": "企业编号", "items": "评估项",
+    "inspection_id": "检查编号", "id": "编号", "grade": "等级", "state": "状态", "from": "原状态", "to": "新状态",
+    "result": "结果", "hidden_dangers": "隐患", "assessment_items": "评估记录",
 }
 
 DETAIL_KEY_LABEL |= {"manifest_no": "联单编号", "from": "原状态", "to": "新状态", "rule": "依据规则"}
@@ -41,7 +46,7 @@ DETAIL_KEY_LABEL |= {"manifest_no": "联单编号", "from": "原状态", "to": "
 # values that appear in audit details → Chinese (by the detail's key)
 DETAIL_VALUE_LABEL = {
     "role": ROLE_LABEL,
-    "layer": {**{c.id: c.title for c in COLLECTIONS}, "map": "风险地图"},
+    "layer": {**{cid: c.title for cid, c in registry().items()}, "map": "风险地图"},
     "format": {"geojson": "GeoJSON 文件", "csv": "CSV 表格", "gpkg": "GeoPackage 文件", "pdf": "PDF 文件"},
     "crs": {"wgs84": "WGS-84", "gcj02": "GCJ-02", "cgcs2000": "CGCS2000", "bd09": "BD-09"},
     "decision": {"shortfall": "初筛发现距离不足", "no_shortfall_found": "初筛未发现距离不足"},
@@ -51,6 +56,7 @@ DETAIL_VALUE_LABEL = {
     "via": {"api": "接口", "cli": "命令行", "page": "页面"},
     "risk_color": {"red": "红", "orange": "橙", "yellow": "黄", "blue": "蓝"},
     "status": {"running": "运行中", "succeeded": "成功", "failed": "失败", "aborted": "已中止"},
+    "result": {"inserted": "新增", "updated": "更新", "unchanged": "未变"},
 }
 
 # what a refresh counted (geo.postgis.refresh.refresh's summary)

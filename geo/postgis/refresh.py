@@ -23,6 +23,7 @@ import sqlalchemy as sa
 
 from geo import area_risk, enterprise as ent_mod
 from geo.postgis import areas as areas_mod
+from geo.postgis import assessment as assessment_mod
 from geo.postgis import consequence as consequence_mod
 from geo.postgis import pipelines as pipelines_mod
 from geo.postgis import waste as waste_mod
@@ -54,13 +55,30 @@ ENTERPRISES_SQL = sa.text("""
 # accidents or the hidden-danger ledger's contribution), ``assessed`` (geo.risk_color assessed
 # items) and ``extra_reasons`` (reason dicts of a local refinement, e.g. waste findings).  A wing
 # adds its provider here, one line.
-COLOUR_INPUTS: list = [waste_mod.colour_inputs, consequence_mod.colour_inputs]
+COLOUR_INPUTS: list = [assessment_mod.colour_inputs, waste_mod.colour_inputs, consequence_mod.colour_inputs]
 
 # The wings' own refresh steps, run after the core steps in this order, each as
 # ``step_fn(conn, run_id, domain, summary) -> dict`` (its counts, kept under summary[name]).
 # A wing adds its step here, one line: (name, Chinese label for progress, function).
 WING_STEPS: list = [("consequence", "后果与个人风险（GB/T 37243、GB 36894）", consequence_mod.wing_step),
                     ("waste", "危险废物库存、超期与联单核查", waste_mod.refresh_step)]
+WING_STEPS: list = [("assessment", "监管部门与村/社区", assessment_mod.departments_step)]
+
+
+RISK_COLUMNS = ("run_id", "enterprise_id", "risk_color", "risk_score", "reasons", "major_hazard_grade", "model_version",
+                "risk_score_min", "risk_color_worst", "assessment_coverage", "provisional", "direct_red_unevaluated",
+                "assessment")
+
+
+def _risk_texts(risk: dict) -> tuple[str, str, str]:
+    """The JSON texts of a grading: reasons, unevaluated direct-red conditions, the per-item assessment."""
+    def dumps(v) -> str:
+        return json.dumps(v, ensure_ascii=False)
+
+    return (dumps(risk["reasons"]), dumps(risk["direct_red_unevaluated"]),
+            dumps({"items": risk["items"], "summary": risk["summary"], "unassessed_points": risk["unassessed_points"],
+                   "direct_red": risk["direct_red"], "not_assessed": risk["not_assessed"],
+                   "variant": risk["variant"], "as_of": risk["as_of"]}))
 
 
 def _colour_inputs(conn, run_id, ids, domain, as_of) -> dict:
@@ -181,17 +199,17 @@ def refresh(conn: sa.Connection, run_id: int, domain, *, progress=None, engine=N
         if extra and (extra["assessed"] or extra["extra_reasons"]):
             risk = ent_mod.colour(facts, domain=domain, as_of=as_of, assessed=extra["assessed"],
                                   extra_reasons=extra["extra_reasons"])
-            reasons_json = json.dumps(risk["reasons"], ensure_ascii=False)
+            texts = _risk_texts(risk)
         else:  # enterprises alike in every fact share one grading (and its JSON text)
             if facts not in graded:
                 r = ent_mod.colour(facts, domain=domain, as_of=as_of)
-                graded[facts] = (r, json.dumps(r["reasons"], ensure_ascii=False))
-            risk, reasons_json = graded[facts]
+                graded[facts] = (r, _risk_texts(r))
+            risk, texts = graded[facts]
         colour_by_ent[e.id] = (risk["risk_color"], min(grades) if grades else None)
-        risk_rows.append((run_id, e.id, risk["risk_color"], risk["risk_score"], reasons_json,
-                          min(grades) if grades else None, risk["model_version"]))
-    copy_rows(conn, "enterprise_risk", ("run_id", "enterprise_id", "risk_color", "risk_score", "reasons",
-                                        "major_hazard_grade", "model_version"), risk_rows)
+        risk_rows.append((run_id, e.id, risk["risk_color"], risk["risk_score"], texts[0],
+                          min(grades) if grades else None, risk["model_version"], risk["risk_score_min"],
+                          risk["risk_color_worst"], risk["assessment_coverage"], risk["provisional"], *texts[1:]))
+    copy_rows(conn, "enterprise_risk", RISK_COLUMNS, risk_rows)
 
     # -- 6. areas ----------------------------------------------------------------------
     step("区域风险（镇街、网格）")

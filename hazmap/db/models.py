@@ -285,6 +285,13 @@ enterprise_risk = Table(
     Column("reasons", JSONB, nullable=False),
     Column("major_hazard_grade", Integer),
     Column("model_version", String(40), nullable=False),
+    # issue 12: what is known — the worst case, the coverage of the guide's points, provisional
+    Column("risk_score_min", Float),
+    Column("risk_color_worst", String(8)),
+    Column("assessment_coverage", Float),
+    Column("provisional", Boolean),
+    Column("direct_red_unevaluated", JSONB),  # [{code, label, status, text, clause}]
+    Column("assessment", JSONB),  # {items: [...], summary: [...], unassessed_points}
     Index("ix_enterprise_risk_color", "run_id", "risk_color"),
     Index("ix_enterprise_risk_enterprise", "enterprise_id"),
 )
@@ -330,7 +337,7 @@ app_user = Table(
     Column("disabled", Boolean, nullable=False, server_default="false"),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("last_login_at", DateTime(timezone=True)),
-    CheckConstraint("role in ('operator','planner','leader','analyst')", name="ck_app_user_role"),
+    CheckConstraint("role in ('operator','planner','leader','analyst','inspector')", name="ck_app_user_role"),
 )
 
 audit_log = Table(

@@ -85,7 +85,8 @@
       return (RANK[a.risk_color] - RANK[b.risk_color]) || (a.risk_score - b.risk_score);
     }).forEach(function (e) {
       var tr = top.insertRow(-1);
-      tr.innerHTML = "<td>" + esc(e.name) + (e.provisional ? "（临时评级）" : "") + "</td><td>" + esc(e.town || "") + "</td><td>" +
+      tr.innerHTML = "<td><a href='/enterprises/" + encodeURIComponent(e.id) + "'>" + esc(e.name) + "</a>" +
+        (e.provisional ? "（初步分级）" : "") + "</td><td>" + esc(e.town || "") + "</td><td>" +
         hz.chip(e.risk_color) + "</td><td>" + hz.num(e.risk_score) + "</td><td>" + esc(e.major_hazard_grade ? hz.gradeLabel(e.major_hazard_grade) : "") + "</td>";
     });
     new Chart(document.getElementById("c-trend"), {type: "line", plugins: [barLabels],
@@ -93,17 +94,34 @@
         return {label: hz.colourLabel(c), borderColor: hz.colourHex(c), backgroundColor: hz.colourHex(c),
           data: trend.map(function (r) { return r.by_colour[c] || 0; })};
       })}, options: {animation: false, scales: {y: {beginAtZero: true}}, layout: {padding: {top: 14}}}});
-    var current = runs.filter(function (r) { return r.id === s.run_id; })[0] || null;
-    var ch = current && current.changes, out = document.getElementById("changes");
-    if (!s.run_id) { out.textContent = "尚无计算结果。"; }
-    else if (!ch || ch.first_run || !ch.summary) { out.textContent = "首次计算，无上次结果可比较。"; }
-    else {
-      out.innerHTML = "颜色或等级变化 " + ch.summary.colour_changed + " 家；冲突新增 " + ch.summary.conflicts_added + " 处、消除 " +
-        ch.summary.conflicts_removed + " 处；企业新增 " + ch.summary.enterprises_added + " 家、移除 " + ch.summary.enterprises_removed +
-        " 家<ul>" + (ch.colour_changes || []).slice(0, 10).map(function (c) {
-          return "<li>" + esc(c.name) + "：" + esc(c.old_color ? hz.colourLabel(c.old_color) : "—") + " → " + esc(c.new_color ? hz.colourLabel(c.new_color) : "—") + "</li>";
-        }).join("") + "</ul>";
-    }
+    changeBox(s.run_id);
   }).catch(function (e) { document.getElementById("asof").textContent = "加载失败：" + e.message; });
   hz.runCompare(null);
+
+  // the change box: the period the user picks; "最近一次有变化的运行" (default) is not wiped by a run
+  // that changed nothing (GET /api/v1/changes?period=changed says how many quiet runs followed)
+  var changeSeq = new hz.Sequence(), periodSel = document.getElementById("hz-change-period");
+  function changeBox(runId) {
+    var out = document.getElementById("changes");
+    if (!runId) { out.textContent = "尚无计算结果。"; return; }
+    var t = changeSeq.next();
+    out.textContent = "加载中…";
+    hz.getJSON(opts.api + "/changes?" + new URLSearchParams({period: periodSel.value}), t.signal).then(function (c) {
+      if (!t.current()) { return; }
+      var m = c.summary, colour = c.enterprises_changed.filter(function (e) {
+        return e.fields.indexOf("risk_color") >= 0 || e.fields.indexOf("major_hazard_grade") >= 0; });
+      out.innerHTML = "<p>运行 #" + esc(c.from_run) + " → #" + esc(c.to_run) +
+        (c.quiet_runs_after ? "（此后 " + esc(c.quiet_runs_after) + " 次运行无变化）" : "") + "：颜色或等级变化 " + m.colour_changed +
+        " 家；冲突新增 " + m.conflicts_added + " 处、消除 " + m.conflicts_removed + " 处；企业新增 " + m.enterprises_added +
+        " 家、移除 " + m.enterprises_removed + " 家</p><ul>" + colour.slice(0, 10).map(function (e) {
+          return "<li>" + esc(e.name) + "：" + esc(e.old.risk_color ? hz.colourLabel(e.old.risk_color) : "—") + " → " +
+            esc(e.new.risk_color ? hz.colourLabel(e.new.risk_color) : "—") + "</li>";
+        }).join("") + c.enterprises_removed.slice(0, 10).map(function (e) { return "<li>移除：" + esc(e.name) + "</li>"; }).join("") +
+        "</ul>";
+    }).catch(function (e) {
+      if (hz.isAbort(e)) { return; }
+      out.textContent = e.field === "from" ? "首次计算，无上次结果可比较。" : "加载失败：" + hz.errorText(e);
+    });
+  }
+  periodSel.addEventListener("change", function () { changeBox(opts.runId); });
 })();

@@ -164,7 +164,7 @@
         rows.push("<div class='hz-legend-" + esc(c.code) + "'><span class='hz-dot' style='background:" + esc(c.hex) + "'></span>" + esc(c.label) + "</div>");
       });
       if (state.provisionalSeen) {
-        rows.push("<div><span class='hz-dot hz-dot-hollow'></span>临时评级（评估项未全覆盖，按已知项计）</div>");
+        rows.push("<div><span class='hz-dot hz-dot-hollow'></span>初步分级（评估覆盖率不足 100%，颜色按已知项计；最不利颜色见弹窗）</div>");
       }
       rows.push("<div><span class='hz-ring-sample'></span>聚合：环上各色比例即各等级企业占比，中间为企业数</div>");
       rows.push("<div><b class='hz-badge'>二级</b> 重大危险源等级（GB 18218-2018）</div>");
@@ -397,8 +397,10 @@
     var reasons = (p.reasons || []).filter(function (r) { return r.points !== 0 || r.code === "DIRECT_RED"; })
       .map(function (r) { return "<li>" + esc(r.text) + (r.points ? "（" + (r.points > 0 ? "+" : "") + hz.num(r.points) + " 分）" : "") + "</li>"; }).join("");
     var prec = (LB.precision || {})[p.geocode_precision] || "";
-    return "<div class='hz-popup'><b>" + esc(p.name) + "</b><br>" + hz.chip(p.risk_color) +
-      (p.provisional ? "（临时评级）" : "") + " 评分 " + hz.num(p.risk_score) +
+    var summary = (p.assessment_summary || []).map(function (x) { return "<div class='hz-summary'>" + esc(x) + "</div>"; }).join("");
+    return "<div class='hz-popup'><b>" + esc(p.name) + "</b> <a href='/enterprises/" + encodeURIComponent(p.id) +
+      "'>一企一档</a>" + summary + "<br>" + hz.chip(p.risk_color) +
+      (p.provisional ? "（初步分级，评估覆盖率 " + hz.num((p.assessment_coverage || 0) * 100, 0) + "%）" : "") + " 评分 " + hz.num(p.risk_score) +
       (p.major_hazard_grade ? "；" + esc(hz.gradeLabel(p.major_hazard_grade)) + "重大危险源" : "") +
       "<br>环节：" + esc((p.stages || []).map(hz.stageLabel).join("、")) +
       "<br>监管部门：" + esc(p.department || "—") + "；属地：" + esc(p.town || "—") +
@@ -459,6 +461,13 @@
           (x.detail ? "<br><small>" + esc(x.detail) + "</small>" : "");
         b.addEventListener("click", function () { zoomTo(x); });
         li.appendChild(b);
+        if (x.kind === "enterprise" && x.id != null) {  // the enterprise file (一企一档)
+          var a = document.createElement("a");
+          a.href = "/enterprises/" + encodeURIComponent(x.id);
+          a.textContent = "一企一档";
+          a.className = "hz-result-file";
+          li.appendChild(a);
+        }
         out.appendChild(li);
       });
     }).catch(function (e) { if (!hz.isAbort(e)) { out.innerHTML = "<li class='hz-error'>" + esc(hz.errorText(e)) + "</li>"; } });

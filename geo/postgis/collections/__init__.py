@@ -26,6 +26,7 @@ from geo.postgis.collections.summaries import freshness, runs, stats  # noqa: F4
 
 # Modules holding a ``COLLECTIONS`` tuple; a new wing adds its module here (one line).
 WINGS = ("geo.postgis.collections.core",
+         "geo.postgis.collections.assessment",  # assessments, hidden dangers, inspections (issue 12)
          "geo.postgis.collections.consequence",  # threat zones and individual risk (issue 17)
          "geo.postgis.collections.waste")  # hazardous waste (issue 16)
 

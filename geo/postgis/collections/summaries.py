@@ -50,7 +50,8 @@ def stats(conn, run: RunInfo, *, vocabulary, town=None, department=None) -> dict
             left join admin_area a on a.code = e.town_code where {where} group by 1, 2"""), p):
         by_stage.setdefault(STAGE_LABEL.get(r.k, r.k), {})[r.c] = r.n
     top = [dict(r._mapping) for r in conn.execute(sa.text(f"""
-        select e.id, e.name, er.risk_color, er.risk_score, er.major_hazard_grade, a.name as town {base}
+        select e.id, e.name, er.risk_color, er.risk_score, er.major_hazard_grade, a.name as town,
+               er.provisional, er.risk_color_worst {base}
         and er.risk_score is not null order by er.risk_score asc, e.id limit 10"""), p)]
     last = conn.execute(sa.text("select id, kind, started_at, finished_at, status, counts, changes, files "
                                 "from run where id = :run"), p).first()
