@@ -134,7 +134,7 @@ def test_gdal_opens_geojson_and_csv_exports(demo_app, tmp_path):
 # ---- every collection, every format; lossless and typed ---------------------------------------------
 
 EXPORTED = ["enterprises", "hazard-units", "targets", "target-points", "target-areas", "conflicts", "areas",
-            "grid-cells", "pipelines", "boundaries"]
+            "grid-cells", "pipelines", "boundaries", "threat-zones", "risk-contours", "ir-checks"]
 
 
 def _signed_area(ring) -> float:

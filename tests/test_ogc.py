@@ -22,10 +22,11 @@ from openapi_spec_validator import validate
 from tests.helpers import make_user
 
 OGC = ("enterprises", "hazard-units", "target-points", "target-areas", "conflicts", "areas", "grid-cells",
-       "pipelines", "boundaries")
+       "pipelines", "boundaries", "threat-zones", "risk-contours", "ir-checks")
 GEOMETRY = {"enterprises": "Point", "hazard-units": "Point", "target-points": "Point", "target-areas": "MultiPolygon",
             "conflicts": "LineString", "areas": "MultiPolygon", "grid-cells": "MultiPolygon",
-            "pipelines": "LineString", "boundaries": "MultiPolygon"}
+            "pipelines": "LineString", "boundaries": "MultiPolygon", "threat-zones": "Polygon",
+            "risk-contours": "MultiPolygon", "ir-checks": "Point"}
 
 
 @pytest.fixture(scope="module")
