@@ -40,7 +40,7 @@ class Kind:
 
 
 AREAS = Kind(
-    "areas", "行政区", {
+    "areas", "行政区划", {
         "code": ["code", "代码", "区划代码"],
         "name": ["name", "名称"],
         "level": ["level", "级别"],
@@ -54,7 +54,7 @@ AREAS = Kind(
     key="code", key_label="区划代码", tables=("admin_area",))
 
 GAZETTEER = Kind(
-    "gazetteer", "地名地址", {
+    "gazetteer", "地名地址库", {
         "address": ["地址", "名称", "address"],
         "lon": ["经度", "lon"],
         "lat": ["纬度", "lat"],
@@ -65,7 +65,7 @@ GAZETTEER = Kind(
     load=lambda lc, recs, files, keep: load.load_gazetteer(lc.conn, recs, files), tables=("gazetteer_entry",))
 
 ENTERPRISES = Kind(
-    "enterprises", "企业", {
+    "enterprises", "涉危企业", {
         "credit_code": ["统一社会信用代码", "信用代码", "credit_code"],
         "name": ["企业名称", "单位名称", "名称", "name"],
         "stages": ["环节", "经营环节", "全流程环节", "stages", "stage"],
@@ -90,7 +90,7 @@ ENTERPRISES = Kind(
     key="credit_code", key_label="统一社会信用代码", tables=("enterprise",))
 
 HAZARD_UNITS = Kind(
-    "hazard_units", "危险单元", {
+    "hazard_units", "危险源单元/储量", {
         "unit_key": ["单元编号", "unit_key"],
         "credit_code": ["统一社会信用代码", "企业信用代码", "credit_code"],
         "name": ["单元名称", "name"],
@@ -127,7 +127,7 @@ TARGETS = Kind(
     key="target_key", key_label="目标编号", tables=("protection_target",))
 
 PIPELINES = Kind(
-    "pipelines", "管道", {
+    "pipelines", "长输管道", {
         "pipeline_key": ["管道编号", "pipeline_key"],
         "name": ["名称", "管道名称", "name"],
         "medium": ["介质", "medium"],
@@ -140,7 +140,27 @@ PIPELINES = Kind(
                                                    run_id=lc.run_id, files=files, keep_keys=keep)[0],
     key="pipeline_key", key_label="管道编号", tables=("pipeline",))
 
-KINDS: tuple[Kind, ...] = (AREAS, GAZETTEER, ENTERPRISES, HAZARD_UNITS, TARGETS, PIPELINES)
+# ---- hazardous waste (issue 16): builders in etl.records_waste, loaders in etl.load_waste ----
+from etl import load_waste, records_waste  # noqa: E402
+from geo.waste.records import COLUMNS as _WASTE_COLUMNS  # noqa: E402
+
+WASTE_PRODUCERS = Kind(
+    "waste_producers", "危险废物产生单位（管理计划）", _WASTE_COLUMNS["waste_producers"], build=records_waste.producer,
+    load=load_waste.load_producers, key="credit_code", key_label="统一社会信用代码", unique=False,
+    group=records_waste.whole_producers, tables=("waste_producer",))
+WASTE_RECORDS = Kind(
+    "waste_records", "危险废物台账", _WASTE_COLUMNS["waste_records"], build=records_waste.record,
+    load=load_waste.load_records, tables=("waste_record",))
+WASTE_FACILITIES = Kind(
+    "waste_facilities", "危险废物经营单位（许可证）", _WASTE_COLUMNS["waste_facilities"], build=records_waste.facility,
+    load=load_waste.load_facilities, key="licence_no", key_label="危险废物经营许可证编号", tables=("waste_facility",))
+WASTE_MANIFESTS = Kind(
+    "waste_manifests", "危险废物转移联单", _WASTE_COLUMNS["waste_manifests"], build=records_waste.manifest,
+    load=load_waste.load_manifests, key="manifest_no", key_label="联单编号", unique=False,
+    group=records_waste.whole_manifests, tables=("waste_manifest", "waste_manifest_row"))
+WASTE_KINDS = (WASTE_PRODUCERS, WASTE_RECORDS, WASTE_FACILITIES, WASTE_MANIFESTS)
+
+KINDS: tuple[Kind, ...] = (AREAS, GAZETTEER, ENTERPRISES, HAZARD_UNITS, TARGETS, PIPELINES) + WASTE_KINDS
 BY_NAME = {k.name: k for k in KINDS}
 
 

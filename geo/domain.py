@@ -17,6 +17,7 @@ from pathlib import Path
 from geo.colour_model import ColourModel
 from geo.reference import ReferenceTables
 from geo.separation import RuleSet
+from geo.siting_policy import SitingPolicy
 from geo.vocabulary import Colour, Vocabulary
 
 
@@ -37,8 +38,10 @@ class Domain:
     colour_model: ColourModel  # data/rules/risk_model.toml
     pipeline: dict  # data/rules/pipeline_hca.toml
     area: dict  # data/rules/area_risk.toml
+    siting: SitingPolicy  # data/rules/siting_policy.toml
     vocabulary: Vocabulary
     versions: Versions
+    waste: object = None  # geo.waste.data.WasteData (hazardous-waste codes and rules)
     consequence: object = None  # geo.consequence.tables.ConsequenceTables (data/rules/consequence), None = not loaded
 
 
@@ -59,7 +62,8 @@ def build_domain(reference_dir: Path, rules_dir: Path, *, overrides=()) -> Domai
     """
     from geo.reference_files import load_reference_from
     from geo.colour_model import ColourModelError, load_colour_model
-    from geo.rules_files import RulesError, load_area_params_from, load_pipeline_params_from, load_ruleset_from
+    from geo.rules_files import (RulesError, load_area_params_from, load_pipeline_params_from, load_ruleset_from,
+                                 load_siting_policy_from)
 
     reference = load_reference_from(reference_dir)
     base = load_ruleset_from(rules_dir)
@@ -85,5 +89,18 @@ def build_domain(reference_dir: Path, rules_dir: Path, *, overrides=()) -> Domai
             raise RulesError(str(exc)) from None
     return Domain(reference=reference, rules=rules, colour_model=model,
                   pipeline=load_pipeline_params_from(rules_dir), area=load_area_params_from(rules_dir),
+                  siting=load_siting_policy_from(rules_dir, facility_types=rules.facility_classes),
                   vocabulary=vocabulary,
-                  versions=Versions(reference.version, rules.version, model.version), consequence=consequence)
+                  versions=Versions(reference.version, rules.version, model.version),
+                  waste=_waste(reference_dir, rules_dir), consequence=consequence)
+
+
+def _waste(reference_dir: Path, rules_dir: Path):
+    from geo.rules_files import RulesError
+    from geo.waste.data import load_waste_data
+    from geo.waste.files import WasteDataError
+
+    try:
+        return load_waste_data(reference_dir, rules_dir)
+    except WasteDataError as exc:
+        raise RulesError(str(exc)) from None

@@ -299,17 +299,18 @@ def test_siting_page_verdict_rings_and_lines(server, browser, logged_in):
     assert "加油站" in facilities and "危化品仓库" in facilities
     browser.execute_script("""
         var f = document.getElementById('hz-siting-form');
-        f.facility_type.value = '危化品仓库'; f.lon.value = '112.85'; f.lat.value = '35.50'; f.crs.value = 'wgs84';
+        f.facility_type.value = '危化品仓库'; f.stage.value = 'storage'; f.lon.value = '112.85'; f.lat.value = '35.50'; f.crs.value = 'wgs84';
         f.requestSubmit();""")
     text = _wait(browser, "var v = document.getElementById('hz-verdict'); return v ? v.innerText : null;")
-    assert "选址" in text
+    assert "初筛发现距离不足" in text or "初筛未发现距离不足" in text
+    assert "可以选址" not in text and "不予选址" not in text
     _wait(browser, "var n = 0; hazmap.layers.result.eachLayer(function (l) { if (l instanceof L.CircleMarker && "
                    "!(l instanceof L.Circle)) { n += 1; } }); return n > 0 ? true : null")
     kinds = browser.execute_script("""var k = {}; hazmap.layers.result.eachLayer(function (l) {
         var n = l instanceof L.Circle ? 'ring' : l instanceof L.CircleMarker ? 'point' : l instanceof L.Polyline ? 'line' : 'pin';
         k[n] = (k[n] || 0) + 1; }); return k;""")
     assert kinds.get("pin") == 1 and kinds.get("ring", 0) >= 1 and kinds.get("point", 0) >= 1
-    if "建议不予选址" in text:
+    if "初筛发现距离不足" in text:
         assert kinds.get("line", 0) >= 1  # a line to each conflicting target
     assert not browser.find_element("id", "hz-siting-pdf").get_attribute("disabled")
     # an input error names the field in Chinese (no developer path)
@@ -398,6 +399,35 @@ def test_phone_layout_drawer_and_collapsible_siting_panel(server, demo_db):
         h = drv.execute_script("return document.getElementById('hz-siting-panel').getBoundingClientRect().height")
         assert h <= 60
         drv.save_screenshot(str(OUT / "phone-siting.png"))
+        assert _errors(drv) == []
+    finally:
+        drv.quit()
+
+
+def test_wide_screen_layout_and_legible_colour_chips(server, demo_db):
+    """A leader's 1920×1080 screen: the map takes the room beside the panel, nothing scrolls sideways,
+    and the text on each of the model's four colours (hz.textOn) has a WCAG contrast of at least 4.5."""
+    drv = _driver("1920,1080")
+    try:
+        _login(drv, server, demo_db[0], "leader")
+        _wait(drv, MAP_READY)
+        box = drv.execute_script("var r = document.getElementById('hz-map').getBoundingClientRect();"
+                                 "return {w: r.width, h: r.height, scroll: document.documentElement.scrollWidth,"
+                                 " inner: window.innerWidth};")
+        assert box["w"] >= 1300 and box["h"] >= 700 and box["scroll"] <= box["inner"], box
+        ratios = drv.execute_script("""
+            function lum(hex) { var h = hex.replace('#', ''); return [0, 2, 4].map(function (i) {
+                var v = parseInt(h.substr(i, 2), 16) / 255;
+                return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); })
+              .reduce(function (a, c, i) { return a + [0.2126, 0.7152, 0.0722][i] * c; }, 0); }
+            var out = {};
+            ['red', 'orange', 'yellow', 'blue'].forEach(function (c) {
+              var bg = hz.colourHex(c), fg = hz.textOn(bg), a = lum(bg), b = lum(fg);
+              out[c] = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05); });
+            return out;""")
+        assert set(ratios) == {"red", "orange", "yellow", "blue"}
+        assert all(r >= 4.5 for r in ratios.values()), ratios
+        drv.save_screenshot(str(OUT / "wide-map.png"))
         assert _errors(drv) == []
     finally:
         drv.quit()

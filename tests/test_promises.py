@@ -17,7 +17,8 @@ from hazmap.db.session import get_engine
 from tests.helpers import make_user
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
-SITING = {"location": {"lon": 112.85, "lat": 35.5}, "inventory": [{"chemical": "甲醇", "quantity_t": 10}]}
+SITING = {"location": {"lon": 112.85, "lat": 35.5}, "facility_type": "危化品仓库", "stage": "storage",
+          "inventory": [{"chemical": "甲醇", "quantity_t": 10}]}
 
 
 def _app(url, **limits):
@@ -95,7 +96,8 @@ def test_cli_siting_checks_and_exports_are_audited(demo_db, monkeypatch, tmp_pat
     inv.write_text(json.dumps(SITING["inventory"], ensure_ascii=False), encoding="utf-8")
     who = f"cli:{getpass.getuser()}"
     before_checks, before_exports = len(_audit(demo_db[0], who, "siting_check")), len(_audit(demo_db[0], who, "export"))
-    res = CliRunner().invoke(cli, ["siting", "check", "--lon", "112.85", "--lat", "35.5", "--inventory", str(inv)])
+    res = CliRunner().invoke(cli, ["siting", "check", "--lon", "112.85", "--lat", "35.5", "--facility-type", "危化品仓库",
+                                   "--stage", "储存", "--inventory", str(inv)])
     assert res.exit_code == 0, res.output
     res = CliRunner().invoke(cli, ["export", "enterprises", "--risk", "red", "--format", "csv",
                                    "-o", str(tmp_path / "red.csv")])
@@ -145,6 +147,9 @@ def test_siting_check_429_carries_retry_after(demo_db):
     assert c.post("/api/v1/siting/check", json=SITING, headers=_bearer(user)).status_code == 200
     r = c.post("/api/v1/siting/check", json=SITING, headers=_bearer(user))
     assert r.status_code == 429 and 1 <= int(r.headers["Retry-After"]) <= 60 and "秒后再试" in r.get_json()["error"]["message"]
+    # the PDF of the same check counts against the same limit (it is no way around it)
+    r = c.post("/api/v1/siting/report.pdf", json=SITING, headers=_bearer(user))
+    assert r.status_code == 429 and "Retry-After" in r.headers
 
 
 @pytest.mark.parametrize("method, path, allow", [("DELETE", "/api/v1/stats", "GET"), ("GET", "/logout", "POST"),

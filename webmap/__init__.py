@@ -39,13 +39,12 @@ def create_app(test_config: dict | None = None, *, settings: Settings | None = N
     if test_config:
         app.config.update({k: v for k, v in test_config.items() if k != "DATABASE_URL"})
 
-    from webmap import (api, auth, basemap, console, dashboard, errors, history, inputs, ogc, printing, riskmap,
-                        security, sessions, siting, tiles, tools)
-    from webmap import consequence
+    from webmap import (api, auth, basemap, console, consequence, dashboard, errors, history, inputs, ogc, printing,
+                        riskmap, security, sessions, siting, tiles, tools, waste)
 
     for module in (auth, api, ogc, tiles, riskmap, dashboard, siting, basemap, tools, history, console, printing,
-                   consequence):
-        app.register_blueprint(module.bp)  # one blueprint per area
+                   consequence, waste):
+        app.register_blueprint(module.bp)  # one blueprint per area (wings: consequence, waste)
     auth.register(app)  # one access guard for every blueprint
     sessions.register(app)  # the signing key (configured, or shared through the database); checked before the guard
     inputs.register(app)  # one JSON parser, one query-string and Host guard, before everything else

@@ -25,7 +25,8 @@ from geo import params
 from geo.postgis import basemap as basemap_queries
 from geo.postgis import collections as queries
 from geo.postgis.collections import arguments
-from geo.vocabulary import CATEGORY_LABEL, UNIT_KIND_LABEL
+from geo.separation import FIELD_LABEL
+from geo.vocabulary import CATEGORY_LABEL, STAGE_LABEL, UNIT_KIND_LABEL
 from webmap import labels
 from webmap.db import connect, domain, settings
 from webmap.reading import reading
@@ -78,16 +79,9 @@ class Frame:
 
 
 def _extent(conn, bbox) -> tuple[float, float, float, float]:
-    if bbox:
-        return bbox
-    import sqlalchemy as sa
+    from geo.postgis.areas import extent
 
-    r = conn.execute(sa.text("""select ST_XMin(e) x0, ST_YMin(e) y0, ST_XMax(e) x1, ST_YMax(e) y1 from
-        (select ST_Extent(geom) e from admin_area where level = 'district') s""")).first()
-    if r is None or r.x0 is None:
-        r = conn.execute(sa.text("select ST_XMin(e) x0, ST_YMin(e) y0, ST_XMax(e) x1, ST_YMax(e) y1 from "
-                                 "(select ST_Extent(geom) e from enterprise) s")).first()
-    return (r.x0, r.y0, r.x1, r.y1) if r and r.x0 is not None else (112.70, 35.38, 113.00, 35.66)
+    return bbox or extent(conn) or settings().etl.area_bbox
 
 
 def _beijing(iso: str | None) -> str:
@@ -189,6 +183,7 @@ def siting_pdf(result: dict, *, user: dict | None, request_body: dict | None = N
     body = request_body or {}
     html = render_template(
         "print_siting.html", r=result, body=body, categories=CATEGORY_LABEL, unit_kinds=UNIT_KIND_LABEL,
+        stages=STAGE_LABEL, size_labels=FIELD_LABEL,
         grades=labels.GRADE_LABEL, colour_label=vocab.colour_label, colour_hex=vocab.colour_hex,
         version=_version_text(info), printed=dt.datetime.now(BEIJING).strftime("%Y-%m-%d %H:%M"),
         user=user, role_label=labels.ROLE_LABEL.get((user or {}).get("role"), ""))

@@ -10,7 +10,8 @@ bp = Blueprint("riskmap", __name__)
 
 # The wings' overlay scripts (static/overlays_<wing>.js, each calling hz.overlay(...) for its
 # collections); a wing adds its script here, one line.
-OVERLAY_SCRIPTS: tuple[str, ...] = ("overlays_consequence.js",)
+OVERLAY_SCRIPTS: tuple[str, ...] = ("overlays_consequence.js",  # threat zones and IR contours (issue 17)
+                                   "overlays_waste.js")  # hazardous waste (issue 16)
 
 
 @bp.get("/")

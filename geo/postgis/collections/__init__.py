@@ -26,7 +26,8 @@ from geo.postgis.collections.summaries import freshness, runs, stats  # noqa: F4
 
 # Modules holding a ``COLLECTIONS`` tuple; a new wing adds its module here (one line).
 WINGS = ("geo.postgis.collections.core",
-         "geo.postgis.collections.consequence")
+         "geo.postgis.collections.consequence",  # threat zones and individual risk (issue 17)
+         "geo.postgis.collections.waste")  # hazardous waste (issue 16)
 
 
 def registry() -> dict[str, Collection]:

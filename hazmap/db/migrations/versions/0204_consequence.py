@@ -1,7 +1,7 @@
 """consequence: scenarios, threat zones, IR contours, GB 36894 checks, F–N points; conflict.basis
 
 Revision ID: 0204
-Revises: 0104
+Revises: 0203
 """
 from alembic import op
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ from geoalchemy2 import Geometry
 from sqlalchemy.dialects import postgresql
 
 revision = "0204"
-down_revision = "0104"
+down_revision = "0203"
 branch_labels = None
 depends_on = None
 
