@@ -317,7 +317,9 @@ def build(seed: int) -> dict:
                        "危险化学品安全使用许可证": f"（晋）WH使许证字〔{2020 + i % 5}〕{1000 + i:04d}号"}[lic_type],
             "expiry": expiry, "park": "是" if in_park else "否",
             "larger": "1" if i in (5,) else ("" if i % 3 else "0"), "fatal": "2" if i == 7 else ("" if i % 3 else "0"),
-            "hidden": str(i % 4) if i % 5 == 0 else "", "std": str(1 + i % 3) if i % 6 == 0 else "",
+            # enterprise 5 carries two major hidden dangers: its orange no longer rests on a local screening
+            # distance, which stopped deciding 外部安全防护距离 (issue 17)
+            "hidden": "2" if i == 5 else str(i % 4) if i % 5 == 0 else "", "std": str(1 + i % 3) if i % 6 == 0 else "",
         })
     # addresses; some rows carry an address only (the enterprise sits at that address point,
     # written with the small variations a department's clerk makes)

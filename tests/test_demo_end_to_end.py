@@ -42,9 +42,7 @@ def test_demo_shows_every_grade_and_colour(demo_db):
     colours = set(_scalar(url, "select array_agg(distinct risk_color) from enterprise_risk where run_id = :r", r=run))
     # the demo's only red was the 1-year fatal-accident condition misread on a 3-year count (issue 12):
     # two fatal accidents within three years leave that condition 未评估, not red
-    # the demo's orange enterprise owed its −10 for 外部安全防护距离 to a local screening distance, which no
-    # longer decides that item (issue 17: GB/T 37243 — QRA for toxic/flammable gases, design codes otherwise)
-    assert {"yellow", "blue"} <= colours
+    assert {"orange", "yellow", "blue"} <= colours
     not_met = _scalar(url, """select count(*) from enterprise_risk er, jsonb_array_elements(er.reasons) x
                               where er.run_id = :r and x->>'code' = 'DISTANCE_NOT_MET' and x->>'source' = 'consequence'
                                 and (x->>'points')::float = -10""", r=run)

@@ -28,6 +28,9 @@ GEOMETRY = {"enterprises": "Point", "hazard-units": "Point", "target-points": "P
             "conflicts": "LineString", "areas": "MultiPolygon", "grid-cells": "MultiPolygon",
             "pipelines": "LineString", "boundaries": "MultiPolygon",
             "hidden-dangers": "Point", "inspections": "Point", "assessment-items": "Point"}
+CONSEQUENCE = {"threat-zones": "Polygon", "risk-contours": "MultiPolygon", "ir-checks": "Point"}  # issue 17
+OGC += tuple(CONSEQUENCE)
+GEOMETRY |= CONSEQUENCE
 WASTE = ("waste-producers", "waste-stock", "waste-clearance", "waste-manifests", "waste-findings")
 OGC += WASTE  # hazardous waste (issue 16)
 GEOMETRY |= {cid: "Point" for cid in WASTE}
