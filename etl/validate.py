@@ -34,6 +34,7 @@ class Context:
     catalogue: Any
     today: dt.date = field(default_factory=dt.date.today)
     max_geometry_vertices: int = 200_000
+    properties: dict = field(default_factory=dict)  # catalogue key → geo.reference.ChemicalProperties
 
 
 def reject_of(row, exc: RowError) -> Reject:
