@@ -144,7 +144,8 @@ def main(argv=None) -> None:
 
         def siting_request():
             x, y = rng.uniform(110.6, 114.4), rng.uniform(34.7, 40.1)
-            body = {"location": {"lon": x, "lat": y}, "exposed_people": None,
+            body = {"location": {"lon": x, "lat": y}, "exposed_people": None, "facility_type": "危化品仓库",
+                    "stage": "storage", "allow_outside_area": True,  # the province bench is outside the default area
                     "inventory": [{"chemical": "液氯", "quantity_t": rng.uniform(1, 50), "unit": "storage"}]}
             return "POST", "/api/v1/siting/check", json.dumps(body)
 

@@ -32,7 +32,11 @@ from typing import Iterable, Protocol
 
 from rapidfuzz import fuzz, process
 
-_PREFIXES = ("山西省", "山西", "晋城市", "晋城", "城区")
+from hazmap.config import AreaSettings
+
+# the deployment's administrative prefixes: [area] address_prefixes (etl.validate.Context carries
+# the configured ones); by default 晋城市城区's
+DEFAULT_PREFIXES: tuple[str, ...] = AreaSettings.address_prefixes
 _ROAD_RE = re.compile(r"^(.*?(?:大道|大街|街|路|巷|胡同|道))")
 _NUMBER_RE = re.compile(r"(\d+)号")
 
@@ -47,7 +51,7 @@ def _halfwidth(s: str) -> str:
     return "".join(out)
 
 
-def normalise(address: str | None) -> str:
+def normalise(address: str | None, prefixes: tuple[str, ...] = DEFAULT_PREFIXES) -> str:
     if not address:
         return ""
     s = re.sub(r"\s+", "", _halfwidth(str(address)))
@@ -55,7 +59,7 @@ def normalise(address: str | None) -> str:
     changed = True
     while changed:
         changed = False
-        for p in _PREFIXES:
+        for p in prefixes:
             if s.startswith(p) and len(s) > len(p):
                 s, changed = s[len(p):], True
             elif s == p:
@@ -98,14 +102,16 @@ class OfflineGeocoder:
     name = "offline"
 
     def __init__(self, entries: Iterable[tuple[str, float, float, str]],
-                 areas: Iterable[tuple[str, str, float, float]] = (), *, min_score: float = 80.0):
+                 areas: Iterable[tuple[str, str, float, float]] = (), *, min_score: float = 80.0,
+                 prefixes: tuple[str, ...] = DEFAULT_PREFIXES):
         self.min_score = float(min_score)
+        self.prefixes = tuple(prefixes)
         self._exact: dict[str, tuple] = {}
         self._by_number: dict[str, list[tuple[str, tuple]]] = defaultdict(list)
         self._roads: dict[str, tuple] = {}
         self._pois: dict[str, tuple] = {}
         for address, lon, lat, precision in entries:
-            n = normalise(address)
+            n = normalise(address, self.prefixes)
             if not n:
                 continue
             e = (float(lon), float(lat), address)
@@ -129,7 +135,7 @@ class OfflineGeocoder:
 
     def geocode(self, address: str) -> GeocodeResult | None:
         raw = re.sub(r"\s+", "", _halfwidth(str(address or "")))
-        q = normalise(address)
+        q = normalise(address, self.prefixes)
         if not q:
             for name, level, lon, lat in self._areas:
                 if level == "district" and name in raw:

@@ -40,7 +40,7 @@ class Kind:
 
 
 AREAS = Kind(
-    "areas", "行政区", {
+    "areas", "行政区划", {
         "code": ["code", "代码", "区划代码"],
         "name": ["name", "名称"],
         "level": ["level", "级别"],
@@ -54,7 +54,7 @@ AREAS = Kind(
     key="code", key_label="区划代码", tables=("admin_area",))
 
 GAZETTEER = Kind(
-    "gazetteer", "地名地址", {
+    "gazetteer", "地名地址库", {
         "address": ["地址", "名称", "address"],
         "lon": ["经度", "lon"],
         "lat": ["纬度", "lat"],
@@ -65,7 +65,7 @@ GAZETTEER = Kind(
     load=lambda lc, recs, files, keep: load.load_gazetteer(lc.conn, recs, files), tables=("gazetteer_entry",))
 
 ENTERPRISES = Kind(
-    "enterprises", "企业", {
+    "enterprises", "涉危企业", {
         "credit_code": ["统一社会信用代码", "信用代码", "credit_code"],
         "name": ["企业名称", "单位名称", "名称", "name"],
         "stages": ["环节", "经营环节", "全流程环节", "stages", "stage"],
@@ -97,7 +97,7 @@ ENTERPRISES = Kind(
     key="credit_code", key_label="统一社会信用代码", tables=("enterprise",))
 
 HAZARD_UNITS = Kind(
-    "hazard_units", "危险单元", {
+    "hazard_units", "危险源单元/储量", {
         "unit_key": ["单元编号", "unit_key"],
         "credit_code": ["统一社会信用代码", "企业信用代码", "credit_code"],
         "name": ["单元名称", "name"],
@@ -142,7 +142,7 @@ TARGETS = Kind(
     key="target_key", key_label="目标编号", tables=("protection_target",))
 
 PIPELINES = Kind(
-    "pipelines", "管道", {
+    "pipelines", "长输管道", {
         "pipeline_key": ["管道编号", "pipeline_key"],
         "name": ["名称", "管道名称", "name"],
         "medium": ["介质", "medium"],

@@ -155,7 +155,7 @@ def gazetteer(row, cols, ctx, source_crs) -> dict:
         raise RowError("类型", prec_s, "类型应为 门牌/道路/兴趣点")
     from etl.geocode import normalise
 
-    return {"address": address, "normalised": normalise(address), "precision": prec,
+    return {"address": address, "normalised": normalise(address, ctx.address_prefixes), "precision": prec,
             "lon": pt[0], "lat": pt[1], "wkt": Point(pt[0], pt[1]).wkt, "source_file": row.file}
 
 

@@ -88,7 +88,8 @@ def make_geocoder(settings, entries, areas):
         g = TiandituGeocoder(settings.etl.tianditu_key or "")
         g.min_score = settings.etl.geocoder_min_score
         return g
-    return OfflineGeocoder(entries, areas, min_score=settings.etl.geocoder_min_score)
+    return OfflineGeocoder(entries, areas, min_score=settings.etl.geocoder_min_score,
+                           prefixes=settings.area.address_prefixes)
 
 
 def run_etl(settings, sources: list[Source], *, dry_run: bool = False,
@@ -107,6 +108,7 @@ def run_etl(settings, sources: list[Source], *, dry_run: bool = False,
     engine = get_engine(settings.database_url)
     ctx = Context(settings.etl.default_crs, settings.etl.area_bbox, settings.etl.max_distance_km,
                   domain.reference.catalogue, max_geometry_vertices=settings.limits.max_geometry_vertices,
+                  address_prefixes=settings.area.address_prefixes,
                   properties=domain.reference.properties)
     rejects: list[Reject] = []
     counts: dict = {}

@@ -19,6 +19,7 @@ import shapely
 from shapely.geometry import Point
 
 from etl import mapping
+from hazmap.config import AreaSettings
 from etl.report import Reject
 from geo.cells import CellError as RowError  # one problem of one cell, shared with geo's row builders
 from geo.cells import number, parse_date, text, tonnes  # noqa: F401 - parse_date re-exported for etl.records
@@ -34,6 +35,7 @@ class Context:
     catalogue: Any
     today: dt.date = field(default_factory=dt.date.today)
     max_geometry_vertices: int = 200_000
+    address_prefixes: tuple[str, ...] = AreaSettings.address_prefixes  # [area] address_prefixes
     properties: dict = field(default_factory=dict)  # catalogue key → geo.reference.ChemicalProperties
 
 

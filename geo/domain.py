@@ -17,6 +17,7 @@ from pathlib import Path
 from geo.colour_model import ColourModel
 from geo.reference import ReferenceTables
 from geo.separation import RuleSet
+from geo.siting_policy import SitingPolicy
 from geo.vocabulary import Colour, Vocabulary
 
 
@@ -37,6 +38,7 @@ class Domain:
     colour_model: ColourModel  # data/rules/risk_model.toml
     pipeline: dict  # data/rules/pipeline_hca.toml
     area: dict  # data/rules/area_risk.toml
+    siting: SitingPolicy  # data/rules/siting_policy.toml
     vocabulary: Vocabulary
     versions: Versions
 
@@ -58,7 +60,8 @@ def build_domain(reference_dir: Path, rules_dir: Path, *, overrides=()) -> Domai
     """
     from geo.reference_files import load_reference_from
     from geo.colour_model import ColourModelError, load_colour_model
-    from geo.rules_files import RulesError, load_area_params_from, load_pipeline_params_from, load_ruleset_from
+    from geo.rules_files import (RulesError, load_area_params_from, load_pipeline_params_from, load_ruleset_from,
+                                 load_siting_policy_from)
 
     reference = load_reference_from(reference_dir)
     base = load_ruleset_from(rules_dir)
@@ -76,5 +79,6 @@ def build_domain(reference_dir: Path, rules_dir: Path, *, overrides=()) -> Domai
     vocabulary = Vocabulary(tuple(Colour(c.code, c.label, c.hex) for c in model.colours))
     return Domain(reference=reference, rules=rules, colour_model=model,
                   pipeline=load_pipeline_params_from(rules_dir), area=load_area_params_from(rules_dir),
+                  siting=load_siting_policy_from(rules_dir, facility_types=rules.facility_classes),
                   vocabulary=vocabulary,
                   versions=Versions(reference.version, rules.version, model.version))

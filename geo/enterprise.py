@@ -38,10 +38,20 @@ def hazard_types(chemicals) -> frozenset[str]:
     return frozenset(out)
 
 
-def source_profile(*, stages, facility_type, major_grade, chemicals, fire_classes) -> separation.SourceProfile:
-    return separation.SourceProfile(facility_type=facility_type, stages=tuple(stages),
-                                    major_hazard_grade=major_grade, hazard_types=hazard_types(chemicals),
-                                    fire_classes=frozenset(fire_classes))
+def source_profile(*, stages, facility_type, major_grade, chemicals, fire_classes, sizes=None,
+                   lines=(), domain=None) -> separation.SourceProfile:
+    """What the separation rules need of a source.  ``sizes``: registered or declared numbers
+    (``tank_volume_m3``, ``station_grade``, … of :data:`geo.separation.SOURCE_FIELDS`); with
+    ``lines`` ((Chemical, quantity_t) stored) and ``domain``, the missing ones are derived from the
+    quantities (:func:`geo.source_profile.with_derived_sizes`, lower bounds, said how)."""
+    profile = separation.SourceProfile(facility_type=facility_type, stages=tuple(stages),
+                                       major_hazard_grade=major_grade, hazard_types=hazard_types(chemicals),
+                                       fire_classes=frozenset(fire_classes), **(sizes or {}))
+    if lines and domain is not None:
+        from geo.source_profile import with_derived_sizes
+
+        profile = with_derived_sizes(profile, lines, ruleset=domain.rules, properties=domain.reference.properties)
+    return profile
 
 
 def colour_facts(*, stages, major_grades, chemicals, in_chemical_park, conflicts, larger_accidents=None,

@@ -5,6 +5,7 @@
 * ``risk_model.toml`` → its versions (the typed model: :func:`geo.colour_model.load_colour_model`)
 * ``pipeline_hca.toml`` → params for :mod:`geo.pipelines`
 * ``area_risk.toml`` → params for :func:`geo.area_risk.area_index`
+* ``siting_policy.toml`` → :class:`geo.siting_policy.SitingPolicy`
 
 The directory is always passed in (the shell finds the installed copy); nothing is cached.
 Malformed files raise :class:`RulesError` naming the file and row.
@@ -20,6 +21,8 @@ from pathlib import Path
 from geo.colour_model import ColourModelError, parse_colour_model
 from geo.facility_size import SizeBasis, SizeParameter
 from geo.separation import KINDS, STATUS_RANK, RuleSet, SeparationRule, TargetClassRule
+from geo.siting_policy import SitingPolicy, SitingPolicyError, parse_policy
+from geo.vocabulary import STAGE_LABEL
 
 RULE_COLUMNS = ("rule_id", "source_class", "source_condition", "target_class", "distance_m", "kind",
                 "term", "standard", "clause", "status", "note", "applies_when", "bound_note")
@@ -115,6 +118,15 @@ def load_pipeline_params_from(d: Path) -> dict:
 
 def load_area_params_from(d: Path) -> dict:
     return read_toml(Path(d) / "area_risk.toml")
+
+
+def load_siting_policy_from(d: Path, *, facility_types) -> SitingPolicy:
+    """``siting_policy.toml``: the external-distance method and the 化工园区 findings (:mod:`geo.siting_policy`)."""
+    try:
+        return parse_policy(read_toml(Path(d) / "siting_policy.toml"), facility_types=facility_types,
+                            stages=STAGE_LABEL)
+    except SitingPolicyError as e:
+        raise RulesError(str(e)) from None
 
 
 def load_model_from(d: Path) -> dict:

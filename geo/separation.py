@@ -44,13 +44,12 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from geo.facility_size import SizeBasis
+from geo.vocabulary import HAZARD_LABEL, MAJOR_GRADE_LABEL
 
 STATUS_RANK = {"verified": 0, "verified-1src": 1, "standard": 1, "uncertain": 2, "local_policy": 3}
 KINDS = ("fire_separation", "safety_distance", "external_safety", "screening")
 TERMS = {"fire_separation": ("防火间距",), "safety_distance": ("安全间距", "安全距离"),
          "external_safety": ("外部安全防护距离",), "screening": ("本地筛查距离",)}
-GRADE_LABEL = "一二三四"
-HAZARD_LABEL = {"toxic": "有毒", "flammable": "易燃易爆", "explosive": "爆炸品"}
 SOURCE_FIELDS = ("tank_volume_m3", "oil_depot_grade", "major_hazard_grade", "station_grade",
                  "vapour_recovery", "lpg_tank_buried", "class_a_34_t", "class_a_1256_t")
 TARGET_FIELDS = ("high_rise", "population", "households", "beds")
@@ -424,11 +423,11 @@ def _facilities(profile: SourceProfile, ruleset: RuleSet) -> list[_Facility]:
     if profile.major_hazard_grade:
         if profile.major_hazard_grade not in (1, 2, 3, 4):
             raise ValueError(f"major_hazard_grade 应为 1–4，实际 {profile.major_hazard_grade!r}")
-        g = GRADE_LABEL[profile.major_hazard_grade - 1]
+        g = MAJOR_GRADE_LABEL[profile.major_hazard_grade]
         for ht in sorted(profile.hazard_types):
             if ht not in HAZARD_LABEL:
                 raise ValueError(f"hazard_types 含未知类型 {ht!r}（应为 toxic/flammable/explosive）")
-            out.append(_Facility((f"{g}级重大危险源({HAZARD_LABEL[ht]})",), values))
+            out.append(_Facility((f"{g}重大危险源({HAZARD_LABEL[ht]})",), values))
     return out
 
 

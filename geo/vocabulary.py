@@ -30,6 +30,10 @@ UNIT_KIND_LABEL = {"production": "生产单元", "storage": "储存单元"}
 UNIT_KIND_INPUT = {"生产单元": "production", "生产": "production", "储存单元": "storage", "储存": "storage",
                    **{code: code for code in UNIT_KIND_LABEL}}
 
+# GB 18218 重大危险源 grades and the hazard types of a major hazard source (screening classes)
+MAJOR_GRADE_LABEL = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}
+HAZARD_LABEL = {"toxic": "有毒", "flammable": "易燃易爆", "explosive": "爆炸品"}
+
 # 防护目标类别: code → label
 CATEGORY_LABEL = {"school": "学校", "kindergarten": "幼儿园", "hospital": "医院", "nursing_home": "养老院",
                   "residential": "居住区", "mall": "商场", "transit_station": "客运站", "stadium": "体育场馆",

@@ -172,15 +172,26 @@ def siting() -> None:
 @click.option("--lat", type=float, required=True)
 @click.option("--crs", default="wgs84", show_default=True,
               help="wgs84 | cgcs2000 | gcj02 | bd09 | EPSG:NNNN")
+@click.option("--facility-type", required=True,
+              help="设施类别（data/rules/source_classes.csv，如 加油站、危化品仓库、化工厂）")
+@click.option("--stage", required=True, help="环节：生产、储存、经营(带储存)、使用 … 或其代码")
 @click.option("--inventory", "inventory_file", type=click.Path(dir_okay=False), required=True,
               help="JSON 文件：[{\"chemical\": \"液氯\", \"quantity_t\": 20, \"unit\": \"storage\"}, …]")
+@click.option("--size", "sizes", multiple=True, metavar="字段=数值",
+              help="规模（可多次）：tank_volume_m3、station_grade、oil_depot_grade、vapour_recovery、"
+                   "lpg_tank_buried、class_a_34_t、class_a_1256_t")
+@click.option("--in-chemical-park/--outside-chemical-park", "in_park", default=None,
+              help="拟建点是否位于化工园区（不填：未说明）")
+@click.option("--allow-outside-area", is_flag=True, help="核查辖区外的地点（结论注明）")
 @click.option("--exposed-people", type=float, default=None, help="不填则按500 m内数据统计")
 @click.pass_context
-def siting_check(ctx, lon, lat, crs, inventory_file, exposed_people) -> None:
-    """Run the siting check on a candidate site; JSON to stdout."""
+def siting_check(ctx, lon, lat, crs, facility_type, stage, inventory_file, sizes, in_park, allow_outside_area,
+                 exposed_people) -> None:
+    """Run the siting check on a candidate site; JSON to stdout (the API's result)."""
     from geo.errors import InvalidInput
     from geo.postgis.siting import check_site
     from hazmap.db.session import get_engine
+    from hazmap.domain import siting_area
     from hazmap.jsonbody import loads_checked
 
     s = _settings(ctx)
@@ -190,15 +201,23 @@ def siting_check(ctx, lon, lat, crs, inventory_file, exposed_people) -> None:
         fail(f"无法读取库存文件 {inventory_file}：{exc.strerror or exc}")
     except InvalidInput as exc:
         fail(f"库存文件 {inventory_file} 无效：{exc.message}")
-    payload = {"location": {"lon": lon, "lat": lat, "crs": crs},
-               "inventory": inventory, "exposed_people": exposed_people}
+    size = {}
+    for item in sizes:
+        key, sep, value = item.partition("=")
+        if not sep:
+            fail(f"--size 应为 字段=数值，实际“{item}”")
+        size[key.strip()] = value.strip()
+    payload = {"location": {"lon": lon, "lat": lat, "crs": crs}, "facility_type": facility_type, "stage": stage,
+               "inventory": inventory, "size": size or None, "in_chemical_park": in_park,
+               "allow_outside_area": allow_outside_area, "exposed_people": exposed_people}
     try:
         with get_engine(s.database_url, db=s.database).connect() as conn:
-            result = check_site(conn, payload, _domain(s))
+            result = check_site(conn, payload, _domain(s), area=siting_area(s))
     except InvalidInput as exc:
         fail(f"输入错误（{exc.field}）：{exc.message}")
-    _audit_cli(s, "siting_check", {"via": "cli", "location": payload["location"],
-                                   "verdict": result["verdict"]["decision"], "risk_color": result["risk_color"]})
+    _audit_cli(s, "siting_check", {"via": "cli", "location": payload["location"], "facility_type": facility_type,
+                                   "stage": result["stage"], "verdict": result["verdict"]["decision"],
+                                   "risk_color": result["risk_color"], "outside_area": result["area"]["outside"]})
     json.dump(result, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
 

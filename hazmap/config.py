@@ -102,6 +102,20 @@ class MapSettings:
 
 
 @dataclass(frozen=True)
+class AreaSettings:
+    """The deployment's area (README "Configuration"); the defaults are 晋城市城区's."""
+
+    name: str = "晋城市城区"  # said in messages (e.g. a siting candidate outside it)
+    centre: tuple[float, float] = (112.85, 35.505)  # WGS-84 lon, lat: where the maps open
+    zoom: float = 12.0  # … at this zoom
+    # stripped from the front of addresses before geocoding (longest first is not needed: repeated)
+    address_prefixes: tuple[str, ...] = ("山西省", "山西", "晋城市", "晋城", "城区")
+    # a siting candidate farther than this outside the district boundary (or, without one, the
+    # [etl] area_bbox) is refused unless the request says allow_outside_area (local choice)
+    siting_margin_m: float = 1000.0
+
+
+@dataclass(frozen=True)
 class WebSettings:
     proxy_hops: int = 0  # reverse proxies in front whose X-Forwarded-* headers are trusted (0: none)
 
@@ -113,6 +127,7 @@ class Settings:
     auth: AuthSettings = field(default_factory=AuthSettings)
     etl: EtlSettings = field(default_factory=EtlSettings)
     map: MapSettings = field(default_factory=MapSettings)
+    area: AreaSettings = field(default_factory=AreaSettings)
     limits: Limits = field(default_factory=Limits)
     rules_overrides: tuple[dict[str, Any], ...] = ()
     anonymous_access: bool = False  # True: visitors without a login may view the map and read the API
@@ -137,7 +152,11 @@ def _coerce(section: str, cls, data: dict[str, Any]):
             if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
                 raise ConfigError(f"配置项 [{section}] {key} 应为正数，实际 {value!r}")
             value = type(default)(value)
-        if isinstance(default, tuple):
+        if isinstance(default, tuple) and default and isinstance(default[0], str):
+            if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+                raise ConfigError(f"配置项 [{section}] {key} 应为字符串列表")
+            value = tuple(v.strip() for v in value)
+        elif isinstance(default, tuple):
             if not isinstance(value, list) or len(value) != len(default):
                 raise ConfigError(f"配置项 [{section}] {key} 应为含 {len(default)} 个数的列表")
             value = tuple(float(v) for v in value)
@@ -160,7 +179,7 @@ def load_settings(path: str | os.PathLike | None = None, env: dict[str, str] | N
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"配置文件 {p} 不是有效的 TOML：{exc}") from exc
     s = Settings(config_path=str(path) if path else None)
-    top_known = {"database", "etl", "map", "limits", "rules", "auth", "sources", "web"}
+    top_known = {"database", "etl", "map", "area", "limits", "rules", "auth", "sources", "web"}
     for key in raw:
         if key not in top_known:
             raise ConfigError(f"未知配置节 [{key}]（可用：{', '.join(sorted(top_known))}）")
@@ -174,6 +193,8 @@ def load_settings(path: str | os.PathLike | None = None, env: dict[str, str] | N
         s = replace(s, map=_coerce("map", MapSettings, raw["map"]))
         if s.map.basemap_file and not Path(s.map.basemap_file).is_absolute():
             s = replace(s, map=replace(s.map, basemap_file=str(Path(path).parent / s.map.basemap_file)))
+    if "area" in raw:
+        s = replace(s, area=_coerce("area", AreaSettings, raw["area"]))
     if "limits" in raw:
         s = replace(s, limits=_coerce("limits", Limits, raw["limits"]))
     if "web" in raw:

@@ -25,3 +25,10 @@ def load_domain(settings) -> Domain:
     """The domain for ``settings`` (its ``[[rules.overrides]]`` applied)."""
     return build_domain(data_dir("reference"), data_dir("rules"),
                         overrides=tuple(getattr(settings, "rules_overrides", ()) or ()))
+
+
+def siting_area(settings):
+    """Where siting candidates may be checked (:class:`geo.postgis.siting.SitingArea`), from the settings."""
+    from geo.postgis.siting import SitingArea
+
+    return SitingArea(settings.area.name, settings.etl.area_bbox, settings.area.siting_margin_m)

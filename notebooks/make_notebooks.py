@@ -15,7 +15,7 @@ SITING = [
     new_code_cell("import os\n\nimport pandas as pd\n\n"
                   "from geo.postgis import collections as hz\nfrom geo.postgis.siting import check_site\n"
                   "from hazmap.config import load_settings\nfrom hazmap.db.session import get_engine\n"
-                  "from hazmap.domain import load_domain\n\n"
+                  "from hazmap.domain import load_domain, siting_area\n\n"
                   "settings = load_settings()\ndomain = load_domain(settings)\nengine = get_engine(settings.database_url)"),
     new_code_cell("with engine.connect() as conn:\n"
                   "    run = hz.read_snapshot(conn)  # one run for everything read here\n"
@@ -33,9 +33,12 @@ SITING = [
                   "             for u in p['hazard_units'] for line in u['inventory']]\n"
                   "with engine.connect() as conn:\n"
                   "    result = check_site(conn, {'location': {'lon': lon, 'lat': lat, 'crs': 'wgs84'},\n"
-                  "                               'inventory': inventory, 'exposed_people': None}, domain)\n"
+                  "                               'facility_type': p['facility_type'] or '其他', 'stage': p['stages'][0],\n"
+                  "                               'inventory': inventory, 'exposed_people': None},\n"
+                  "                        domain, area=siting_area(settings))\n"
                   "print(result['verdict']['label'], '—', result['verdict']['text'])\n"
-                  "assert result['verdict']['decision'] in ('advise_against', 'acceptable')\n"
+                  "print(result['method']['label'], '—', result['method']['text'])\n"
+                  "assert result['verdict']['decision'] in ('shortfall', 'no_shortfall_found')\n"
                   "assert result['major_hazard_grade'] == p['major_hazard_grade']"),
 ]
 
@@ -46,7 +49,7 @@ BY_TOWN = [
     new_code_cell("import tempfile\nfrom pathlib import Path\n\nimport geopandas as gpd\n\n"
                   "from geo.postgis import collections as hz\nfrom geo.postgis.collections import arguments\n"
                   "from hazmap import export\nfrom hazmap.config import load_settings\nfrom hazmap.db.session import get_engine\n"
-                  "from hazmap.domain import load_domain\n\n"
+                  "from hazmap.domain import load_domain, siting_area\n\n"
                   "settings = load_settings()\ndomain = load_domain(settings)\nengine = get_engine(settings.database_url)\n"
                   "out = Path(tempfile.mkdtemp())"),
     new_code_cell("def save(layer, **filters):\n"
@@ -76,4 +79,6 @@ BY_TOWN = [
 for name, cells in (("siting_review.ipynb", SITING), ("conflicts_by_town.ipynb", BY_TOWN)):
     nb = new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
                                                             "language": "python"}})
+    for i, cell in enumerate(nb.cells):  # stable ids: regenerating changes only what changed
+        cell.id = f"{name.split('.')[0].replace('_', '-')}-{i}"
     nbformat.write(nb, HERE / name)

@@ -83,7 +83,7 @@ def test_login_session_cookie_and_csrf(demo_db):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" in cookie
     # the session works; a cookie-authenticated POST needs the CSRF token
     assert c.get("/siting").status_code == 200
-    body = {"location": {"lon": 112.85, "lat": 35.5}, "inventory": [{"chemical": "甲醇", "quantity_t": 10}]}
+    body = {"location": {"lon": 112.85, "lat": 35.5}, "facility_type": "危化品仓库", "stage": "storage", "inventory": [{"chemical": "甲醇", "quantity_t": 10}]}
     assert c.post("/api/v1/siting/check", json=body).status_code == 400
     token = re.search(r'name="csrf-token" content="([^"]+)"', c.get("/siting").get_data(as_text=True)).group(1)
     assert c.post("/api/v1/siting/check", json=body, headers={"X-CSRF-Token": token}).status_code == 200

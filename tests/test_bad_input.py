@@ -13,7 +13,7 @@ from werkzeug.test import EnvironBuilder, run_wsgi_app
 from geo.errors import InvalidInput
 from hazmap.jsonbody import MAX_JSON_NUMBER, loads_checked
 
-BODY = {"location": {"lon": 112.85, "lat": 35.5, "crs": "wgs84"},
+BODY = {"location": {"lon": 112.85, "lat": 35.5, "crs": "wgs84"}, "facility_type": "危化品仓库", "stage": "storage",
         "inventory": [{"chemical": "甲醇", "quantity_t": 10, "unit": "storage"}]}
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -65,7 +65,8 @@ def test_numbers_beyond_range_in_the_cli_inventory_file(demo_db, monkeypatch, tm
     f.write_text('[{"chemical": "甲醇", "quantity_t": 1' + "0" * 400 + "}]", encoding="utf-8")
     monkeypatch.setenv("DATABASE_URL", demo_db[0])
     monkeypatch.delenv("HAZMAP_CONFIG", raising=False)
-    res = CliRunner().invoke(cli, ["siting", "check", "--lon", "112.85", "--lat", "35.5", "--inventory", str(f)])
+    res = CliRunner().invoke(cli, ["siting", "check", "--lon", "112.85", "--lat", "35.5", "--facility-type", "危化品仓库",
+                                   "--stage", "储存", "--inventory", str(f)])
     assert res.exit_code == 2 and "超出范围" in res.output and len(res.output.strip().splitlines()) == 1
 
 

@@ -32,7 +32,8 @@ def _commands(tmp_path) -> dict[str, list[str]]:
         "refresh": ["refresh"],
         "export": ["export", "enterprises", "-o", str(tmp_path / "out.geojson")],
         "export csv": ["export", "conflicts", "--format", "csv", "-o", "-"],
-        "siting check": ["siting", "check", "--lon", "112.85", "--lat", "35.5", "--inventory", str(inventory)],
+        "siting check": ["siting", "check", "--lon", "112.85", "--lat", "35.5", "--facility-type", "危化品仓库",
+                         "--stage", "储存", "--inventory", str(inventory)],
         "db downgrade": ["db", "downgrade", "base"],
         "etl run": ["etl", "run", "--source", f"enterprises={REPO_DEMO}"],
     }

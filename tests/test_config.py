@@ -42,3 +42,30 @@ def test_bad_setting_is_named(tmp_path, text, names):
 def test_missing_config_file_is_named(tmp_path):
     with pytest.raises(ConfigError, match="missing.toml"):
         load_settings(env={"HAZMAP_CONFIG": str(tmp_path / "missing.toml")})
+
+
+def test_area_settings_reach_the_geocoder_and_the_pages(tmp_path):
+    """Another district: its prefixes are stripped (the 城区 defaults are not), its centre opens the map."""
+    from etl.geocode import OfflineGeocoder
+    from etl.run import make_geocoder
+
+    f = tmp_path / "yc.toml"
+    f.write_text('[area]\nname = "阳城县"\ncentre = [112.42, 35.49]\nzoom = 11\n'
+                 'address_prefixes = ["山西省", "晋城市", "阳城县"]\n', encoding="utf-8")
+    s = load_settings(env={"HAZMAP_CONFIG": str(f)})
+    assert s.area.name == "阳城县" and s.area.centre == (112.42, 35.49) and s.area.zoom == 11
+    g = make_geocoder(s, [("凤城镇新阳东街12号", 112.42, 35.49, "address_point")], [])
+    hit = g.geocode("山西省晋城市阳城县凤城镇新阳东街12号")
+    assert hit is not None and hit.precision == "address_point" and hit.score == 100
+    default = OfflineGeocoder([("凤城镇新阳东街12号", 112.42, 35.49, "address_point")])
+    miss = default.geocode("山西省晋城市阳城县凤城镇新阳东街12号")  # 阳城县 is not a default prefix
+    assert miss is None or miss.precision != "address_point" or miss.score < 100
+
+
+@pytest.mark.parametrize("text", ['[area]\ncentre = [112.4]\n', '[area]\nsiting_margin_m = -1\n'])
+def test_bad_area_setting_is_named(tmp_path, text):
+    f = tmp_path / "bad.toml"
+    f.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_settings(env={"HAZMAP_CONFIG": str(f)})
+    assert ("centre" in str(err.value)) or ("siting_margin_m" in str(err.value))

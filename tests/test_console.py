@@ -78,7 +78,7 @@ def test_audit_is_searchable_paged_in_beijing_time_with_chinese_actions(console)
     text = Page(page).visible_text()
     assert "共 60 条，第 1 / 2 页" in text
     # 2026-03-01 01:30 UTC (g = 60) is 09:30 Beijing time, newest first
-    assert "2026-03-01 09:30:00 王分析 分析人员 导出数据 图层：涉危企业；格式：CSV 表格；筛选条件：风险颜色 重大风险" in text
+    assert "2026-03-01 09:30:00 王分析 分析人员 导出数据 图层：涉危企业（四色分级）；格式：CSV 表格；筛选条件：风险颜色 重大风险" in text
     assert "下一页" in page
     second = Page(c.get("/console/audit?q=王分析&page=2").get_data(as_text=True)).visible_text()
     assert "第 2 / 2 页" in second and "2026-03-01 08:31:00" in second  # g = 1: the oldest

@@ -80,7 +80,7 @@ def test_basic_with_password_when_configured_and_disabled_users(demo_db, monkeyp
 def test_basic_is_for_reading_a_post_still_needs_bearer_or_the_session_csrf(demo_db):
     user = make_user(demo_db[0], "planner")
     c = _app(demo_db[0]).test_client()
-    body = {"location": {"lon": 112.85, "lat": 35.5}, "inventory": [{"chemical": "甲醇", "quantity_t": 10}]}
+    body = {"location": {"lon": 112.85, "lat": 35.5}, "facility_type": "危化品仓库", "stage": "storage", "inventory": [{"chemical": "甲醇", "quantity_t": 10}]}
     # a browser may replay cached Basic credentials cross-site: a Basic POST is checked like a cookie one
     assert c.post("/api/v1/siting/check", json=body, headers=_basic(user["name"], user["token"])).status_code == 400
     assert c.post("/api/v1/siting/check", json=body,

@@ -53,9 +53,11 @@ def _siting_body(rng: random.Random):
     body = {"location": {"lon": 112.85, "lat": 35.5, "crs": "wgs84"},
             "inventory": [{"chemical": "甲醇", "quantity_t": 10, "unit": "storage"},
                           {"chemical": "液氯", "quantity_t": 20}],
-            "exposed_people": None, "facility_type": "化工厂", "in_chemical_park": False}
+            "exposed_people": None, "facility_type": "化工厂", "stage": "production", "in_chemical_park": False,
+            "size": {"tank_volume_m3": 100}, "allow_outside_area": False}
     for _ in range(rng.randint(1, 3)):  # replace a few leaves (or whole branches) with hostile values
-        key = rng.choice(["location", "inventory", "exposed_people", "facility_type", "in_chemical_park", "lon",
+        key = rng.choice(["location", "inventory", "exposed_people", "facility_type", "stage", "size",
+                          "allow_outside_area", "in_chemical_park", "lon",
                           "lat", "crs", "chemical", "quantity_t", "unit"])
         value = rng.choice(LEAVES)
         if key in body:

@@ -26,7 +26,7 @@ def test_siting_rate_limit_is_429_with_its_name(demo_app):
     demo_app.config["HAZMAP_SETTINGS"] = replace(s, limits=replace(s.limits, siting_checks_per_minute=3))
     try:
         c = demo_app.test_client()
-        body = {"location": {"lon": 112.85, "lat": 35.5}, "inventory": [{"chemical": "甲醇", "quantity_t": 1}]}
+        body = {"location": {"lon": 112.85, "lat": 35.5}, "facility_type": "危化品仓库", "stage": "storage", "inventory": [{"chemical": "甲醇", "quantity_t": 1}]}
         codes = [c.post("/api/v1/siting/check", json=body).status_code for _ in range(4)]
         assert codes == [200, 200, 200, 429]
         err = c.post("/api/v1/siting/check", json=body).get_json()["error"]

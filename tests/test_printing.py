@@ -45,11 +45,13 @@ def test_siting_opinion_pdf_cites_rules_distances_version_and_who_asked(web_db):
     app = make_app(web_db)
     c = app.test_client()
     body = {"location": {"lon": 112.8505, "lat": 35.5005, "crs": "wgs84"}, "facility_type": "危化品仓库",
+            "stage": "storage", "in_chemical_park": False, "size": {"class_a_34_t": 3},
             "inventory": [{"chemical": "液氯", "quantity_t": 20, "unit": "storage"}]}
     r = c.post("/api/v1/siting/report.pdf", json=body)
     assert r.status_code == 200 and r.mimetype == "application/pdf"
     t = _text(r.data)
-    for text in ("选址初筛意见", "拟建项目", "经度112.850500", "危化品仓库", "初筛结论", "建议不予选址",
+    for text in ("选址初筛意见", "拟建项目", "经度112.850500", "危化品仓库", "初筛结论", "初筛发现距离不足", "储存", "是否位于化工园区", "否",
+                 "甲类第3、4项物品储量3", "外部安全防护距离的确定方法", "定量风险评价法", "化工园区",
                  "重大危险源辨识", "所需防护距离及依据", "GB", "东街第一小学", "数据版本", "运行#2", "申请人",
                  "运维人员"):
         assert text in t, text

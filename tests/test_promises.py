@@ -17,7 +17,8 @@ from hazmap.db.session import get_engine
 from tests.helpers import make_user
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
-SITING = {"location": {"lon": 112.85, "lat": 35.5}, "inventory": [{"chemical": "甲醇", "quantity_t": 10}]}
+SITING = {"location": {"lon": 112.85, "lat": 35.5}, "facility_type": "危化品仓库", "stage": "storage",
+          "inventory": [{"chemical": "甲醇", "quantity_t": 10}]}
 
 
 def _app(url, **limits):
@@ -95,7 +96,8 @@ def test_cli_siting_checks_and_exports_are_audited(demo_db, monkeypatch, tmp_pat
     inv.write_text(json.dumps(SITING["inventory"], ensure_ascii=False), encoding="utf-8")
     who = f"cli:{getpass.getuser()}"
     before_checks, before_exports = len(_audit(demo_db[0], who, "siting_check")), len(_audit(demo_db[0], who, "export"))
-    res = CliRunner().invoke(cli, ["siting", "check", "--lon", "112.85", "--lat", "35.5", "--inventory", str(inv)])
+    res = CliRunner().invoke(cli, ["siting", "check", "--lon", "112.85", "--lat", "35.5", "--facility-type", "危化品仓库",
+                                   "--stage", "储存", "--inventory", str(inv)])
     assert res.exit_code == 0, res.output
     res = CliRunner().invoke(cli, ["export", "enterprises", "--risk", "red", "--format", "csv",
                                    "-o", str(tmp_path / "red.csv")])

@@ -121,14 +121,14 @@ def test_targets_conflicts_areas_pipelines_stats_runs(demo_app):
 
 def test_siting_endpoint(demo_app):
     c = demo_app.test_client()
-    r = c.post("/api/v1/siting/check", json={"location": {"lon": 112.85, "lat": 35.50, "crs": "wgs84"},
+    r = c.post("/api/v1/siting/check", json={"location": {"lon": 112.85, "lat": 35.50, "crs": "wgs84"}, "facility_type": "危化品仓库", "stage": "storage",
                                               "inventory": [{"chemical": "液氯", "quantity_t": 20, "unit": "storage"}]})
     assert r.status_code == 200
     body = r.get_json()
-    assert body["verdict"]["decision"] in ("advise_against", "acceptable") and body["units"][0]["S"] == pytest.approx(4.0)
+    assert body["verdict"]["decision"] in ("shortfall", "no_shortfall_found") and body["units"][0]["S"] == pytest.approx(4.0)
     bad = c.post("/api/v1/siting/check", data="not json", content_type="application/json")
     assert bad.status_code == 400
-    bad = c.post("/api/v1/siting/check", json={"location": {"lon": 112.85, "lat": 35.5}, "inventory": [{"chemical": "X", "quantity_t": 1}]})
+    bad = c.post("/api/v1/siting/check", json={"location": {"lon": 112.85, "lat": 35.5}, "facility_type": "危化品仓库", "stage": "storage", "inventory": [{"chemical": "X", "quantity_t": 1}]})
     assert bad.status_code == 400 and bad.get_json()["error"]["field"] == "inventory[0].chemical"
 
 

@@ -401,14 +401,14 @@ def test_no_results_yet_is_empty_not_an_error(fresh_db_url):
 
 def test_siting_check_route(client):
     ok = client.post("/api/v1/siting/check", json={
-        "location": {"lon": 112.8505, "lat": 35.5005, "crs": "wgs84"},
+        "location": {"lon": 112.8505, "lat": 35.5005, "crs": "wgs84"}, "facility_type": "危化品仓库", "stage": "storage",
         "inventory": [{"cas": "7664-41-7", "quantity_t": 20, "unit": "storage"}], "exposed_people": None})
     assert ok.status_code == 200, ok.get_data(as_text=True)
     body = ok.get_json()
     assert body["location"]["crs"] == "wgs84" and body["units"][0]["S"] > 0
     assert body["risk_color"] in ("red", "orange", "yellow", "blue")
     assert any(c["target_id"] == 1 for c in body["conflicts"])  # the school is 140 m away
-    assert body["verdict"]["decision"] == "advise_against"
+    assert body["verdict"]["decision"] == "shortfall" and body["verdict"]["label"] == "初筛发现距离不足"
 
 
 @pytest.mark.parametrize("kwargs, field", [
@@ -418,12 +418,18 @@ def test_siting_check_route(client):
     ({"json": [1, 2]}, "body"),
     ({"json": "text"}, "body"),
     ({"json": {"inventory": []}}, "location"),
+    ({"json": {"location": {"lon": 112.85, "lat": 35.5}, "inventory": [{"chemical": "液氯", "quantity_t": 1}]}},
+     "facility_type"),
+    ({"json": {"location": {"lon": 112.85, "lat": 35.5}, "facility_type": "危化品仓库",
+               "inventory": [{"chemical": "液氯", "quantity_t": 1}]}}, "stage"),
+    ({"json": {"location": {"lon": 116.397, "lat": 39.909}, "facility_type": "危化品仓库", "stage": "storage",
+               "inventory": [{"chemical": "液氯", "quantity_t": 1}]}}, "location"),
     ({"json": {"location": {"lon": "abc", "lat": 35.5}, "inventory": [{"chemical": "液氯", "quantity_t": 1}]}},
      "location.lon"),
     ({"json": {"location": {"lon": 112.85, "lat": 35.5, "crs": "mars"}, "inventory": []}}, "location.crs"),
-    ({"json": {"location": {"lon": 112.85, "lat": 35.5},
+    ({"json": {"location": {"lon": 112.85, "lat": 35.5}, "facility_type": "危化品仓库", "stage": "storage",
                "inventory": [{"chemical": "液氯", "quantity_t": -1, "unit": "storage"}]}}, None),
-    ({"json": {"location": {"lon": 112.85, "lat": 35.5},
+    ({"json": {"location": {"lon": 112.85, "lat": 35.5}, "facility_type": "危化品仓库", "stage": "storage",
                "inventory": [{"chemical": "不存在的化学品", "quantity_t": 1, "unit": "storage"}]}}, None),
 ])
 def test_siting_bad_input_is_400(client, kwargs, field):

@@ -74,7 +74,7 @@ def test_map_page_loads_its_own_scripts_and_the_data_block(client):  # noqa: F81
     assert opts["labels"]["precision"]["address_point"] == "门牌地址" and opts["labels"]["grades"]["3"] == "三级"
     # no tiles configured: the basemap is drawn from the data, WGS-84
     assert opts["map"] == {"kind": "data", "url": "/api/v1/basemap", "datum": "wgs84",
-                           "attribution": "本系统数据绘制", "reviewNumber": ""}
+                           "attribution": "本系统数据绘制", "reviewNumber": "", "centre": [112.85, 35.505], "zoom": 12.0}
 
 
 def test_scripts_keep_no_copy_of_the_vocabularies():
@@ -230,7 +230,7 @@ def test_gcj02_basemap_shifts_the_display_not_the_data(web_db):  # noqa: F811
     r = c.get("/")
     opts = Page(r.get_data(as_text=True)).data_block()
     assert opts["map"] == {"kind": "tiles", "url": "http://tiles.intranet.example/{z}/{x}/{y}.png", "datum": "gcj02",
-                           "attribution": "天地图（内网代理）", "reviewNumber": "GS(2024)0650号"}
+                           "attribution": "天地图（内网代理）", "reviewNumber": "GS(2024)0650号", "centre": [112.85, 35.505], "zoom": 12.0}
     assert "img-src 'self' data: blob: http://tiles.intranet.example;" in r.headers["Content-Security-Policy"]
     f = c.get("/api/v1/enterprises/1").get_json()
     assert f["geometry"]["coordinates"] == [112.85, 35.5]  # stored WGS-84, unshifted

@@ -205,20 +205,17 @@ def _rate_limit_siting(what: str) -> None:
 
 @bp.post("/siting/check")
 def siting_check():
-    from geo.postgis.siting import check_site
+    """The siting check; ``?format=pdf`` answers the 选址初筛意见 PDF of the same check."""
+    from webmap.siting import pdf_response, request_payload, run_check
 
+    fmt = request.args.get("format") or "json"
+    if fmt not in ("json", "pdf"):
+        raise InvalidInput("format", f"format 应为 json 或 pdf，实际“{fmt[:20]}”")
     _rate_limit_siting("check")
-    payload = request.get_json(silent=True)
-    if payload is None:
-        raise InvalidInput("body", "请求体应为 JSON（Content-Type: application/json）")
-    if not isinstance(payload, dict):
-        raise InvalidInput("body", "请求体应为 JSON 对象（含 location 与 inventory）")
-    with connect() as conn:
-        result = check_site(conn, payload, domain())
-    from webmap.auth import record
-
-    record("siting_check", {"via": "api", "location": result["location"], "facility_type": payload.get("facility_type"),
-                            "verdict": result["verdict"]["decision"], "risk_color": result["risk_color"]})
+    payload = request_payload()
+    result = run_check(payload, via="api", fmt=fmt)
+    if fmt == "pdf":
+        return pdf_response(result, payload)
     return jsonify({**result, "crs_note": registry.CRS_NOTE})
 
 

@@ -174,6 +174,8 @@ def user_action(name: str, action: str):
 
 
 def _value(key: str, v) -> str:
+    if isinstance(v, bool):
+        return labels.DETAIL_VALUE_LABEL.get(key, {}).get(v, "是" if v else "否")
     if isinstance(v, dict):
         if key == "location" and "lon" in v:
             return f"经度 {v['lon']}，纬度 {v.get('lat')}"

@@ -6,6 +6,11 @@ block together with the domain vocabulary, so no script keeps a copy.
 
 from __future__ import annotations
 
+from geo.separation import FIELD_LABEL as SIZE_FIELD_LABEL
+from etl.kinds import KINDS
+from geo.postgis.collections.core import COLLECTIONS
+from geo.vocabulary import HAZARD_LABEL, MAJOR_GRADE_LABEL, STAGE_LABEL
+
 ROLE_LABEL = {"operator": "运维人员", "planner": "规划人员", "leader": "领导", "analyst": "分析人员"}
 
 AUDIT_ACTION_LABEL = {
@@ -26,18 +31,19 @@ DETAIL_KEY_LABEL = {
     "inserted": "新增", "updated": "更新", "unchanged": "未变", "removed": "移除", "kind": "类型",
     "via": "途径", "verdict": "结论", "risk_color": "风险颜色", "output": "输出文件", "offset": "起始位置",
     "collection": "数据集", "returned": "返回条数", "matched": "匹配条数", "account": "账号", "address": "地址",
-    "until": "锁定至", "failures": "失败次数",
+    "until": "锁定至", "failures": "失败次数", "outside_area": "拟建点位置",
 }
 
 # values that appear in audit details → Chinese (by the detail's key)
 DETAIL_VALUE_LABEL = {
     "role": ROLE_LABEL,
-    "layer": {"enterprises": "涉危企业", "hazard-units": "危险源单元", "targets": "防护目标", "conflicts": "距离冲突",
-              "areas": "区域风险", "pipelines": "长输管道", "map": "风险地图"},
+    "layer": {**{c.id: c.title for c in COLLECTIONS}, "map": "风险地图"},
     "format": {"geojson": "GeoJSON 文件", "csv": "CSV 表格", "gpkg": "GeoPackage 文件", "pdf": "PDF 文件"},
     "crs": {"wgs84": "WGS-84", "gcj02": "GCJ-02", "cgcs2000": "CGCS2000", "bd09": "BD-09"},
-    "decision": {"advise_against": "建议不予选址", "acceptable": "可以选址"},
-    "verdict": {"advise_against": "建议不予选址", "acceptable": "可以选址"},
+    "decision": {"shortfall": "初筛发现距离不足", "no_shortfall_found": "初筛未发现距离不足"},
+    "verdict": {"shortfall": "初筛发现距离不足", "no_shortfall_found": "初筛未发现距离不足"},
+    "outside_area": {True: "辖区外（按请求核查）", False: "辖区内"},
+    "stage": STAGE_LABEL,
     "via": {"api": "接口", "cli": "命令行", "page": "页面"},
     "risk_color": {"red": "红", "orange": "橙", "yellow": "黄", "blue": "蓝"},
     "status": {"running": "运行中", "succeeded": "成功", "failed": "失败", "aborted": "已中止"},
@@ -51,15 +57,12 @@ RUN_KIND_LABEL = {"etl": "数据导入", "refresh": "重新计算", "siting": "�
 RUN_STATUS_LABEL = DETAIL_VALUE_LABEL["status"]
 
 # registry kinds (ETL sources)
-KIND_LABEL = {"enterprises": "涉危企业", "hazard_units": "危险源单元/储量", "targets": "防护目标",
-              "areas": "行政区划", "pipelines": "长输管道", "gazetteer": "地名地址库"}
+KIND_LABEL = {k.name: k.label for k in KINDS}
 
 PRECISION_LABEL = {"source": "登记坐标", "address_point": "门牌地址", "road": "道路", "poi": "兴趣点",
                    "village": "村/社区", "town": "镇/街道", "district": "区"}
 
-GRADE_LABEL = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}
-
-HAZARD_LABEL = {"toxic": "有毒", "flammable": "易燃易爆", "explosive": "爆炸品"}
+GRADE_LABEL = MAJOR_GRADE_LABEL
 
 # the siting request's fields (error messages name them by path)
 FIELD_LABEL = {
@@ -69,6 +72,7 @@ FIELD_LABEL = {
     "facility_type": "设施类别", "size": "规模", "major_grade": "重大危险源等级", "hazard": "危险类型",
     "stage": "环节", "risk": "风险颜色", "town": "属地", "department": "监管部门", "bbox": "地图范围",
     "limit": "数量上限", "offset": "起始位置", "radius_m": "半径（米）", "x": "横坐标", "y": "纵坐标",
+    "in_chemical_park": "是否位于化工园区", "allow_outside_area": "核查辖区外地点", **SIZE_FIELD_LABEL,
 }
 
 def as_json() -> dict:

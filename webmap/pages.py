@@ -40,7 +40,7 @@ def _map_options() -> dict:
         basemap = {"kind": "data", "url": url_for("basemap.vector")}
     return {**basemap, "datum": m.tile_datum if (m.tile_url or m.basemap_file) else "wgs84",
             "attribution": m.tile_attribution or ("本系统数据绘制" if basemap["kind"] == "data" else "本地底图"),
-            "reviewNumber": m.review_number}
+            "reviewNumber": m.review_number, "centre": list(settings().area.centre), "zoom": settings().area.zoom}
 
 
 def page_options(page: str, title: str, **extra) -> dict:

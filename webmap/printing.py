@@ -25,7 +25,8 @@ from geo import params
 from geo.postgis import basemap as basemap_queries
 from geo.postgis import collections as queries
 from geo.postgis.collections import arguments
-from geo.vocabulary import CATEGORY_LABEL, UNIT_KIND_LABEL
+from geo.separation import FIELD_LABEL
+from geo.vocabulary import CATEGORY_LABEL, STAGE_LABEL, UNIT_KIND_LABEL
 from webmap import labels
 from webmap.db import connect, domain, settings
 from webmap.reading import reading
@@ -189,6 +190,7 @@ def siting_pdf(result: dict, *, user: dict | None, request_body: dict | None = N
     body = request_body or {}
     html = render_template(
         "print_siting.html", r=result, body=body, categories=CATEGORY_LABEL, unit_kinds=UNIT_KIND_LABEL,
+        stages=STAGE_LABEL, size_labels=FIELD_LABEL,
         grades=labels.GRADE_LABEL, colour_label=vocab.colour_label, colour_hex=vocab.colour_hex,
         version=_version_text(info), printed=dt.datetime.now(BEIJING).strftime("%Y-%m-%d %H:%M"),
         user=user, role_label=labels.ROLE_LABEL.get((user or {}).get("role"), ""))

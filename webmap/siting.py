@@ -1,12 +1,12 @@
-"""``/siting``: the planners' siting check (same engine as ``POST /api/v1/siting/check``), and
-``POST /api/v1/siting/report.pdf``: the same check rendered as a 选址初筛意见 PDF."""
+"""``/siting``: the planners' siting check page; the check itself for ``POST /api/v1/siting/check``
+(JSON, or ``?format=pdf``) and ``POST /api/v1/siting/report.pdf`` (the 选址初筛意见 PDF)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, g, request
 
 from geo.errors import InvalidInput
-from webmap.db import connect, domain
+from webmap.db import connect, domain, settings
 from webmap.pages import render_page
 
 bp = Blueprint("siting", __name__)
@@ -23,18 +23,38 @@ def siting():
                        options={"facilityTypes": facility_types()})
 
 
-@bp.post("/api/v1/siting/report.pdf")
-def report_pdf():
+def request_payload() -> dict:
+    payload = request.get_json(silent=True)
+    if payload is None:
+        raise InvalidInput("body", "请求体应为 JSON（Content-Type: application/json）")
+    if not isinstance(payload, dict):
+        raise InvalidInput("body", "请求体应为 JSON 对象（含 location、facility_type、stage 与 inventory）")
+    return payload
+
+
+def run_check(payload: dict, *, via: str, fmt: str) -> dict:
+    """The siting check of ``payload``, audited."""
     from geo.postgis.siting import check_site
+    from hazmap.domain import siting_area
     from webmap.auth import record
+
+    with connect() as conn:
+        result = check_site(conn, payload, domain(), area=siting_area(settings()))
+    record("siting_check", {"via": via, "format": fmt, "location": result["location"],
+                            "facility_type": result["facility_type"], "stage": result["stage"],
+                            "verdict": result["verdict"]["decision"], "risk_color": result["risk_color"],
+                            "outside_area": result["area"]["outside"]})
+    return result
+
+
+def pdf_response(result: dict, payload: dict) -> Response:
     from webmap.printing import siting_pdf
 
-    payload = request.get_json(silent=True)
-    if not isinstance(payload, dict):
-        raise InvalidInput("body", "请求体应为 JSON 对象（含 location 与 inventory）")
-    with connect() as conn:
-        result = check_site(conn, payload, domain())
-    record("siting_check", {"location": result["location"], "facility_type": payload.get("facility_type"),
-                            "decision": result["verdict"]["decision"], "format": "pdf"})
     return Response(siting_pdf(result, user=g.user, request_body=payload), mimetype="application/pdf",
                     headers={"Content-Disposition": "attachment; filename=siting-opinion.pdf"})
+
+
+@bp.post("/api/v1/siting/report.pdf")
+def report_pdf():
+    payload = request_payload()
+    return pdf_response(run_check(payload, via="page", fmt="pdf"), payload)

@@ -1,6 +1,7 @@
 """Separation conflicts in PostGIS: targets closer to a source than the required distance.
 
-One set-based query (one home, used by the refresh and the siting check alike) joins each
+One set-based query (the refresh's; the siting check decides per target in
+:func:`geo.postgis.siting.point_conflicts` with the same rule selection) joins each
 source's per-category requirements to the protection targets: one LATERAL probe per source,
 ``t.geom && <its box widened by its largest required distance>`` (:mod:`geo.postgis.nearby`),
 drives an index scan on the targets' planar GiST index (a test asserts the index condition
@@ -16,7 +17,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from geo.postgis.nearby import metric_box
-from geo.separation import rule_text  # the one wording of a rule
 
 # The one conflict query.  ``src(source_id, geom, geog)`` are the sources and
 # ``req(source_id, category, required_m, rule_id, rule_text)`` what each requires per target
@@ -55,15 +55,6 @@ INSERT_CONFLICTS = sa.text(f"""
     from ({CONFLICT_SQL}) c
 """)
 
-_POINT_CONFLICTS = sa.text(_CONFLICTS.format(
-    sources="""src as (select 0 as source_id, g as geom, geography(g) as geog
-                       from (select ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) as g) p)""",
-    requirements="""req as (
-        select 0 as source_id, category, required_m, rule_id, rule_text
-        from unnest(cast(:categories as text[]), cast(:required as float8[]), cast(:rule_ids as text[]),
-                    cast(:rule_texts as text[])) as r(category, required_m, rule_id, rule_text))""")
-    + " order by r.required_m - t.distance_m desc, t.id")
-
 
 def insert_conflicts(conn: sa.Connection, run_id: int) -> int:
     """Compute and store the run's conflicts from its ``source_requirement`` rows."""
@@ -74,19 +65,3 @@ def explain_conflicts(conn: sa.Connection, run_id: int) -> str:
     """The plan of the conflict query (used by the index test and for diagnosis)."""
     rows = conn.execute(sa.text("explain " + CONFLICT_SQL), {"run_id": run_id})
     return "\n".join(r[0] for r in rows)
-
-
-def conflicts_at(conn: sa.Connection, lon: float, lat: float, requirements: dict) -> list[dict]:
-    """Conflicts of a candidate WGS-84 point, given ``{category: Requirement}`` (worst first)."""
-    if not requirements:
-        return []
-    cats = sorted(requirements)
-    rows = conn.execute(_POINT_CONFLICTS, {
-        "lon": lon, "lat": lat, "categories": cats,
-        "required": [float(requirements[c].required_m) for c in cats],
-        "rule_ids": [requirements[c].rule.rule_id for c in cats],
-        "rule_texts": [rule_text(requirements[c].rule) for c in cats]})
-    return [{"target_id": r.target_id, "name": r.name, "category": r.category,
-             "distance_m": round(float(r.distance_m), 1), "required_m": float(r.required_m),
-             "deficit_m": round(float(r.required_m) - float(r.distance_m), 1),
-             "rule": r.rule_id, "rule_text": r.rule_text} for r in rows]

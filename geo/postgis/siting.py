@@ -11,19 +11,22 @@ layout adjustment naming the rule, clause and distance that decide it.  Bad inpu
 from __future__ import annotations
 
 import datetime as dt
-
 import math
 from collections import defaultdict
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
 from geo import crs as crs_mod
 from geo import enterprise as ent_mod
 from geo.errors import InvalidInput
-from geo.postgis.conflicts import conflicts_at, rule_text
+from geo.fire_class import check_fire_class
 from geo.postgis.exposure import exposed_people_at
-from geo.separation import SourceProfile, requirements
-from geo.vocabulary import CATEGORY_LABEL, UNIT_KIND_INPUT
+from geo.postgis.nearby import metric_box
+from geo.separation import (SourceProfile, TargetProfile, requirement_for, requirement_text, requirements,
+                            rule_text, source_classes, target_kind)
+from geo.siting_policy import method_for, park_findings
+from geo.vocabulary import CATEGORY_LABEL, STAGE_LABEL, UNIT_KIND_INPUT, stage_code
 
 
 def _number(value, field: str, *, allow_none: bool = False, positive: bool = False) -> float | None:
@@ -104,14 +107,167 @@ def parse_inventory(items, catalogue) -> dict[str, list]:
     return {k: list(v.values()) for k, v in units.items()}
 
 
-def check_site(conn: sa.Connection, payload, domain) -> dict:
+# The candidate's declared size (GB 50016 / GB 50156 / GB 50074 bands); each optional, unknown → the
+# smallest band (a lower bound, said in the requirement).  field → (kind, minimum, maximum)
+SIZE_FIELDS = {
+    "tank_volume_m3": ("number", 0.0, None),     # 储罐总容积 (m³)
+    "station_grade": ("integer", 1, 3),          # 加油/加气站等级 (GB 50156 3.0)
+    "oil_depot_grade": ("integer", 1, 5),        # 石油库等级 (GB 50074 3.0)
+    "vapour_recovery": ("integer", 0, 2),        # 0 无 / 1 卸油 / 2 卸油和加油油气回收
+    "lpg_tank_buried": ("integer", 0, 1),        # LPG 储罐 1 埋地 / 0 地上
+    "class_a_34_t": ("number", 0.0, None),       # 甲类第3、4项物品储量 (t)
+    "class_a_1256_t": ("number", 0.0, None),     # 甲类第1、2、5、6项物品储量 (t)
+}
+
+
+@dataclass(frozen=True)
+class SitingArea:
+    """Where candidates may be checked: the district boundary loaded in ``admin_area`` (else the
+    configured ``bbox``) grown by ``margin_m`` metres; ``name`` is said in the refusal."""
+
+    name: str
+    bbox: tuple[float, float, float, float]  # WGS-84 (lon_min, lat_min, lon_max, lat_max)
+    margin_m: float
+
+
+_AREA_SQL = sa.text("""
+    with p as (select ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) as g),
+         d as (select ST_Union(geom) as g from admin_area where level = 'district')
+    select d.g is not null as has_boundary,
+           coalesce(ST_Intersects(d.g, p.g), ST_Intersects(ST_MakeEnvelope(:x0, :y0, :x1, :y1, 4326), p.g)) as inside,
+           coalesce(ST_Distance(d.g::geography, p.g::geography),
+                    ST_Distance(ST_MakeEnvelope(:x0, :y0, :x1, :y1, 4326)::geography, p.g::geography)) as distance_m
+    from p, d
+""")
+
+
+def locate_in_area(conn: sa.Connection, lon: float, lat: float, area: SitingArea, *, allow_outside: bool) -> dict:
+    """``{inside, distance_m, against}`` of the candidate; raises InvalidInput (``location``) when it is
+    farther than the margin from the area and ``allow_outside`` is false."""
+    x0, y0, x1, y1 = area.bbox
+    row = conn.execute(_AREA_SQL, {"lon": lon, "lat": lat, "x0": x0, "y0": y0, "x1": x1, "y1": y1}).one()
+    against = f"{area.name}区界" if row.has_boundary else f"{area.name}配置范围（[etl] area_bbox，未导入区界）"
+    distance = 0.0 if row.inside else round(float(row.distance_m), 1)
+    out = {"inside": bool(row.inside), "distance_m": distance, "against": against,
+           "margin_m": area.margin_m, "outside": distance > area.margin_m}
+    if out["outside"] and not allow_outside:
+        raise InvalidInput("location", f"拟建点（{lon:.6f}, {lat:.6f}）在{against}外 {distance / 1000:.1f} 千米，"
+                                       f"超出允许的 {area.margin_m:g} 米；本系统的防护目标与企业数据只覆盖本辖区，"
+                                       f"如确需核查，请在请求中设置 allow_outside_area: true")
+    return out
+
+
+def _flag(payload: dict, field: str) -> bool | None:
+    value = payload.get(field)
+    if value is not None and not isinstance(value, bool):
+        raise InvalidInput(field, f"{field} 应为 true 或 false")
+    return value
+
+
+def parse_facility(payload: dict, domain) -> tuple[str, str]:
+    """The declared facility type (one of ``source_classes.csv``) and stage; both required."""
+    types = list(domain.rules.facility_classes)
+    ft = payload.get("facility_type")
+    if ft is None or (isinstance(ft, str) and not ft.strip()):
+        raise InvalidInput("facility_type", f"缺少 facility_type（设施类别）：选址核查须说明拟建设施类别，"
+                                            f"可选：{'、'.join(types)}")
+    if not isinstance(ft, str):
+        raise InvalidInput("facility_type", "facility_type 应为字符串（设施类别名称）")
+    if ft.strip() not in domain.rules.facility_classes:
+        raise InvalidInput("facility_type", f"未知的设施类别“{str(ft)[:40]}”，可选：{'、'.join(types)}")
+    stage_in = payload.get("stage")
+    if stage_in is None or (isinstance(stage_in, str) and not stage_in.strip()):
+        raise InvalidInput("stage", f"缺少 stage（环节）：可选 {'、'.join(STAGE_LABEL.values())}")
+    stage = stage_code(stage_in) if isinstance(stage_in, str) else None
+    if stage is None:
+        raise InvalidInput("stage", f"未知的环节“{str(stage_in)[:40]}”，可选 {'、'.join(STAGE_LABEL.values())}")
+    return ft.strip(), stage
+
+
+def parse_size(size) -> dict:
+    """The declared sizes (``size`` object of the request); every key known, every value in range."""
+    if size is None:
+        return {}
+    if not isinstance(size, dict):
+        raise InvalidInput("size", "size 应为对象，如 {\"tank_volume_m3\": 120}")
+    out = {}
+    for key, value in size.items():
+        field = f"size.{key}"
+        if key not in SIZE_FIELDS:
+            raise InvalidInput(field, f"未知的规模字段 {key}（可用：{'、'.join(SIZE_FIELDS)}）")
+        if value is None:
+            continue
+        kind, lo, hi = SIZE_FIELDS[key]
+        if isinstance(value, bool) and key == "lpg_tank_buried":
+            value = int(value)
+        x = _number(value, field)
+        if kind == "integer" and x != int(x):
+            raise InvalidInput(field, f"{field} 应为整数，实际 {value}")
+        if x < lo or (hi is not None and x > hi):
+            raise InvalidInput(field, f"{field} 应在 {lo}–{hi} 之间，实际 {value}" if hi is not None
+                               else f"{field} 不能小于 {lo}，实际 {value}")
+        out[key] = int(x) if kind == "integer" else x
+    return out
+
+
+# Registered targets near the candidate, with the attributes the rules read (size, beds); the box
+# probe on the planar index as in geo.postgis.conflicts, then the spheroidal distance decides.
+_NEAR_TARGETS = sa.text(f"""
+    with p as (select ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) as g)
+    select t.id, t.name, t.category, t.population, t.households, t.capacity,
+           ST_Distance(t.geog, geography(p.g)) as distance_m
+    from protection_target t, p
+    where t.geom && {metric_box("p.g", ":reach")} and t.category = any(:categories)
+      and ST_DWithin(t.geog, geography(p.g), :reach)
+""")
+
+
+def reach_m(profile: SourceProfile, ruleset) -> float:
+    """The largest distance any rule of the candidate's source classes can require (the search radius)."""
+    classes = source_classes(profile, ruleset)
+    return max((r.distance_m for (sc, _), rules in ruleset.by_pair.items() if sc in classes for r in rules),
+               default=0.0)
+
+
+def point_conflicts(conn: sa.Connection, lon: float, lat: float, profile: SourceProfile, ruleset,
+                    categories) -> list[dict]:
+    """Registered targets closer to the candidate than the distance required **for that target**
+    (its category and its registered attributes — a school of more than 500 pupils is a GB 50156
+    重要公共建筑物, one of 500 or fewer a 一类保护物), worst shortfall first."""
+    reach = reach_m(profile, ruleset)
+    if reach <= 0 or not categories:
+        return []
+    rows = conn.execute(_NEAR_TARGETS, {"lon": lon, "lat": lat, "reach": reach, "categories": sorted(categories)})
+    memo: dict = {}
+    out = []
+    for r in rows:
+        kind = target_kind(TargetProfile(r.category, population=r.population, households=r.households,
+                                         beds=r.capacity), ruleset)
+        if kind not in memo:
+            memo[kind] = requirement_for(profile, ruleset, kind)
+        req = memo[kind]
+        if req is None or not float(r.distance_m) < req.required_m:
+            continue  # a target exactly at the required distance complies ("不应小于")
+        out.append({"target_id": r.id, "name": r.name, "category": r.category,
+                    "distance_m": round(float(r.distance_m), 1), "required_m": float(req.required_m),
+                    "deficit_m": round(float(req.required_m) - float(r.distance_m), 1),
+                    "rule": req.rule.rule_id, "rule_text": requirement_text(req), "lower_bound": req.lower_bound})
+    return sorted(out, key=lambda c: (-(c["required_m"] - c["distance_m"]), c["target_id"]))
+
+
+def check_site(conn: sa.Connection, payload, domain, *, area: SitingArea) -> dict:
     """The siting check of the candidate in ``payload`` with ``domain`` (:class:`geo.domain.Domain`)."""
     if not isinstance(payload, dict):
         raise InvalidInput("body", "请求体应为 JSON 对象")
     ref = domain.reference
     lon, lat, _ = parse_location(payload.get("location"))
+    facility_type, stage = parse_facility(payload, domain)
+    sizes = parse_size(payload.get("size"))
+    in_park = _flag(payload, "in_chemical_park")
+    allow_outside = bool(_flag(payload, "allow_outside_area"))
     units = parse_inventory(payload.get("inventory"), ref.catalogue)
     given = _number(payload.get("exposed_people"), "exposed_people", allow_none=True)
+    located = locate_in_area(conn, lon, lat, area, allow_outside=allow_outside)
     if given is None:
         exposure = exposed_people_at(conn, lon, lat)
         people, counted_from = exposure["people"], exposure["targets"]
@@ -127,54 +283,72 @@ def check_site(conn: sa.Connection, payload, domain) -> dict:
     grades = [u["grade"] for u in unit_results if u["grade"] is not None]
     major = min(grades) if grades else None
 
-    chemicals = [c for lines in units.values() for c, _ in lines]
-    facility_type = payload.get("facility_type")
-    if facility_type is not None and not isinstance(facility_type, str):
-        raise InvalidInput("facility_type", "facility_type 应为字符串（设施类别名称）")
-    profile = ent_mod.source_profile(stages=["storage" if "storage" in units else "production"],
-                                     facility_type=facility_type, major_grade=major,
-                                     chemicals=chemicals, fire_classes=set())
+    lines = [line for kind_lines in units.values() for line in kind_lines]
+    chemicals = [c for c, _ in lines]
+    fire = check_fire_class(None, chemicals, properties=ref.properties).effective
+    profile = ent_mod.source_profile(stages=[stage], facility_type=facility_type, major_grade=major,
+                                     chemicals=chemicals, fire_classes={fire} if fire else set(),
+                                     sizes=sizes, lines=lines, domain=domain)
     reqs = requirements(profile, domain.rules)
-    conflicts = conflicts_at(conn, lon, lat, reqs)
-    facts = ent_mod.colour_facts(stages=profile_stages(units), major_grades=grades, chemicals=chemicals,
-                                 in_chemical_park=payload.get("in_chemical_park"),
-                                 conflicts=len(conflicts))
+    conflicts = point_conflicts(conn, lon, lat, profile, domain.rules,
+                                dict.fromkeys(t.category for t in domain.rules.target_rules))
+    facts = ent_mod.colour_facts(stages=[stage], major_grades=grades, chemicals=chemicals,
+                                 in_chemical_park=in_park, conflicts=len(conflicts))
     risk = ent_mod.colour(facts, domain=domain, as_of=dt.date.today())
-    verdict = _verdict(conflicts, major)
+    method = method_for(domain.siting, unit_results, {c.key: c for c in chemicals},
+                        toxic_gas_cas=ref.table3_beta)
+    findings = park_findings(domain.siting, facility_type=facility_type, stage=stage, in_chemical_park=in_park)
+    lower = sorted(CATEGORY_LABEL.get(c, c) for c, r in reqs.items() if r.lower_bound)
     return {
         "location": {"lon": round(lon, 7), "lat": round(lat, 7), "crs": "wgs84"},
+        "facility_type": facility_type, "stage": stage, "size": {**sizes, **{
+            k: v for k, v in profile.values().items() if k in SIZE_FIELDS and v is not None}},
+        "size_basis": dict(profile.size_basis),
+        "area": located,
         "exposed_people": people,
         "exposure": counted_from,
         "units": unit_results,
         "major_hazard_grade": major,
         "required_distances": [
-            {"category": cat, "required_m": r.required_m, "rule": r.rule.rule_id,
-             "rule_text": rule_text(r.rule)} for cat, r in sorted(reqs.items())],
+            {"category": cat, "required_m": r.required_m, "rule": r.rule.rule_id, "kind": r.rule.kind,
+             "rule_text": requirement_text(r), "lower_bound": r.lower_bound} for cat, r in sorted(reqs.items())],
         "conflicts": conflicts,
         "risk_color": risk["risk_color"],
         "risk_score": risk["risk_score"],
         "reasons": risk["reasons"],
-        "verdict": verdict,
+        "method": method,
+        "findings": findings,
+        "verdict": _verdict(conflicts, reqs, located=located, lower=lower, method=method, findings=findings,
+                            facility_type=facility_type),
     }
 
 
-def profile_stages(units: dict) -> list[str]:
-    return sorted({"production" if k == "production" else "storage" for k in units})
-
-
-def _verdict(conflicts: list[dict], major: int | None) -> dict:
+def _verdict(conflicts: list[dict], reqs: dict, *, located: dict, lower: list[str], method: dict,
+             findings: list[dict], facility_type: str) -> dict:
+    """初筛发现距离不足 / 初筛未发现距离不足 — a screening of the registered targets, never an approval."""
+    caveats = []
+    if located["outside"]:
+        caveats.append(f"拟建点在{located['against']}外 {located['distance_m'] / 1000:.1f} 千米（按请求核查辖区外地点），"
+                       "辖区外的防护目标与企业未必已登记")
+    if lower:
+        caveats.append(f"{'、'.join(lower)}的所需距离为下限（缺少决定档位的数据，见各条依据），实际要求可能更大")
+    if method["code"] != "design_codes":
+        caveats.append(f"{method['label']}：{method['text']}")
+    caveats += [f"{f['text']}（{f['basis']}）" for f in findings]
     if conflicts:
         worst = conflicts[0]
-        return {"decision": "advise_against", "label": "建议不予选址",
-                "text": (f"{worst['name']}（{CATEGORY_LABEL.get(worst['category'], worst['category'])}）距拟建点 {worst['distance_m']} m，"
-                         f"小于要求的 {worst['required_m']:g} m（差 {worst['deficit_m']} m）；"
-                         f"依据：{worst['rule_text']}"),
-                "rule": worst["rule"], "distance_m": worst["distance_m"],
-                "required_m": worst["required_m"]}
-    text = "周边防护目标均满足所需距离"
-    if major is not None:
-        text += f"；构成{'一二三四'[major - 1]}级重大危险源，须按 GB 36894 / GB/T 37243 开展定量风险评价"
-    return {"decision": "acceptable", "label": "可以选址", "text": text, "rule": None}
+        text = (f"{worst['name']}（{CATEGORY_LABEL.get(worst['category'], worst['category'])}）距拟建点 "
+                f"{worst['distance_m']} m，小于要求的 {worst['required_m']:g} m（差 {worst['deficit_m']} m）；"
+                f"依据：{worst['rule_text']}；共 {len(conflicts)} 处距离不足")
+        return {"decision": "shortfall", "label": "初筛发现距离不足", "text": text, "caveats": caveats,
+                "rule": worst["rule"], "distance_m": worst["distance_m"], "required_m": worst["required_m"]}
+    if not reqs:
+        text = f"规则表中没有适用于“{facility_type}”的距离规则，未作距离核查"
+    else:
+        text = (f"在已登记的防护目标中，未发现距离小于所需距离的（{len(reqs)} 类防护目标）；"
+                "防护目标登记可能不全，须现场核实")
+    return {"decision": "no_shortfall_found", "label": "初筛未发现距离不足", "text": text, "caveats": caveats,
+            "rule": None}
 
 
 FEASIBLE_SQL = sa.text("""

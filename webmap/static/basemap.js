@@ -10,7 +10,7 @@
   hz.createMap = function (el) {
     var mo = hz.opts.map || {};
     var map = L.map(el, {attributionControl: false, preferCanvas: false, maxZoom: 19, minZoom: 5,
-      zoomSnap: 0.5, keyboard: true}).setView([35.505, 112.85], 12);
+      zoomSnap: 0.5, keyboard: true}).setView([mo.centre[1], mo.centre[0]], mo.zoom);  // [area] centre, zoom
     hz.shift = mo.datum === "gcj02";
     hz.ll = function (lat, lon) { return hz.shift ? hz.gcj(lat, lon) : [lat, lon]; };
     hz.coordsToLatLng = function (c) { var p = hz.ll(c[1], c[0]); return L.latLng(p[0], p[1]); };

@@ -42,9 +42,16 @@
       item.unit = tr.querySelector("[name=unit]").value;
       return item;
     }).filter(function (x) { return x.chemical || x.cas; });
-    var body = {location: {lon: Number(c.x), lat: Number(c.y), crs: c.crs}, inventory: rows, facility_type: form.facility_type.value,
-      stage: form.stage.value, exposed_people: form.people.value === "" ? null : Number(form.people.value)};
-    if (form.tank_volume_m3.value !== "") { body.size = {tank_volume_m3: Number(form.tank_volume_m3.value)}; }
+    var body = {location: {lon: Number(c.x), lat: Number(c.y), crs: c.crs}, inventory: rows,
+      facility_type: form.facility_type.value || null, stage: form.stage.value || null,
+      in_chemical_park: form.in_chemical_park.value === "" ? null : form.in_chemical_park.value === "true",
+      allow_outside_area: form.allow_outside_area.checked,
+      exposed_people: form.people.value === "" ? null : Number(form.people.value)};
+    var size = {};
+    ["tank_volume_m3", "station_grade", "vapour_recovery", "lpg_tank_buried", "oil_depot_grade"].forEach(function (k) {
+      if (form[k].value !== "") { size[k] = Number(form[k].value); }
+    });
+    if (Object.keys(size).length) { body.size = size; }
     return body;
   }
 
@@ -113,8 +120,11 @@
       });
     }).catch(function (e) { console.warn("周边：" + e.message); });
 
-    var v = r.verdict;
+    var v = r.verdict, m = r.method;
     out.innerHTML = "<div class='hz-verdict hz-" + esc(v.decision) + "' id='hz-verdict'><b>" + esc(v.label) + "</b><br>" + esc(v.text) + "</div>" +
+      ((v.caveats || []).length ? "<ul id='hz-caveats'>" + v.caveats.map(function (x) { return "<li>" + esc(x) + "</li>"; }).join("") + "</ul>" : "") +
+      "<p id='hz-method'>外部安全防护距离的确定方法：<b>" + esc(m.label) + "</b>——" + esc(m.text) +
+      (m.because ? "（" + esc(m.because) + "）" : "") + "<br><small>依据：" + esc(m.basis) + (m.status !== "standard" ? "（条款待核）" : "") + "</small></p>" +
       "<p>位置（WGS-84）：" + r.location.lon.toFixed(6) + ", " + r.location.lat.toFixed(6) + "；500 米内暴露人数：" + hz.num(r.exposed_people, 0) +
       (r.exposure === "given" ? "（按输入）" : "（据防护目标数据统计）") + "</p>" +
       "<table class='hz-table'><caption>重大危险源辨识（GB 18218-2018）</caption><tr><th scope='col'>单元</th><th scope='col'>S</th><th scope='col'>R</th><th scope='col'>α</th><th scope='col'>等级</th></tr>" +
