@@ -225,3 +225,18 @@ def test_a_changed_unit_field_updates_the_unit(fresh_db_url, tmp_path):
     [u] = _rows(fresh_db_url, """select operating_temperature_c, operating_pressure_mpa, tank_volume_m3,
                                         ST_GeometryType(footprint) as t from hazard_unit""")
     assert tuple(u) == (180.0, 2.0, 50.0, "ST_MultiPolygon")
+
+
+def test_a_unit_whose_lines_disagree_on_its_own_fields_is_rejected_whole(fresh_db_url, tmp_path):
+    ent = _csv(tmp_path / "e.csv", E_HEAD, [_ent(0)])
+    hu = _csv(tmp_path / "hu.csv", U_HEAD, [
+        ["U1", _code(0), "生产单元", "甲苯", "20", "t", "", "150", "1.6", "", ""],
+        ["U1", _code(0), "生产单元", "苯", "5", "t", "", "150", "2.5", "", ""],   # 2.5 ≠ 1.6 MPa
+        ["U2", _code(0), "储存单元", "甲苯", "20", "t", "", "", "", "", ""],
+        ["U2", _code(0), "储存单元", "苯", "5", "t", "", "", "", "", ""],
+    ])
+    res = _run(fresh_db_url, tmp_path, [("enterprises", ent, {}), ("hazard_units", hu, {})])
+    assert res.status == "succeeded", res.message
+    assert [(r.line, r.field) for r in res.rejects] == [(3, "操作压力MPa")]
+    assert "各行的操作压力MPa不一致" in res.rejects[0].reason and "第2行为“1.6”" in res.rejects[0].reason
+    assert [r[0] for r in _rows(fresh_db_url, "select unit_key from hazard_unit")] == ["U2"]
