@@ -667,6 +667,9 @@ def write(demo: dict, out: Path) -> None:
     write_csv(out / "intended_grades.csv", ["单元编号", "统一社会信用代码", "500m内人数", "α", "S", "R", "设计等级"],
               [[k, cc, f"{n:.1f}", f"{a:g}", f"{s:.3f}", f"{r:.2f}", g or ""] for k, cc, n, a, s, r, g in demo["intended"]],
               "utf-8")
+    from data import demo_waste  # noqa: E402 - hazardous waste (issue 16), its own seeded generator
+
+    demo_waste.write(demo, out)
 
 
 def main(argv=None) -> None:

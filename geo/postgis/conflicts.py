@@ -20,8 +20,7 @@ from geo.postgis.nearby import metric_box
 
 # The one conflict query.  ``src(source_id, geom, geog)`` are the sources and
 # ``req(source_id, category, required_m, rule_id, rule_text)`` what each requires per target
-# category; the refresh fills them from ``enterprise`` and ``source_requirement``, the siting
-# check from the candidate point and its computed requirements.
+# category; the refresh fills them from ``enterprise`` and ``source_requirement``.
 _CONFLICTS = """
     with {sources},
     {requirements},
