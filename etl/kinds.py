@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from etl import load, records, records_assessment
+from etl import load, records, records_assessment, unit_checks
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,13 @@ ENTERPRISES = Kind(
         "fatal_accidents_3y": ["三年内死亡事故", "fatal_accidents_3y"],
         "major_hidden_dangers": ["重大隐患数", "未整改重大隐患", "major_hidden_dangers"],
         "standardisation_level": ["安全生产标准化等级", "标准化等级", "standardisation_level"],
+        # registered sizes and site boundary (issue 11; etl/records_registry.py)
+        "tank_volume_m3": ["储罐总容积m3", "储罐总容积m³", "储罐总容积", "tank_volume_m3"],
+        "station_grade": ["站级", "加油加气站等级", "station_grade"],
+        "vapour_recovery": ["油气回收", "油气回收系统", "vapour_recovery"],
+        "lpg_tank_buried": ["储罐埋地", "LPG储罐埋地", "lpg_tank_buried"],
+        "oil_depot_grade": ["油库等级", "石油库等级", "oil_depot_grade"],
+        "footprint": ["占地范围WKT", "占地范围", "footprint_wkt"],
     },
     build=lambda row, cols, lc, src: records.enterprise(row, cols, lc.ctx, src.crs, lc.geocoder(), lc.towns()),
     load=load.load_enterprises,
@@ -99,13 +106,20 @@ HAZARD_UNITS = Kind(
         "cas": ["CAS号", "CAS", "cas"],
         "quantity": ["设计最大量", "最大储量", "数量", "quantity"],
         "unit": ["计量单位", "单位", "unit"],
-        "fire_class": ["火灾危险性", "fire_class"],
+        "fire_class": ["登记火灾危险性", "火灾危险性", "fire_class"],
+        # issue 11 (etl/records_registry.py): W5 conditions, solution strength, tank volume, footprint
+        "operating_temperature_c": ["操作温度℃", "操作温度°C", "操作温度", "operating_temperature_c"],
+        "operating_pressure_mpa": ["操作压力MPa", "操作压力", "operating_pressure_mpa"],
+        "concentration_pct": ["浓度%", "浓度％", "浓度", "含量%", "concentration_pct"],
+        "tank_volume_m3": ["储罐容积m3", "储罐总容积m3", "储罐容积", "tank_volume_m3"],
+        "footprint": ["占地范围WKT", "占地范围", "footprint_wkt"],
+        "crs": ["坐标系", "crs"],
     },
-    build=lambda row, cols, lc, src: records.inventory_line(row, cols, lc.ctx, lc.enterprise_ids()),
+    build=lambda row, cols, lc, src: records.inventory_line(row, cols, lc.ctx, lc.enterprise_ids(), src.crs),
     load=lambda lc, recs, files, keep: load.load_units(lc.conn, recs, run_id=lc.run_id, files=files,
                                                        keep_keys=keep, enterprise_ids=lc.enterprise_ids(),
                                                        chemical_ids=lc.chemical_ids()),
-    key="unit_key", key_label="单元编号", unique=False, group=records.whole_units,
+    key="unit_key", key_label="单元编号", unique=False, group=unit_checks.checked_units,
     tables=("hazard_unit", "inventory"))
 
 TARGETS = Kind(
@@ -120,6 +134,7 @@ TARGETS = Kind(
         "lat": ["纬度", "lat"],
         "crs": ["坐标系", "crs"],
         "town": ["所属街道", "town"],
+        "high_rise": ["高层建筑", "是否高层建筑", "是否高层", "high_rise"],
     },
     build=lambda row, cols, lc, src: records.target(row, cols, lc.ctx, src.crs),
     load=lambda lc, recs, files, keep: load.upsert(lc.conn, "protection_target", "target_key", recs,

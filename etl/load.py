@@ -7,9 +7,9 @@ rejected in this run, in which case the stored record is kept as it was.  An emp
 file whose rows are all rejected aborts the run instead (it would otherwise remove everything
 that file loaded before).
 
-Caveat: ``hazard_unit`` has no ``source_file`` column, so a hazard-unit run removes every stored
-unit whose key is absent from this run's hazard-unit files (fine with one registry file; with
-several, pass them all in one run) — a ``source_file`` column would make it per file.
+Hazard units record their ``source_file`` (0205): a hazard-unit run removes the stored units of
+this run's files whose key is absent now (units stored before 0205 have none and are removed when
+absent from every file of the run, as before).
 Gazetteer entries of this run's gazetteer files are replaced (counts compare before/after).
 """
 
@@ -144,6 +144,13 @@ def load_gazetteer(conn: sa.Connection, records: list[dict], files: list[str]) -
     return counts
 
 
+# hazard_unit columns a unit's record carries besides its key, enterprise and hash (0205 added the
+# registered fire class, operating conditions, tank volume, footprint EWKT and source file)
+UNIT_FIELDS = ("fire_class_registered", "operating_temperature_c", "operating_pressure_mpa", "tank_volume_m3",
+               "footprint", "source_file")
+UNIT_COLUMNS = ("unit_key", "enterprise_id", "name", "kind", "fire_class", *UNIT_FIELDS)
+
+
 def load_units(conn: sa.Connection, lines: list[dict], *, run_id: int | None, files: list[str],
                keep_keys: set[str], enterprise_ids: dict[str, int], chemical_ids: dict[str, int]) -> dict:
     counts = _counts()
@@ -156,32 +163,36 @@ def load_units(conn: sa.Connection, lines: list[dict], *, run_id: int | None, fi
         sa.text("select unit_key, id, row_hash from hazard_unit"))}
     new, changed, inventories = [], [], {}
     for key, head in units.items():
-        inv = sorted((x["chemical_key"], round(x["quantity_t"], 9)) for x in by_unit[key])
+        inv = sorted((x["chemical_key"], round(x["quantity_t"], 9),
+                      -1.0 if x.get("concentration_pct") is None else x["concentration_pct"]) for x in by_unit[key])
         rec = {"unit_key": key, "enterprise_id": enterprise_ids[head["credit_code"]], "name": head["name"],
-               "kind": head["kind"], "fire_class": head["fire_class"], "inventory": inv}
+               "kind": head["kind"], "fire_class": head["fire_class"], "inventory": inv,
+               **{c: head.get(c) for c in UNIT_FIELDS}}
         h = row_hash(rec)
-        params = {k: rec[k] for k in ("unit_key", "enterprise_id", "name", "kind", "fire_class")} | {
-            "row_hash": h, "run_id": run_id}
+        params = {k: head.get(k, rec.get(k)) for k in UNIT_COLUMNS} | {
+            "enterprise_id": rec["enterprise_id"], "row_hash": h, "run_id": run_id}
         if key in existing and existing[key][1] == h:
             counts["unchanged"] += 1
             continue
         (changed if key in existing else new).append(params)
-        merged, names = defaultdict(float), {}
+        merged, names, conc = defaultdict(float), {}, {}
         for x in by_unit[key]:
             merged[x["chemical_key"]] += x["quantity_t"]
             names[x["chemical_key"]] = x["input_name"]
-        inventories[key] = [(chemical_ids[k], q, names[k]) for k, q in merged.items()]
+            c = x.get("concentration_pct")
+            if c is not None:  # several lines of one chemical: the strongest solution
+                conc[x["chemical_key"]] = max(c, conc.get(x["chemical_key"], c))
+        inventories[key] = [(chemical_ids[k], q, names[k], conc.get(k)) for k, q in merged.items()]
     # set-based: one executemany per statement, never a query per unit
     if new:
-        copy_rows(conn, "hazard_unit", ["unit_key", "enterprise_id", "name", "kind", "fire_class", "row_hash",
-                                        "last_run_id"],
-                  ((u["unit_key"], u["enterprise_id"], u["name"], u["kind"], u["fire_class"], u["row_hash"],
-                    u["run_id"]) for u in new))
+        copy_rows(conn, "hazard_unit", [*UNIT_COLUMNS, "row_hash", "last_run_id"],
+                  ((*(u[c] for c in UNIT_COLUMNS), u["row_hash"], u["run_id"]) for u in new))
         counts["inserted"] = len(new)
     if changed:
-        conn.execute(sa.text("""
-            update hazard_unit set enterprise_id = :enterprise_id, name = :name, kind = :kind,
-                fire_class = :fire_class, row_hash = :row_hash, last_run_id = :run_id
+        sets = ", ".join(f"{c} = :{c}" for c in UNIT_COLUMNS if c not in ("unit_key", "footprint"))
+        conn.execute(sa.text(f"""
+            update hazard_unit set {sets}, footprint = cast(:footprint as geometry),
+                row_hash = :row_hash, last_run_id = :run_id
             where unit_key = :unit_key"""), changed)
         conn.execute(sa.text("""
             delete from inventory i using hazard_unit u
@@ -191,13 +202,12 @@ def load_units(conn: sa.Connection, lines: list[dict], *, run_id: int | None, fi
     if inventories:
         ids = {r[0]: r[1] for r in conn.execute(sa.text(
             "select unit_key, id from hazard_unit where unit_key = any(:keys)"), {"keys": list(inventories)})}
-        copy_rows(conn, "inventory", ["hazard_unit_id", "chemical_id", "quantity_t", "input_name"],
-                  ((ids[k], c, q, n) for k, lines_ in inventories.items() for c, q, n in lines_))
+        copy_rows(conn, "inventory", ["hazard_unit_id", "chemical_id", "quantity_t", "input_name", "concentration_pct"],
+                  ((ids[k], c, q, n, pct) for k, lines_ in inventories.items() for c, q, n, pct in lines_))
     if files:
-        # hazard units have no source_file column: a unit is removed when its key is absent
-        # from this run's hazard-unit files and it was loaded from such a file before.
         stale = [k for k in existing if k not in units and k not in keep_keys]
         if stale:
             counts["removed"] = conn.execute(sa.text(
-                "delete from hazard_unit where unit_key = any(:k)"), {"k": stale}).rowcount
+                "delete from hazard_unit where unit_key = any(:k) "
+                "and (source_file is null or source_file = any(:files))"), {"k": stale, "files": files}).rowcount
     return counts

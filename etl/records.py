@@ -8,7 +8,7 @@ import json
 import shapely
 from shapely.geometry import MultiPolygon, Point, Polygon
 
-from etl import mapping
+from etl import mapping, records_registry as registry
 from etl.validate import (RowError, geometry_wgs84, number, optional_int, parse_date, point_from,
                           quantity_t, required, stages, text)
 from geo import credit_code
@@ -29,9 +29,13 @@ def enterprise(row, cols, ctx, source_crs, geocoder, towns: dict[str, str]) -> d
     st = stages(required(row, cols, "stages", "环节"))
     address = text(row.values.get(cols.get("address", "")))
     pt = point_from(row, cols, ctx, source_crs)
+    fp = registry.footprint(row, cols, ctx, source_crs)
     if pt:
         lon, lat, sx, sy, scrs = pt
         precision, score = "source", None
+        registry.check_point_near_footprint(fp, lon, lat, cols)
+    elif fp:  # a polygon only (vector source or WKT): located at a point on its surface
+        (lon, lat), sx, sy, scrs, precision, score = registry.footprint_point(fp), None, None, "EPSG:4326", "source", None
     else:
         if not address:
             raise RowError("经度/纬度", "", "无坐标且无地址，无法定位")
@@ -63,6 +67,7 @@ def enterprise(row, cols, ctx, source_crs, geocoder, towns: dict[str, str]) -> d
         "src_x": sx, "src_y": sy, "src_crs": scrs, "geocode_precision": precision,
         "geocode_score": score, "wkt": Point(lon, lat).wkt,
         "source_file": row.file, "source_row": row.line,
+        "footprint": fp, **registry.enterprise_sizes(row, cols),
     }
     if park and rec["in_chemical_park"] is None:
         raise RowError("是否在化工园区", park, "应为 是/否")
@@ -94,7 +99,8 @@ def target(row, cols, ctx, source_crs) -> dict:
         g, scrs = Point(pt[0], pt[1]), pt[4]
     return {"target_key": key, "name": name, "category": cat,
             "gb36894_class": mapping.gb36894_class(cat, hh, pop), "households": hh,
-            "population": pop, "capacity": cap, "src_crs": scrs, "wkt": g.wkt,
+            "population": pop, "capacity": cap, "high_rise": registry.high_rise(row, cols),
+            "src_crs": scrs, "wkt": g.wkt,
             "town_code": None, "source_file": row.file}
 
 
@@ -154,7 +160,7 @@ def gazetteer(row, cols, ctx, source_crs) -> dict:
             "lon": pt[0], "lat": pt[1], "wkt": Point(pt[0], pt[1]).wkt, "source_file": row.file}
 
 
-def inventory_line(row, cols, ctx, enterprise_ids: dict[str, int]) -> dict:
+def inventory_line(row, cols, ctx, enterprise_ids: dict[str, int], source_crs: str | None = None) -> dict:
     """One line of a hazard unit's inventory (the unit's fields repeat on each of its lines)."""
     from geo.chemicals import AmbiguousChemical, ChemicalNotFound
 
@@ -170,17 +176,20 @@ def inventory_line(row, cols, ctx, enterprise_ids: dict[str, int]) -> dict:
     cas = text(row.values.get(cols.get("cas", "")))
     if not name and not cas:
         raise RowError("化学品名称", "", "缺少化学品名称或CAS号")
+    conc = registry.concentration(row, cols)
     try:
-        chem = ctx.catalogue.resolve(name=name or None, cas=cas or None)
+        chem = ctx.catalogue.resolve(name=name or None, cas=cas or None, concentration_pct=conc)
     except AmbiguousChemical as exc:
         raise RowError("化学品名称", name or cas, str(exc)) from None
     except ChemicalNotFound as exc:
         raise RowError("化学品名称", name or cas, str(exc)) from None
     q = quantity_t(row, cols)
-    fire = text(row.values.get(cols.get("fire_class", ""))) or None
+    fire = registry.fire_class(row, cols)
     return {"unit_key": key, "credit_code": code, "name": text(row.values.get(cols.get("name", ""))) or None,
-            "kind": kind, "fire_class": fire, "chemical_key": chem.key, "quantity_t": q,
-            "input_name": name or cas}
+            "kind": kind, "fire_class": fire, "fire_class_registered": fire, "chemical_key": chem.key,
+            "quantity_t": q, "input_name": name or cas, "concentration_pct": conc,
+            **registry.unit_conditions(row, cols), "footprint": registry.footprint(row, cols, ctx, source_crs),
+            "source_file": row.file, "_fire_label": cols.get("fire_class", "登记火灾危险性")}
 
 
 def whole_units(lc, lines: list[dict], keep: set[str]) -> list[dict]:

@@ -1,4 +1,7 @@
-"""The rejects report: one CSV row per rejected field, in Chinese, UTF-8 with BOM (Excel)."""
+"""The rejects report: one CSV row per rejected field, in Chinese, UTF-8 with BOM (Excel).
+
+级别 says 错误 (the row was not loaded) or 警告 (loaded, with the correction the reason says —
+e.g. a registered fire class the chemicals contradict)."""
 
 from __future__ import annotations
 
@@ -14,13 +17,21 @@ class Reject:
     field: str
     value: str
     reason: str
+    severity: str = "error"  # error: the row was not loaded | warning: loaded, but see the reason
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity != "warning"
+
+
+SEVERITY_LABEL = {"error": "错误", "warning": "警告"}
 
 
 def write_rejects(path: Path, rejects: list[Reject]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8-sig", newline="") as f:
         w = csv.writer(f)
-        w.writerow(["源文件", "行号", "字段", "值", "原因"])
+        w.writerow(["源文件", "行号", "字段", "值", "原因", "级别"])
         for r in rejects:
-            w.writerow([r.file, r.line, r.field, r.value, r.reason])
+            w.writerow([r.file, r.line, r.field, r.value, r.reason, SEVERITY_LABEL.get(r.severity, r.severity)])
     return path

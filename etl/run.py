@@ -108,7 +108,8 @@ def run_etl(settings, sources: list[Source], *, dry_run: bool = False,
     engine = get_engine(settings.database_url)
     ctx = Context(settings.etl.default_crs, settings.etl.area_bbox, settings.etl.max_distance_km,
                   domain.reference.catalogue, max_geometry_vertices=settings.limits.max_geometry_vertices,
-                  address_prefixes=settings.area.address_prefixes)
+                  address_prefixes=settings.area.address_prefixes,
+                  properties=domain.reference.properties)
     rejects: list[Reject] = []
     counts: dict = {}
     job = None
@@ -270,7 +271,8 @@ def _load_all(lc: LoadContext, rows_by_kind: dict, hook) -> None:
     for name, lst in rows_by_kind.items():
         c = lc.counts.setdefault(name, {})
         c["read"] = sum(len(r) for _, r in lst)
-        c["rejected"] = sum(1 for rj in lc.rejects if any(rj.file == s.path.name for s, _ in lst))
+        c["rejected"] = sum(1 for rj in lc.rejects if rj.is_error and any(rj.file == s.path.name for s, _ in lst))
+        c["warnings"] = sum(1 for rj in lc.rejects if not rj.is_error and any(rj.file == s.path.name for s, _ in lst))
 
 
 def summary_text(res: RunResult) -> str:
@@ -286,7 +288,8 @@ def summary_text(res: RunResult) -> str:
         if not c:
             continue
         lines.append(f"  {kind.label}：读取 {c.get('read', 0)}，新增 {c.get('inserted', 0)}，更新 {c.get('updated', 0)}，"
-                     f"未变 {c.get('unchanged', 0)}，移除 {c.get('removed', 0)}，拒绝 {c.get('rejected', 0)}")
+                     f"未变 {c.get('unchanged', 0)}，移除 {c.get('removed', 0)}，拒绝 {c.get('rejected', 0)}"
+                     + (f"，警告 {c['warnings']}" if c.get("warnings") else ""))
     if res.expired_licences:
         lines.append(f"  许可证已过期的企业：{res.expired_licences} 家（已标记，未拒绝）")
     if res.rejects_path:

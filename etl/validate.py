@@ -36,6 +36,7 @@ class Context:
     today: dt.date = field(default_factory=dt.date.today)
     max_geometry_vertices: int = 200_000
     address_prefixes: tuple[str, ...] = AreaSettings.address_prefixes  # [area] address_prefixes
+    properties: dict = field(default_factory=dict)  # catalogue key → geo.reference.ChemicalProperties
 
 
 def reject_of(row, exc: RowError) -> Reject:

@@ -11,9 +11,12 @@ from geo import major_hazard, risk_color, separation
 from geo.accidents import AccidentCounts
 
 
-def unit_result(lines, *, exposed_people: float, domain) -> dict:
-    """GB 18218 assessment of one unit as stored and returned: S, R, α, grade, per-chemical terms."""
-    a = major_hazard.assess_unit(lines, exposed_people=exposed_people, tables=domain.reference)
+def unit_result(lines, *, exposed_people: float, domain, conditions=None) -> dict:
+    """GB 18218 assessment of one unit as stored and returned: S, R, α, grade, per-chemical terms.
+    ``conditions``: the unit's registered operating conditions (:class:`geo.major_hazard.ProcessConditions`,
+    表2 W5.1/W5.2); None → the 常温常压 default, said in the notes."""
+    a = major_hazard.assess_unit(lines, exposed_people=exposed_people, tables=domain.reference,
+                                 conditions=conditions)
     return {
         "S": a.S, "R": a.R if a.is_major else round(a.R, 3), "alpha": a.alpha,
         "exposed_people": a.exposed_people, "is_major": a.is_major, "grade": a.grade,

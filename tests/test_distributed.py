@@ -109,7 +109,7 @@ def _load(conn, run_id, sources, targets):
     conn.execute(sa.text("""
         insert into enterprise (id, credit_code, name, stages, geocode_precision, geom, footprint)
         values (:id, :cc, :name, '{storage}', 'source', ST_SetSRID(ST_MakePoint(:lon, :lat), 4326),
-                ST_GeomFromText(:footprint, 4326))
+                ST_Multi(ST_GeomFromText(:footprint, 4326)))
     """), [{"id": s["id"], "cc": f"TEST{s['id']:014d}", "name": f"源{s['id']}", "lon": s["lon"],
             "lat": s["lat"], "footprint": s["footprint"]} for s in sources])
     conn.execute(sa.text("""

@@ -67,8 +67,8 @@ def test_an_overlong_fire_class_rejects_its_unit_not_the_run(fresh_db_url, tmp_p
     res = _run(fresh_db_url, tmp_path, [("enterprises", ent, {}), ("hazard_units", hu, {})])
     assert res.status == "succeeded", res.message
     bad = {r.field: r for r in res.rejects}
-    # hazard_unit.fire_class is String(4): the 23-character text is refused by name, not by the database
-    assert bad["火灾危险性"].line == 3 and "超过上限 4 个字符" in bad["火灾危险性"].reason
+    # a fire class is one of 甲…戊 (issue 11): the 23-character text is refused by name, not by the database
+    assert bad["火灾危险性"].line == 3 and "甲/乙/丙/丁/戊" in bad["火灾危险性"].reason
     assert _count(fresh_db_url, "hazard_unit") == 2  # U1 and U3 (2^40 kg = 1.1e9 t is a float column)
 
 

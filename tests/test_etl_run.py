@@ -72,7 +72,7 @@ def _read_rejects(path) -> list[dict]:
     assert raw.startswith(b"\xef\xbb\xbf"), "rejects report must be UTF-8 with BOM"
     with open(path, encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))
-    assert rows == [] or list(rows[0]) == ["源文件", "行号", "字段", "值", "原因"]
+    assert rows == [] or list(rows[0]) == ["源文件", "行号", "字段", "值", "原因", "级别"]
     return rows
 
 

@@ -26,9 +26,9 @@ from webmap.pages import render_page
 bp = Blueprint("console", __name__)
 BEIJING = ZoneInfo("Asia/Shanghai")
 PAGE_SIZE = 50
-REJECT_COLUMNS = ("源文件", "行号", "字段", "值", "原因")
+REJECT_COLUMNS = ("源文件", "行号", "字段", "值", "原因", "级别")  # 级别 错误/警告 (older files: none)
 COUNT_LABEL = {"read": "读取", "inserted": "新增", "updated": "更新", "unchanged": "未变", "removed": "移除",
-               "rejected": "拒收", "expired_licences": "许可证过期"}
+               "rejected": "拒收", "warnings": "警告", "expired_licences": "许可证过期"}
 
 
 def beijing(ts) -> str:
@@ -55,6 +55,8 @@ def _file_rows(r, rejects: list[dict]) -> list[dict]:
     counts = r.counts if isinstance(r.counts, dict) else {}
     by_file: dict[str, int] = {}
     for row in rejects:
+        if row.get("级别") == "警告":  # loaded with a warning, not rejected
+            continue
         by_file[row.get("源文件", "")] = by_file.get(row.get("源文件", ""), 0) + 1
     out = []
     for f in files:

@@ -3,9 +3,13 @@
 Steps (all inside the caller's transaction, so a run commits whole or not at all):
 
 1. people exposed within 500 m of every enterprise (:mod:`geo.postgis.exposure`);
-2. GB 18218 assessment of every hazard unit — production and storage units separately;
+2. GB 18218 assessment of every hazard unit — production and storage units separately, W5 by
+   the unit's registered operating temperature and pressure (absent → 常温常压, said so);
 3. each enterprise's separation requirements per protection-target category
-   (``source_requirement``) from the rules table;
+   (``source_requirement``) from the rules table, chosen by its registered sizes (储罐总容积 — else
+   its units' 储罐容积 summed —, 站级, 油气回收, 储罐埋地, 油库等级; :mod:`geo.registry_sizes`) and
+   what its storage units' quantities give where those are missing (:mod:`geo.source_profile`);
+   unknown → the smallest band, said 下限;
 4. conflicts by one set-based ``ST_DWithin`` join (:mod:`geo.postgis.conflicts`);
 5. the four-colour grade of every enterprise with its reasons;
 6. area risk per town and per 500 m grid cell;
@@ -29,11 +33,14 @@ from geo.postgis import pipelines as pipelines_mod
 from geo.postgis import waste as waste_mod
 from geo.postgis.conflicts import insert_conflicts
 from geo.postgis.copy import copy_rows
+from geo.major_hazard import ProcessConditions
 from geo.postgis.exposure import exposed_people_by_enterprise
+from geo.registry_sizes import registered_sizes
 from geo.separation import requirement_text, requirements, resolve_basis, source_kind
 
 UNITS_SQL = sa.text("""
-    select u.id, u.enterprise_id, u.kind, u.fire_class, c.key as chemical_key, i.quantity_t
+    select u.id, u.enterprise_id, u.kind, u.fire_class, u.operating_temperature_c, u.operating_pressure_mpa,
+           u.tank_volume_m3, c.key as chemical_key, i.quantity_t
     from hazard_unit u join inventory i on i.hazard_unit_id = u.id
     join chemical c on c.id = i.chemical_id
     order by u.id, c.key
@@ -44,7 +51,8 @@ UNIT_RESULT_COLUMNS = ("run_id", "hazard_unit_id", "s", "r", "alpha", "exposed_p
 
 ENTERPRISES_SQL = sa.text("""
     select id, name, stages, facility_type, in_chemical_park, larger_accidents_3y,
-           fatal_accidents_3y, major_hidden_dangers, standardisation_level
+           fatal_accidents_3y, major_hidden_dangers, standardisation_level,
+           tank_volume_m3, station_grade, vapour_recovery, lpg_tank_buried, oil_depot_grade
     from enterprise order by id
 """)
 
@@ -60,9 +68,9 @@ COLOUR_INPUTS: list = [assessment_mod.colour_inputs, waste_mod.colour_inputs, co
 # The wings' own refresh steps, run after the core steps in this order, each as
 # ``step_fn(conn, run_id, domain, summary) -> dict`` (its counts, kept under summary[name]).
 # A wing adds its step here, one line: (name, Chinese label for progress, function).
-WING_STEPS: list = [("consequence", "后果与个人风险（GB/T 37243、GB 36894）", consequence_mod.wing_step),
+WING_STEPS: list = [("assessment", "监管部门与村/社区", assessment_mod.departments_step),
+                    ("consequence", "后果与个人风险（GB/T 37243、GB 36894）", consequence_mod.wing_step),
                     ("waste", "危险废物库存、超期与联单核查", waste_mod.refresh_step)]
-WING_STEPS: list = [("assessment", "监管部门与村/社区", assessment_mod.departments_step)]
 
 
 RISK_COLUMNS = ("run_id", "enterprise_id", "risk_color", "risk_score", "reasons", "major_hazard_grade", "model_version",
@@ -79,6 +87,20 @@ def _risk_texts(risk: dict) -> tuple[str, str, str]:
             dumps({"items": risk["items"], "summary": risk["summary"], "unassessed_points": risk["unassessed_points"],
                    "direct_red": risk["direct_red"], "not_assessed": risk["not_assessed"],
                    "variant": risk["variant"], "as_of": risk["as_of"]}))
+
+
+def _conditions(r):
+    """A unit's registered operating conditions (表2 W5), None when neither is registered."""
+    if r.operating_temperature_c is None and r.operating_pressure_mpa is None:
+        return None
+    return ProcessConditions(temperature_c=r.operating_temperature_c, pressure_mpa=r.operating_pressure_mpa)
+
+
+def _sizes(e, unit_tank_volumes) -> dict:
+    """The enterprise's registered sizes (and its units' tank volumes) for its source profile."""
+    return registered_sizes(tank_volume_m3=e.tank_volume_m3, station_grade=e.station_grade,
+                            vapour_recovery=e.vapour_recovery, lpg_tank_buried=e.lpg_tank_buried,
+                            oil_depot_grade=e.oil_depot_grade, unit_tank_volumes=unit_tank_volumes)
 
 
 def _colour_inputs(conn, run_id, ids, domain, as_of) -> dict:
@@ -127,13 +149,18 @@ def refresh(conn: sa.Connection, run_id: int, domain, *, progress=None, engine=N
     units: dict[int, dict] = {}
     for r in conn.execute(UNITS_SQL):
         u = units.setdefault(r.id, {"enterprise_id": r.enterprise_id, "kind": r.kind,
-                                    "fire_class": r.fire_class, "lines": []})
+                                    "fire_class": r.fire_class, "lines": [], "tank_volume_m3": r.tank_volume_m3,
+                                    "conditions": _conditions(r)})
         u["lines"].append((ref.chemical_by_key(r.chemical_key), float(r.quantity_t)))
     unit_rows, grades_by_ent = [], defaultdict(list)
     chems_by_ent, fire_by_ent, sites_by_ent = defaultdict(list), defaultdict(set), defaultdict(list)
+    stored_by_ent, tanks_by_ent = defaultdict(list), defaultdict(list)  # what the size-aware rules read
     for uid, u in units.items():
         ex = exposure.get(u["enterprise_id"], {"people": 0.0, "targets": []})
-        j = ent_mod.unit_result(u["lines"], exposed_people=ex["people"], domain=domain)
+        j = ent_mod.unit_result(u["lines"], exposed_people=ex["people"], domain=domain, conditions=u["conditions"])
+        if u["kind"] == "storage":
+            stored_by_ent[u["enterprise_id"]].extend(u["lines"])
+        tanks_by_ent[u["enterprise_id"]].append(u["tank_volume_m3"])
         unit_rows.append({"run_id": run_id, "hazard_unit_id": uid, "s": j["S"], "r": j["R"],
                           "alpha": j["alpha"], "exposed_people": ex["people"],
                           "exposure": json.dumps(ex["targets"], ensure_ascii=False),
@@ -158,7 +185,9 @@ def refresh(conn: sa.Connection, run_id: int, domain, *, progress=None, engine=N
         profile = ent_mod.source_profile(stages=list(e.stages), facility_type=e.facility_type,
                                          major_grade=min(grades) if grades else None,
                                          chemicals=chems_by_ent.get(e.id, []),
-                                         fire_classes=fire_by_ent.get(e.id, set()))
+                                         fire_classes=fire_by_ent.get(e.id, set()),
+                                         sizes=_sizes(e, tanks_by_ent.get(e.id, ())),
+                                         lines=stored_by_ent.get(e.id, ()), domain=domain)
         kind = source_kind(profile, domain.rules)
         if kind not in by_kind:  # (category, requirement, its text when no derived number is involved)
             by_kind[kind] = [(c, r, None if r.basis else requirement_text(r))

@@ -29,7 +29,7 @@ from __future__ import annotations
 from geoalchemy2 import Geography, Geometry
 from sqlalchemy import (
     Boolean, CheckConstraint, Column, Computed, Date, DateTime, Float, ForeignKey, Index,
-    Integer, MetaData, String, Table, Text, UniqueConstraint, func,
+    Integer, MetaData, SmallInteger, String, Table, Text, UniqueConstraint, func,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
@@ -137,7 +137,13 @@ enterprise = Table(
     Column("geocode_score", Float),
     _geom("POINT", nullable=False),
     _geog(),
-    Column("footprint", Geometry("POLYGON", srid=SRID, spatial_index=False)),
+    Column("footprint", Geometry("MULTIPOLYGON", srid=SRID, spatial_index=False)),  # site boundary (0205)
+    # registered sizes the separation rules read (0205); null = not registered → lower bound
+    Column("tank_volume_m3", Float),  # 储罐总容积 m³
+    Column("station_grade", SmallInteger),  # 加油加气站等级 1–3 (GB 50156 3.0)
+    Column("vapour_recovery", SmallInteger),  # 0 无 / 1 卸油油气回收 / 2 卸油和加油油气回收
+    Column("lpg_tank_buried", Boolean),  # LPG 储罐埋地
+    Column("oil_depot_grade", Text),  # 石油库等级 (GB 50074 3.0), "1"–"5"
     Column("source_file", Text),
     Column("source_row", Integer),
     Column("row_hash", String(40)),
@@ -154,7 +160,13 @@ hazard_unit = Table(
     Column("enterprise_id", Integer, ForeignKey("enterprise.id", ondelete="CASCADE"), nullable=False),
     Column("name", Text),
     Column("kind", String(12), nullable=False),
-    Column("fire_class", String(4)),
+    Column("fire_class", String(4)),  # the class used: derived from the chemicals when they contradict the registry
+    Column("fire_class_registered", Text),  # 登记火灾危险性 as registered (0205)
+    Column("operating_temperature_c", Float),  # 操作温度 ℃ (GB 18218 表2 W5)
+    Column("operating_pressure_mpa", Float),  # 操作压力 MPa (gauge)
+    Column("tank_volume_m3", Float),  # 储罐容积 m³
+    Column("footprint", Geometry("MULTIPOLYGON", srid=SRID, spatial_index=False)),
+    Column("source_file", Text),
     Column("row_hash", String(40)),
     Column("last_run_id", Integer),
     CheckConstraint("kind in ('production','storage')", name="ck_hazard_unit_kind"),
@@ -168,6 +180,7 @@ inventory = Table(
     Column("chemical_id", Integer, ForeignKey("chemical.id"), nullable=False),
     Column("quantity_t", Float, nullable=False),
     Column("input_name", Text),
+    Column("concentration_pct", Float),  # 浓度 % (mass) of a solution; null = as registered (pure)
     UniqueConstraint("hazard_unit_id", "chemical_id", name="uq_inventory_unit_chemical"),  # leads with hazard_unit_id
     CheckConstraint("quantity_t > 0", name="ck_inventory_quantity_positive"),
     Index("ix_inventory_chemical", "chemical_id"),
@@ -182,7 +195,8 @@ protection_target = Table(
     Column("gb36894_class", String(24)),
     Column("households", Integer),
     Column("population", Integer),
-    Column("capacity", Integer),
+    Column("capacity", Integer),  # 床位数 (beds)
+    Column("high_rise", Boolean),  # 高层民用建筑 (GB 50016 5.1.1); null = unknown (0205)
     Column("town_code", String(12)),
     Column("src_crs", String(24)),
     _geom("GEOMETRY", nullable=False),
