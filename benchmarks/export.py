@@ -34,7 +34,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.append(str(REPO / "benchmarks"))  # after REPO: benchmarks/etl.py must not shadow the etl package
 
-from _scratch import DEFAULT_ADMIN_URL, drop, machine, scratch_url  # noqa: E402
+from tests.helpers import ADMIN_URL as DEFAULT_ADMIN_URL, drop_database, machine, scratch_url  # noqa: E402
 
 SEED = """
 insert into enterprise (credit_code, name, stages, facility_type, department, geocode_precision, licence_expiry, geom)
@@ -153,7 +153,7 @@ def main(argv=None) -> None:
     tmp.mkdir(exist_ok=True)
     try:
         for n in sizes:
-            url = scratch_url(a.admin_url, "hazmap_expbench")
+            url = scratch_url("hazmap_expbench", a.admin_url)
             init_database(url)
             try:
                 with get_engine(url).begin() as conn:
@@ -177,7 +177,7 @@ def main(argv=None) -> None:
                 print(f"[export] {n}: " + ", ".join(f"{f} ratio {row[f]['ratio']} ({row[f]['hazmap']['peak_rss_mb']} MB)"
                                                     for f in FORMATS), flush=True)
             finally:
-                drop(a.admin_url, url)
+                drop_database(url, a.admin_url)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     small, large = str(sizes[0]), str(sizes[-1])

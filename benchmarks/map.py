@@ -35,7 +35,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.append(str(REPO / "benchmarks"))  # after REPO: benchmarks/etl.py must not shadow the etl package
 
-from _scratch import DEFAULT_ADMIN_URL, drop, machine, scratch_url  # noqa: E402
+from tests.helpers import ADMIN_URL as DEFAULT_ADMIN_URL, drop_database, machine, scratch_url  # noqa: E402
 
 PROVINCE_BBOX = (110.5, 34.6, 114.5, 40.2)  # Shanxi-sized: 4° × 5.6° = 22.4 deg² (< max_bbox_area_deg2)
 PROVINCE_SQL = """
@@ -148,7 +148,7 @@ def main(argv=None) -> None:
     n = a.province_enterprises or (2_000 if a.quick else 50_000)
     runs = 1 if a.quick else 3
     out = a.out or (None if a.quick else REPO / "benchmarks" / "results" / "map.json")
-    url = scratch_url(a.admin_url, "hazmap_mapbench")
+    url = scratch_url("hazmap_mapbench", a.admin_url)
     os.environ["DATABASE_URL"] = url
     metrics = {}
     try:
@@ -165,7 +165,7 @@ def main(argv=None) -> None:
         metrics["province"]["enterprises"] = n
         print("[map] province", metrics["province"], flush=True)
     finally:
-        drop(a.admin_url, url)
+        drop_database(url, a.admin_url)
     result = {"name": "map", "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
               "machine": machine(), "quick": a.quick,
               "metrics": {"page_bytes_max": max(max(m["page_bytes"], m.get("province_view", {}).get("bytes", 0))

@@ -37,7 +37,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.append(str(REPO / "benchmarks"))  # after REPO: benchmarks/etl.py must not shadow the etl package
 
-from _scratch import DEFAULT_ADMIN_URL, drop, machine, run_script, scratch_url  # noqa: E402
+from tests.helpers import ADMIN_URL as DEFAULT_ADMIN_URL, drop_database, machine, run_script, scratch_url  # noqa: E402
 
 from hazmap.config import load_settings  # noqa: E402
 from hazmap.db.init import init_database  # noqa: E402
@@ -103,7 +103,7 @@ def bench(admin_url: str, n_ent: int, n_tgt: int) -> dict:
     from hazmap.domain import load_domain
     from hazmap.jobs import finish_run, start_run
 
-    url = scratch_url(admin_url, "hazmap_reliab")
+    url = scratch_url("hazmap_reliab", admin_url)
     init_database(url)
     engine = get_engine(url)
     w = _half_width_deg(n_ent)
@@ -140,7 +140,7 @@ def bench(admin_url: str, n_ent: int, n_tgt: int) -> dict:
         with engine.connect() as conn:
             after = {t: conn.execute(sa.text(f"select count(*) from {t}")).scalar() for t in CHILDREN}
     finally:
-        drop(admin_url, url)
+        drop_database(url, admin_url)
     return {"enterprises": n_ent, "targets": n_tgt, "seed_s": round(seed_s, 2), "refresh_s": round(refresh_s, 2),
             "replace_s": round(replace_s, 3), "removed": counts["removed"], "inserted": counts["inserted"],
             "rows_before": before, "rows_after": after,

@@ -32,6 +32,7 @@ from shapely.geometry import LineString, MultiPolygon, Point, Polygon, box, mapp
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from data import demo_registry  # noqa: E402 - the registry fields (issue 11)
 from geo import credit_code, crs  # noqa: E402
 
 # byte copy of the real boundary (source and licence note in data/README.md)
@@ -68,6 +69,7 @@ CHEM = {
     "二甲苯": ("1330-20-7", 5000, 1), "氰化钠": ("143-33-9", 50, 1), "硫酸": ("7664-93-9", None, None),
     "盐酸": ("7647-01-0", None, None),
 }
+CHEM.update(demo_registry.CHEM)
 UTM = Transformer.from_crs("EPSG:4326", "EPSG:32649", always_xy=True)
 UTM_INV = Transformer.from_crs("EPSG:32649", "EPSG:4326", always_xy=True)
 
@@ -150,6 +152,14 @@ def _fmt_coords(p: Point, which: str) -> tuple[str, str]:
 FIRE = {"液氯": "", "液氨": "乙", "汽油": "甲", "甲醇": "甲", "液化石油气": "甲", "天然气": "甲", "氢气": "甲",
         "乙炔": "甲", "苯": "甲", "甲苯": "甲", "丙酮": "甲", "乙醇": "甲", "光气": "", "二氧化硫": "", "硫化氢": "甲",
         "液氧": "乙", "电石": "甲", "柴油": "丙", "二甲苯": "甲", "氰化钠": "", "硫酸": "", "盐酸": ""}
+FIRE.update(demo_registry.FIRE)
+CRS_CYCLE = ["wgs84", "cgcs2000", "gcj02", "bd09"]  # enterprise row i states its coordinates in CRS_CYCLE[i % 4]
+
+
+def row_crs(i: int):
+    """(CRS name, (lon, lat) → (x, y) text) of enterprise row ``i``."""
+    which = CRS_CYCLE[i % 4]
+    return which, lambda x, y: _fmt_coords(Point(x, y), which)
 
 
 def _fire(lines) -> str:
@@ -162,12 +172,15 @@ def alpha(n: float) -> float:
     return 2.0 if n >= 100 else 1.5 if n >= 50 else 1.2 if n >= 30 else 1.0 if n >= 1 else 0.5
 
 
-def assess(lines, people: float) -> tuple[float, float, float, int | None]:
-    """The generator's own S, α, R and grade (GB 18218-2018 §4.2; 硫酸/盐酸 have no class)."""
+def assess(lines, people: float, critical=None) -> tuple[float, float, float, int | None]:
+    """The generator's own S, α, R and grade (GB 18218-2018 §4.2; 硫酸/盐酸 have no class);
+    ``critical``: chemical → (Q, β) under the unit's process conditions (表2 W5.2)."""
     a = alpha(people)
     s = r = 0.0
     for chem, q, unit in lines:
         _, q_crit, beta = CHEM[chem]
+        if critical and chem in critical:
+            q_crit, beta = critical[chem]
         if q_crit is None:
             continue
         t = q / 1000 if unit == "kg" else q
@@ -477,9 +490,12 @@ def build(seed: int) -> dict:
         q = round(rng.uniform(5, 60), 1)
         add_unit(e, "原料库", [(chem, q * 1000, "kg") if j == 3 else (chem, q, "t")])
 
+    demo_registry.extend(by_type, add_unit, units)
+    demo_registry.annotate(enterprises, by_type, units, targets, residential, row_crs)
+
     intended = []
     for u in units:
-        s, a, r, g = assess(u["lines"], u["e"]["people500"])
+        s, a, r, g = assess(u["lines"], u["e"]["people500"], u.get("critical"))
         intended.append((u["key"], u["e"]["credit"], u["e"]["people500"], a, s, r, g))
 
     return {"district": district, "towns": towns, "gazetteer": gazetteer, "enterprises": enterprises,
@@ -561,7 +577,7 @@ def write(demo: dict, out: Path) -> None:
     write_csv(out / "gazetteer.csv", ["地址", "经度", "纬度", "坐标系", "类型"], rows, "utf-8")
 
     # enterprises by department file
-    crs_cycle = ["wgs84", "cgcs2000", "gcj02", "bd09"]
+    crs_cycle = CRS_CYCLE
     files = {"yingji": [], "jiaotong": [], "shengtai": [], "gongxin": []}
     expired = {3: "2025-06-30", 20: "2026-03-31", 37: "2024-12-31", 54: "2026-11-27", 71: "2025-09-15",
                105: "2026-01-10", 139: "2025-12-31"}  # before the demo's as-of date TODAY
@@ -572,8 +588,9 @@ def write(demo: dict, out: Path) -> None:
         if e["addr_only"]:
             addr, lon, lat, which = e["addr_only"], "", "", ""
         row = [e["credit"], e["name"], "、".join(STAGE_CN[s] for s in e["stages"]), e["ftype"], e["town"], e["dept"],
-               addr, lon, lat, which, e["lic_no"], e["lic_type"], expired.get(i, e["expiry"]), e["park"], e["larger"],
-               e["fatal"], e["hidden"], e["std"]]
+               addr, lon, lat, which, e["lic_no"], e["lic_type"], expired.get(i, e["expiry"]) if e["lic_no"] else "",
+               e["park"], e["larger"], e["fatal"], e["hidden"], e["std"]]
+        row += [e["registry"].get(c, "") for c in demo_registry.ENTERPRISE_COLUMNS]
         s0 = e["stages"][0]
         key = ("jiaotong" if s0 in ("transport", "loading") else "shengtai" if s0 == "waste"
                else "gongxin" if s0 in ("use", "trade") else "yingji")
@@ -591,39 +608,48 @@ def write(demo: dict, out: Path) -> None:
     nocrs = ["", "晋城市未注明坐标系贸易有限公司", "使用", "其他", "北街街道", "区工信局", "山西省晋城市城区凤台街100号",
              "112.8500000", "35.5100000", "", "", "", "", "", "", "", "", ""]
     nocrs[0] = d.credit()
+    for bad in (outside, nomatch, nocrs):
+        bad += [""] * len(demo_registry.ENTERPRISE_COLUMNS)
     files["gongxin"] += [outside, nomatch, nocrs]
     dup = list(files["yingji"][2]); dup[5] = "区交通运输局"
     files["jiaotong"].append(dup)  # the same credit code in two departments' files
     dup2 = list(next(r for r in files["gongxin"] if r[5] == "区工信局" and r[7]))
     dup2[2], dup2[5] = "使用、废弃处置", "区生态环境分局"
     files["shengtai"].append(dup2)  # a second one: an industrial user also listed by 生态环境
-    write_csv(out / "enterprises_yingji.csv", HEADERS, files["yingji"], "utf-8-sig")
-    write_csv(out / "enterprises_jiaotong_gb18030.csv", HEADERS, files["jiaotong"], "gb18030")
-    write_xlsx(out / "enterprises_shengtai.xlsx", HEADERS, files["shengtai"])
-    write_csv(out / "enterprises_gongxin.csv", HEADERS, files["gongxin"], "utf-8")
+    head = HEADERS + demo_registry.ENTERPRISE_COLUMNS
+    write_csv(out / "enterprises_yingji.csv", head, files["yingji"], "utf-8-sig")
+    write_csv(out / "enterprises_jiaotong_gb18030.csv", head, files["jiaotong"], "gb18030")
+    write_xlsx(out / "enterprises_shengtai.xlsx", head, files["shengtai"])
+    write_csv(out / "enterprises_gongxin.csv", head, files["gongxin"], "utf-8")
 
     # hazard units
     rows = []
     for u in demo["units"]:
         for chem, q, unit in u["lines"]:
-            rows.append([u["key"], u["e"]["credit"], u["name"], u["kind"], chem, CHEM[chem][0], f"{q:g}", unit, u["fire"]])
+            rows.append([u["key"], u["e"]["credit"], u["name"], u["kind"], chem, CHEM[chem][0], f"{q:g}", unit, u["fire"]]
+                        + [u["registry"].get(c, "") for c in demo_registry.UNIT_COLUMNS])
     holder = demo["units"][0]["e"]["credit"]
     rows += [["HU-9001", holder, "试剂库", "储存单元", "神秘溶剂X", "", "2", "t", ""],
              ["HU-9002", holder, "液氯瓶库", "储存单元", "液氯", "7782-50-5", "-3", "t", "乙"],
              ["HU-9003", holder, "硝铵库", "储存单元", "硝酸铵", "", "10", "t", "甲"]]
+    for r in rows[-3:]:
+        r += [""] * len(demo_registry.UNIT_COLUMNS)
     write_csv(out / "hazard_units.csv", ["单元编号", "统一社会信用代码", "单元名称", "单元类型", "化学品名称", "CAS号",
-                                        "设计最大量", "计量单位", "火灾危险性"], rows, "utf-8")
+                                        "设计最大量", "计量单位", "火灾危险性", *demo_registry.UNIT_COLUMNS], rows, "utf-8")
 
     # targets: points (as exported from Amap, GCJ-02) and residential polygons (WGS-84)
     rows = []
     for t in demo["targets"]:
         x, y = crs.wgs84_to_gcj02(t["point"].x, t["point"].y)
         rows.append([t["key"], t["name"], t["label"], t["people"], t["beds"] if t["beds"] else None,
-                     round(x, 7), round(y, 7), "gcj02", t["town"]])
-    write_xlsx(out / "targets_poi.xlsx", ["目标编号", "名称", "类别", "人数", "床位数", "经度", "纬度", "坐标系", "所属街道"], rows)
+                     round(x, 7), round(y, 7), "gcj02", t["town"], t["high_rise"]])
+    write_xlsx(out / "targets_poi.xlsx", ["目标编号", "名称", "类别", "人数", "床位数", "经度", "纬度", "坐标系", "所属街道",
+                                          demo_registry.TARGET_COLUMN], rows)
     feats = [{"type": "Feature", "geometry": _geom_json(shapely.geometry.polygon.orient(r["poly"], 1)),
               "properties": {"目标编号": r["key"], "名称": r["name"], "类别": "居住区", "户数": r["households"],
-                             "人口": r["people"]}} for r in demo["residential"]]
+                             "人口": r["people"],
+                             **({demo_registry.TARGET_COLUMN: r["high_rise"]} if r["high_rise"] else {})}}
+             for r in demo["residential"]]
     write_geojson(out / "targets_residential.geojson", feats)
 
     # pipelines: one gas (north-west → south-east), one oil (west → east through the centre)
@@ -641,6 +667,9 @@ def write(demo: dict, out: Path) -> None:
     write_csv(out / "intended_grades.csv", ["单元编号", "统一社会信用代码", "500m内人数", "α", "S", "R", "设计等级"],
               [[k, cc, f"{n:.1f}", f"{a:g}", f"{s:.3f}", f"{r:.2f}", g or ""] for k, cc, n, a, s, r, g in demo["intended"]],
               "utf-8")
+    from data import demo_waste  # noqa: E402 - hazardous waste (issue 16), its own seeded generator
+
+    demo_waste.write(demo, out)
 
 
 def main(argv=None) -> None:

@@ -155,7 +155,27 @@ PIPELINES = Kind(
                                                    run_id=lc.run_id, files=files, keep_keys=keep)[0],
     key="pipeline_key", key_label="管道编号", tables=("pipeline",))
 
-KINDS: tuple[Kind, ...] = (AREAS, GAZETTEER, ENTERPRISES, HAZARD_UNITS, TARGETS, PIPELINES)
+# ---- hazardous waste (issue 16): builders in etl.records_waste, loaders in etl.load_waste ----
+from etl import load_waste, records_waste  # noqa: E402
+from geo.waste.records import COLUMNS as _WASTE_COLUMNS  # noqa: E402
+
+WASTE_PRODUCERS = Kind(
+    "waste_producers", "危险废物产生单位（管理计划）", _WASTE_COLUMNS["waste_producers"], build=records_waste.producer,
+    load=load_waste.load_producers, key="credit_code", key_label="统一社会信用代码", unique=False,
+    group=records_waste.whole_producers, tables=("waste_producer",))
+WASTE_RECORDS = Kind(
+    "waste_records", "危险废物台账", _WASTE_COLUMNS["waste_records"], build=records_waste.record,
+    load=load_waste.load_records, tables=("waste_record",))
+WASTE_FACILITIES = Kind(
+    "waste_facilities", "危险废物经营单位（许可证）", _WASTE_COLUMNS["waste_facilities"], build=records_waste.facility,
+    load=load_waste.load_facilities, key="licence_no", key_label="危险废物经营许可证编号", tables=("waste_facility",))
+WASTE_MANIFESTS = Kind(
+    "waste_manifests", "危险废物转移联单", _WASTE_COLUMNS["waste_manifests"], build=records_waste.manifest,
+    load=load_waste.load_manifests, key="manifest_no", key_label="联单编号", unique=False,
+    group=records_waste.whole_manifests, tables=("waste_manifest", "waste_manifest_row"))
+WASTE_KINDS = (WASTE_PRODUCERS, WASTE_RECORDS, WASTE_FACILITIES, WASTE_MANIFESTS)
+
+KINDS: tuple[Kind, ...] = (AREAS, GAZETTEER, ENTERPRISES, HAZARD_UNITS, TARGETS, PIPELINES) + WASTE_KINDS
 BY_NAME = {k.name: k for k in KINDS}
 
 

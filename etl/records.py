@@ -33,6 +33,7 @@ def enterprise(row, cols, ctx, source_crs, geocoder, towns: dict[str, str]) -> d
     if pt:
         lon, lat, sx, sy, scrs = pt
         precision, score = "source", None
+        registry.check_point_near_footprint(fp, lon, lat, cols)
     elif fp:  # a polygon only (vector source or WKT): located at a point on its surface
         (lon, lat), sx, sy, scrs, precision, score = registry.footprint_point(fp), None, None, "EPSG:4326", "source", None
     else:

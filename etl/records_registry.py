@@ -14,6 +14,7 @@ MultiPolygon, stored WGS-84 as EWKT (``SRID=4326;MULTIPOLYGON(…)``) so COPY ca
 from __future__ import annotations
 
 import shapely
+import shapely.ops
 from shapely.geometry import MultiPolygon, Polygon
 
 from etl.validate import RowError, check_area, number, text
@@ -28,6 +29,9 @@ VAPOUR_RECOVERY_INPUT = {"0": 0, "无": 0, "无油气回收": 0, "无油气回�
                          "2": 2, "卸油和加油": 2, "卸油和加油油气回收": 2, "卸油及加油油气回收": 2,
                          "有卸油和加油油气回收": 2, "有卸油和加油油气回收系统": 2}
 MAX_TANK_VOLUME_M3 = 10_000_000.0  # beyond any tank farm (a typo such as a unit in litres)
+# a registered point farther than this from its own footprint means the two are not in one CRS
+# (or one of them is wrong): an input check, not a domain number
+MAX_POINT_TO_FOOTPRINT_M = 1000.0
 
 
 def _cell(row, cols: dict, fld: str):
@@ -212,6 +216,27 @@ def footprint(row, cols: dict, ctx, source_crs: str | None) -> str | None:
     except RowError as exc:
         raise RowError(name, exc.value, exc.reason) from None
     return f"SRID=4326;{g.wkt}"
+
+
+def check_point_near_footprint(ewkt: str | None, lon: float, lat: float, cols: dict) -> None:
+    """Reject a footprint farther than :data:`MAX_POINT_TO_FOOTPRINT_M` from the row's own point."""
+    if not ewkt:
+        return
+    import math
+
+    g = shapely.from_wkt(ewkt.split(";", 1)[1])
+    p = shapely.Point(lon, lat)
+    if g.contains(p):
+        return
+    q = shapely.ops.nearest_points(g, p)[0]
+    dx = (q.x - lon) * 111_320 * math.cos(math.radians(lat))
+    dy = (q.y - lat) * 110_574
+    d = math.hypot(dx, dy)
+    if d > MAX_POINT_TO_FOOTPRINT_M:
+        name = _label(cols, "footprint", "占地范围WKT")
+        raise RowError(name, f"{q.x:.6f},{q.y:.6f}",
+                       f"{name}距本行坐标约 {d / 1000:.1f} km（超过 {MAX_POINT_TO_FOOTPRINT_M:g} m），"
+                       "请检查二者是否使用同一坐标系")
 
 
 def footprint_point(ewkt: str | None):

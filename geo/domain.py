@@ -41,6 +41,7 @@ class Domain:
     siting: SitingPolicy  # data/rules/siting_policy.toml
     vocabulary: Vocabulary
     versions: Versions
+    waste: object = None  # geo.waste.data.WasteData (hazardous-waste codes and rules)
 
 
 def overrides_version(base: str, overrides) -> str:
@@ -81,4 +82,16 @@ def build_domain(reference_dir: Path, rules_dir: Path, *, overrides=()) -> Domai
                   pipeline=load_pipeline_params_from(rules_dir), area=load_area_params_from(rules_dir),
                   siting=load_siting_policy_from(rules_dir, facility_types=rules.facility_classes),
                   vocabulary=vocabulary,
-                  versions=Versions(reference.version, rules.version, model.version))
+                  versions=Versions(reference.version, rules.version, model.version),
+                  waste=_waste(reference_dir, rules_dir))
+
+
+def _waste(reference_dir: Path, rules_dir: Path):
+    from geo.rules_files import RulesError
+    from geo.waste.data import load_waste_data
+    from geo.waste.files import WasteDataError
+
+    try:
+        return load_waste_data(reference_dir, rules_dir)
+    except WasteDataError as exc:
+        raise RulesError(str(exc)) from None

@@ -72,6 +72,14 @@ def as_user(app, role: str = "operator"):
     return app
 
 
+def run_script(engine, script: str, params: dict) -> None:
+    """Run a ``;``-and-newline separated SQL script in one transaction (the benchmarks' seeds)."""
+    with engine.begin() as conn:
+        for stmt in script.strip().split(";\n"):
+            if stmt.strip():
+                conn.execute(sa.text(stmt), params)
+
+
 def machine() -> dict:
     """The machine a benchmark ran on."""
     return {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()}

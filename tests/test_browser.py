@@ -404,6 +404,35 @@ def test_phone_layout_drawer_and_collapsible_siting_panel(server, demo_db):
         drv.quit()
 
 
+def test_wide_screen_layout_and_legible_colour_chips(server, demo_db):
+    """A leader's 1920×1080 screen: the map takes the room beside the panel, nothing scrolls sideways,
+    and the text on each of the model's four colours (hz.textOn) has a WCAG contrast of at least 4.5."""
+    drv = _driver("1920,1080")
+    try:
+        _login(drv, server, demo_db[0], "leader")
+        _wait(drv, MAP_READY)
+        box = drv.execute_script("var r = document.getElementById('hz-map').getBoundingClientRect();"
+                                 "return {w: r.width, h: r.height, scroll: document.documentElement.scrollWidth,"
+                                 " inner: window.innerWidth};")
+        assert box["w"] >= 1300 and box["h"] >= 700 and box["scroll"] <= box["inner"], box
+        ratios = drv.execute_script("""
+            function lum(hex) { var h = hex.replace('#', ''); return [0, 2, 4].map(function (i) {
+                var v = parseInt(h.substr(i, 2), 16) / 255;
+                return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); })
+              .reduce(function (a, c, i) { return a + [0.2126, 0.7152, 0.0722][i] * c; }, 0); }
+            var out = {};
+            ['red', 'orange', 'yellow', 'blue'].forEach(function (c) {
+              var bg = hz.colourHex(c), fg = hz.textOn(bg), a = lum(bg), b = lum(fg);
+              out[c] = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05); });
+            return out;""")
+        assert set(ratios) == {"red", "orange", "yellow", "blue"}
+        assert all(r >= 4.5 for r in ratios.values()), ratios
+        drv.save_screenshot(str(OUT / "wide-map.png"))
+        assert _errors(drv) == []
+    finally:
+        drv.quit()
+
+
 HOSTILE = '<img src=x onerror="window.__xss=1">'
 SCRIPT = "<script>window.__xss=2</script>"
 

@@ -26,7 +26,9 @@ def test_each_collection_id_is_declared_once_in_the_whole_project():
     for cid in ids:
         declarations = [p for root in ("geo", "webmap", "hazmap", "etl") for p in (REPO / root).rglob("*.py")
                         if re.search(rf'(\bid="|^\w+ = _\w+\(")({re.escape(cid)})"', p.read_text(encoding="utf-8"), re.M)]
-        assert [p.relative_to(REPO).as_posix() for p in declarations] == ["geo/postgis/collections/core.py"], cid
+        wings = [f"{w.replace('.', '/')}.py" for w in registry.WINGS]  # each wing declares its own, once
+        found = [p.relative_to(REPO).as_posix() for p in declarations]
+        assert len(found) == 1 and found[0] in wings, (cid, found)
 
 
 def test_declarations_are_typed_and_titled():

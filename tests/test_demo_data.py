@@ -96,7 +96,7 @@ def _norm_addr(a: str) -> str:
 def test_headers_and_encodings():
     head = ["统一社会信用代码", "企业名称", "环节", "设施类型", "所属街道", "监管部门", "地址", "经度", "纬度", "坐标系",
             "许可证编号", "许可证类型", "有效期至", "是否在化工园区", "三年内较大事故", "三年内死亡事故", "重大隐患数",
-            "安全生产标准化等级"]
+            "安全生产标准化等级", "储罐总容积m3", "站级", "油气回收", "储罐埋地", "油库等级", "占地范围WKT"]
     for name, enc in ENTERPRISE_FILES:
         rows = _xlsx(name) if enc is None else _csv(name, enc)
         assert list(rows[0]) == head, name
@@ -184,7 +184,7 @@ def test_hazard_units_reach_every_grade_with_the_engine_functions():
     (the engine's rule: point targets whole, polygons by area share); compare with the
     generator's intended grades."""
     from tests.helpers import domain
-    from geo.major_hazard import assess_unit
+    from geo.major_hazard import ProcessConditions, assess_unit
 
     tables = domain().reference
     utm = Transformer.from_crs("EPSG:4326", "EPSG:32649", always_xy=True)
@@ -211,23 +211,84 @@ def test_hazard_units_reach_every_grade_with_the_engine_functions():
         return n + sum(k * g.intersection(ring).area / g.area for g, k in polys if g.distance(p) <= 500)
 
     lines: dict[str, list] = {}
-    owner = {}
+    owner, conditions = {}, {}
     for u in _csv("hazard_units.csv"):
         if u["单元编号"].startswith("HU-9"):  # the deliberate bad rows
             continue
-        chem = tables.catalogue.resolve(name=u["化学品名称"], cas=u["CAS号"] or None)
+        chem = tables.catalogue.resolve(name=u["化学品名称"], cas=u["CAS号"] or None,
+                                        concentration_pct=u["浓度%"] or None)
         q = float(u["设计最大量"]) / (1000 if u["计量单位"] == "kg" else 1)
         lines.setdefault(u["单元编号"], []).append((chem, q))
         owner[u["单元编号"]] = u["统一社会信用代码"]
+        if u["操作温度℃"] or u["操作压力MPa"]:
+            conditions[u["单元编号"]] = ProcessConditions(
+                temperature_c=float(u["操作温度℃"]) if u["操作温度℃"] else None,
+                pressure_mpa=float(u["操作压力MPa"]) if u["操作压力MPa"] else None)
     assert len(lines) >= 40
     intended = {r["单元编号"]: r for r in _csv("intended_grades.csv")}
     assert set(intended) == set(lines)
     grades = Counter()
     for key, ls in lines.items():
-        a = assess_unit(ls, exposed_people=people(owner[key]), tables=tables)
+        a = assess_unit(ls, exposed_people=people(owner[key]), tables=tables, conditions=conditions.get(key))
         grades[a.grade] += 1
         assert str(a.grade or "") == intended[key]["设计等级"], key
         assert math.isclose(a.S, float(intended[key]["S"]), abs_tol=2e-3), key
     assert all(grades[g] >= 2 for g in (1, 2, 3, 4)) and grades[None] >= 10
     assert sum(1 for ls in lines.values() if len(ls) > 1) >= 3
     assert any(u["计量单位"] == "kg" for u in _csv("hazard_units.csv"))
+
+
+def test_registry_fields_make_the_demo_plausible():
+    """Issue 11 item 7: what each facility stores, licences that fit, and the new registry fields."""
+    rows = _enterprises()
+    by_code = {r["统一社会信用代码"]: r for r in rows}
+    units: dict[str, list[dict]] = {}
+    for u in _csv("hazard_units.csv"):
+        units.setdefault(u["单元编号"], []).append(u)
+    held: dict[str, set] = {}
+    for ls in units.values():
+        held.setdefault(ls[0]["统一社会信用代码"], set()).update(u["化学品名称"] for u in ls)
+    stations = [r for r in rows if r["设施类型"] == "加油站"]
+    assert stations and all(held.get(r["统一社会信用代码"], set()) >= {"汽油", "柴油"} for r in stations)
+    lpg = [r for r in rows if r["设施类型"] == "液化石油气充装站"]
+    assert lpg and all("液化石油气" in held.get(r["统一社会信用代码"], set()) for r in lpg)
+    chlorine = {by_code[c]["设施类型"] for c, chems in held.items() if "液氯" in chems and c in by_code}
+    assert "污水处理厂" in chlorine
+    assert any("氯碱" in by_code[c]["企业名称"] for c, chems in held.items() if "液氯" in chems and c in by_code)
+    # the licence fits the enterprise: 安全使用许可证 only for 化工企业 (none here), none for users
+    number_of = {"安全生产许可证": "WH安许证字", "危险化学品经营许可证": "危化经字", "道路运输经营许可证": "交运管许可",
+                 "危险废物经营许可证": "危废经"}
+    for r in rows:
+        if r["环节"].split("、")[0] == "使用":
+            assert not r["许可证类型"] and not r["许可证编号"] and not r["有效期至"], r["企业名称"]
+        elif r["许可证类型"]:
+            assert number_of[r["许可证类型"]] in r["许可证编号"], r["企业名称"]
+    # registered station grades agree with the tanks: V = 汽油/0.78 + 0.5 × 柴油/0.86 (GB 50156 表3.0.9)
+    graded = [r for r in stations if r["站级"]]
+    assert len(graded) == 8 and {r["油气回收"] for r in graded} == {"无", "卸油油气回收", "卸油和加油油气回收"}
+    for r in graded:
+        q = {u["化学品名称"]: float(u["设计最大量"]) for ls in units.values() for u in ls
+             if u["统一社会信用代码"] == r["统一社会信用代码"]}
+        v = q["汽油"] / 0.78 + 0.5 * q["柴油"] / 0.86
+        assert r["站级"] == ("三级" if v <= 90 else "二级" if v <= 150 else "一级"), (r["企业名称"], v)
+    assert any(r["储罐总容积m3"] and r["设施类型"] == "液化石油气充装站" for r in rows)
+    assert any(r["油库等级"] and r["设施类型"] == "油库" for r in rows)
+    # footprints: 60 m × 40 m sites in the row's own CRS (to WGS-84 here), around the enterprise point
+    utm = Transformer.from_crs("EPSG:4326", "EPSG:32649", always_xy=True)
+    sites = [r for r in rows if r["占地范围WKT"]]
+    assert len(sites) >= 3
+    for r in sites:
+        g = shapely.from_wkt(r["占地范围WKT"])
+        g = shapely.transform(g, lambda xy: [crs.to_wgs84(x, y, r["坐标系"]) for x, y in xy])
+        pt = Point(crs.to_wgs84(float(r["经度"]), float(r["纬度"]), r["坐标系"]))
+        area = shapely.transform(g, lambda xy: list(zip(*utm.transform(xy[:, 0], xy[:, 1])))).area
+        assert g.contains(pt) and area == pytest.approx(2400, rel=0.02), r["企业名称"]
+    flat = [u for ls in units.values() for u in ls]
+    assert any(u["化学品名称"] == "甲醛" and u["浓度%"] == "37" for u in flat)
+    assert any(u["操作压力MPa"] and float(u["操作压力MPa"]) > 1.6 for u in flat)
+    assert any(u["单元名称"] == "原料库" and u["化学品名称"] in ("甲苯", "丙酮", "二甲苯") and u["火灾危险性"] == "丙"
+               for u in flat)
+    poi = _xlsx("targets_poi.xlsx")
+    assert {r["高层建筑"] for r in poi} >= {"是", "否", ""}
+    res = json.loads((DEMO / "targets_residential.geojson").read_text(encoding="utf-8"))["features"]
+    assert {f["properties"].get("高层建筑") for f in res} == {"是", "否", None}

@@ -182,3 +182,61 @@ def test_target_high_rise(fresh_db_url, tmp_path):
     got = dict(_rows(fresh_db_url, "select target_key, high_rise from protection_target"))
     assert got == {"T1": True, "T2": False, "T3": None}
     assert _rows(fresh_db_url, "select capacity from protection_target where target_key = 'T2'")[0][0] == 120
+
+
+def test_a_footprint_far_from_its_own_point_is_rejected(fresh_db_url, tmp_path):
+    # the box is 0.1° (≈ 9 km) east of the point: a footprint in another CRS than the point, or a typo
+    far = BOX.replace("112.85", "112.95")
+    ent = _csv(tmp_path / "e.csv", E_HEAD, [_ent(0, 占地范围WKT=far), _ent(1, 占地范围WKT=BOX)])
+    res = _run(fresh_db_url, tmp_path, [("enterprises", ent, {})])
+    assert res.status == "succeeded", res.message
+    assert [(r.line, r.field) for r in res.rejects] == [(2, "占地范围WKT")]
+    assert "km" in res.rejects[0].reason and "同一坐标系" in res.rejects[0].reason
+
+
+def test_registered_sizes_for_the_profile():
+    from geo.registry_sizes import registered_sizes
+
+    # the enterprise's own total wins; booleans become the 1/0 the rules' conditions read
+    assert registered_sizes(tank_volume_m3=600, station_grade=2, vapour_recovery=0, lpg_tank_buried=True,
+                            oil_depot_grade="4", unit_tank_volumes=[30, 40]) == {
+        "tank_volume_m3": 600.0, "station_grade": 2, "vapour_recovery": 0, "lpg_tank_buried": 1, "oil_depot_grade": 4}
+    # no total: the units' volumes summed, 30 + 40 = 70 m³, a lower bound when a unit has none
+    got = registered_sizes(unit_tank_volumes=[30.0, None, 40.0])
+    assert got["tank_volume_m3"] == 70.0
+    assert got["size_basis"][0][0] == "tank_volume_m3"
+    assert "（30 + 40）= 70 m³" in got["size_basis"][0][1] and "合计为下限" in got["size_basis"][0][1]
+    assert registered_sizes(unit_tank_volumes=[None]) == {} and registered_sizes() == {}
+
+
+def test_a_changed_unit_field_updates_the_unit(fresh_db_url, tmp_path):
+    codes = [_code(0)]
+    ent = _csv(tmp_path / "e.csv", E_HEAD, [_ent(0)])
+    head = U_HEAD + ["占地范围WKT", "坐标系"]
+    row = ["U1", codes[0], "生产单元", "甲苯", "20", "t", "", "150", "1.6", "", "", "", "wgs84"]
+    hu = _csv(tmp_path / "hu.csv", head, [row])
+    assert _run(fresh_db_url, tmp_path, [("enterprises", ent, {}), ("hazard_units", hu, {})]).status == "succeeded"
+    again = _run(fresh_db_url, tmp_path, [("hazard_units", hu, {})])
+    assert again.counts["hazard_units"]["unchanged"] == 1
+    hu = _csv(tmp_path / "hu.csv", head, [row[:7] + ["180", "2.0", "", "50", BOX, "wgs84"]])
+    res = _run(fresh_db_url, tmp_path, [("hazard_units", hu, {})])
+    assert res.status == "succeeded", res.message
+    assert res.counts["hazard_units"]["updated"] == 1
+    [u] = _rows(fresh_db_url, """select operating_temperature_c, operating_pressure_mpa, tank_volume_m3,
+                                        ST_GeometryType(footprint) as t from hazard_unit""")
+    assert tuple(u) == (180.0, 2.0, 50.0, "ST_MultiPolygon")
+
+
+def test_a_unit_whose_lines_disagree_on_its_own_fields_is_rejected_whole(fresh_db_url, tmp_path):
+    ent = _csv(tmp_path / "e.csv", E_HEAD, [_ent(0)])
+    hu = _csv(tmp_path / "hu.csv", U_HEAD, [
+        ["U1", _code(0), "生产单元", "甲苯", "20", "t", "", "150", "1.6", "", ""],
+        ["U1", _code(0), "生产单元", "苯", "5", "t", "", "150", "2.5", "", ""],   # 2.5 ≠ 1.6 MPa
+        ["U2", _code(0), "储存单元", "甲苯", "20", "t", "", "", "", "", ""],
+        ["U2", _code(0), "储存单元", "苯", "5", "t", "", "", "", "", ""],
+    ])
+    res = _run(fresh_db_url, tmp_path, [("enterprises", ent, {}), ("hazard_units", hu, {})])
+    assert res.status == "succeeded", res.message
+    assert [(r.line, r.field) for r in res.rejects] == [(3, "操作压力MPa")]
+    assert "各行的操作压力MPa不一致" in res.rejects[0].reason and "第2行为“1.6”" in res.rejects[0].reason
+    assert [r[0] for r in _rows(fresh_db_url, "select unit_key from hazard_unit")] == ["U2"]

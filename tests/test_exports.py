@@ -135,6 +135,7 @@ def test_gdal_opens_geojson_and_csv_exports(demo_app, tmp_path):
 
 EXPORTED = ["enterprises", "hazard-units", "targets", "target-points", "target-areas", "conflicts", "areas",
             "grid-cells", "pipelines", "boundaries"]
+EXPORTED += ["waste-producers", "waste-stock", "waste-clearance", "waste-manifests", "waste-findings"]
 
 
 def _signed_area(ring) -> float:

@@ -147,6 +147,9 @@ def test_siting_check_429_carries_retry_after(demo_db):
     assert c.post("/api/v1/siting/check", json=SITING, headers=_bearer(user)).status_code == 200
     r = c.post("/api/v1/siting/check", json=SITING, headers=_bearer(user))
     assert r.status_code == 429 and 1 <= int(r.headers["Retry-After"]) <= 60 and "秒后再试" in r.get_json()["error"]["message"]
+    # the PDF of the same check counts against the same limit (it is no way around it)
+    r = c.post("/api/v1/siting/report.pdf", json=SITING, headers=_bearer(user))
+    assert r.status_code == 429 and "Retry-After" in r.headers
 
 
 @pytest.mark.parametrize("method, path, allow", [("DELETE", "/api/v1/stats", "GET"), ("GET", "/logout", "POST"),

@@ -65,7 +65,7 @@ def test_map_page_loads_its_own_scripts_and_the_data_block(client):  # noqa: F81
     srcs = [s["src"] for s in page.scripts if s["src"]]
     assert srcs == ["/static/common.js", "/static/vendor/leaflet/leaflet.js",
                     "/static/vendor/markercluster/leaflet.markercluster.js", "/static/basemap.js", "/static/runs.js",
-                    "/static/map.js"]
+                    "/static/overlays_waste.js", "/static/map.js"]
     opts = page.data_block()
     assert opts["runId"] == 2 and opts["dataAsOf"].startswith("2026-02-01")
     # every vocabulary comes from the server: colours from data/rules/risk_model.toml, stages from geo.vocabulary

@@ -41,9 +41,11 @@ def create_app(test_config: dict | None = None, *, settings: Settings | None = N
 
     from webmap import (api, auth, basemap, console, dashboard, errors, history, inputs, ogc, printing, riskmap,
                         security, sessions, siting, tiles, tools)
+    from webmap import waste
 
     for module in (auth, api, ogc, tiles, riskmap, dashboard, siting, basemap, tools, history, console, printing):
         app.register_blueprint(module.bp)  # one blueprint per area
+    app.register_blueprint(waste.bp)  # hazardous waste (issue 16)
     auth.register(app)  # one access guard for every blueprint
     sessions.register(app)  # the signing key (configured, or shared through the database); checked before the guard
     inputs.register(app)  # one JSON parser, one query-string and Host guard, before everything else

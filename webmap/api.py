@@ -10,11 +10,8 @@ one snapshot, so its run id and its data belong to one run.
 
 from __future__ import annotations
 
-import math
 import os
 import tempfile
-import threading
-import time
 from contextlib import ExitStack
 from functools import partial
 from urllib.parse import urlencode
@@ -182,36 +179,15 @@ def audit_large_page(layer: str, page, sel, *, after: str | None = None) -> None
                              "returned": len(page.features), "matched": page.number_matched})
 
 
-_siting_calls: dict[tuple[str, str], list[float]] = {}  # (caller, what) → times of their calls in the last minute
-_siting_lock = threading.Lock()
-
-
-def _rate_limit_siting(what: str) -> None:
-    """``siting_checks_per_minute`` per user (or per address) and kind of call, in this process → 429."""
-    per_minute = settings().limits.siting_checks_per_minute
-    who = ((getattr(g, "user", None) or {}).get("name") or request.remote_addr or "?", what)
-    now = time.monotonic()
-    with _siting_lock:
-        calls = [t for t in _siting_calls.get(who, []) if now - t < 60.0]
-        if len(calls) >= per_minute:
-            _siting_calls[who] = calls
-            retry = max(1, math.ceil(60.0 - (now - calls[0])))  # when the oldest call leaves the minute
-            raise LimitExceeded("siting_checks_per_minute",
-                                f"选址核查过于频繁：每分钟最多 {per_minute} 次（siting_checks_per_minute），"
-                                f"请 {retry} 秒后再试", 429, retry_after_s=retry)
-        calls.append(now)
-        _siting_calls[who] = calls
-
-
 @bp.post("/siting/check")
 def siting_check():
     """The siting check; ``?format=pdf`` answers the 选址初筛意见 PDF of the same check."""
-    from webmap.siting import pdf_response, request_payload, run_check
+    from webmap.siting import pdf_response, rate_limit_siting, request_payload, run_check
 
     fmt = request.args.get("format") or "json"
     if fmt not in ("json", "pdf"):
         raise InvalidInput("format", f"format 应为 json 或 pdf，实际“{fmt[:20]}”")
-    _rate_limit_siting("check")
+    rate_limit_siting("check")
     payload = request_payload()
     result = run_check(payload, via="api", fmt=fmt)
     if fmt == "pdf":
@@ -223,7 +199,9 @@ def siting_check():
 def siting_feasible():
     from geo.postgis.siting import feasible_zone
 
-    _rate_limit_siting("feasible")
+    from webmap.siting import rate_limit_siting
+
+    rate_limit_siting("feasible")
     a = request.args
     grade = a.get("major_grade")
     with connect() as conn:

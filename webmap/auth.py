@@ -43,6 +43,8 @@ RULES = {  # endpoint → roles allowed; API reads not listed here are open to e
     "tools.coordinates": ALL, "tools.map_summary": ALL, "history.changes": ALL, "history.trends": ALL,
     "printing.map_pdf": ALL, "siting.report_pdf": {"operator", "planner"},
 }
+RULES |= {"waste.manifest_transition": {"operator"}, "waste.enterprise_waste": ALL,  # hazardous waste (issue 16)
+          "waste.clearance": {"operator", "leader", "planner"}, "waste.summary": ALL, "waste.legend": ALL}
 EXPORT_ROLES = {"operator", "planner", "analyst"}
 ANONYMOUS_ENDPOINTS = {  # plus API reads, when anonymous_access is on
     "riskmap.risk_map", "basemap.tile", "basemap.vector", "tools.search", "tools.nearby", "tools.coordinates",

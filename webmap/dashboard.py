@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
 from flask import Blueprint
 
+from geo.postgis.collections import summaries
 from webmap.db import connect
 from webmap.labels import KIND_LABEL
 from webmap.pages import render_page
@@ -25,22 +25,12 @@ BEIJING = ZoneInfo("Asia/Shanghai")
 # card is a Jinja partial (a <section class="hz-card">) whose script fetches its own endpoint.
 # A wing adds its card here, one line.
 CARDS: tuple[tuple[str, str], ...] = ()
-
-# Per source kind, the newest succeeded ETL run that read a file of that kind (run.files).
-_FRESHNESS_SQL = sa.text("""
-    select distinct on (f->>'kind') f->>'kind' as kind, f->>'file' as file, f->>'rows' as rows,
-           left(f->>'sha256', 12) as sha256, r.id as run_id, r.finished_at
-    from run r cross join lateral jsonb_array_elements(
-           case when jsonb_typeof(r.files) = 'array' then r.files else '[]'::jsonb end) f
-    where r.status = 'succeeded' and f ? 'kind'
-    order by f->>'kind', r.id desc
-""")
-
+CARDS += (("waste.html", "dashboard_waste.js"),)  # hazardous waste (issue 16)
 
 @bp.get("/dashboard")
 def dashboard():
     with connect() as conn:
-        freshness = [dict(r._mapping) for r in conn.execute(_FRESHNESS_SQL)]
+        freshness = summaries.freshness(conn)
     for f in freshness:
         f["label"] = KIND_LABEL.get(f["kind"], f["kind"])
         f["finished"] = f["finished_at"].astimezone(BEIJING).strftime("%Y-%m-%d %H:%M") if f["finished_at"] else "-"

@@ -21,6 +21,8 @@ AUDIT_ACTION_LABEL = {
     "login_locked": "登录锁定", "list_page": "分页读取数据",
 }
 
+AUDIT_ACTION_LABEL["waste_manifest_transition"] = "变更联单状态"
+
 # keys that appear in audit details → Chinese
 DETAIL_KEY_LABEL = {
     "layer": "图层", "format": "格式", "crs": "坐标系", "filters": "筛选条件", "limit": "数量上限",
@@ -33,6 +35,8 @@ DETAIL_KEY_LABEL = {
     "collection": "数据集", "returned": "返回条数", "matched": "匹配条数", "account": "账号", "address": "地址",
     "until": "锁定至", "failures": "失败次数", "outside_area": "拟建点位置",
 }
+
+DETAIL_KEY_LABEL |= {"manifest_no": "联单编号", "from": "原状态", "to": "新状态", "rule": "依据规则"}
 
 # values that appear in audit details → Chinese (by the detail's key)
 DETAIL_VALUE_LABEL = {

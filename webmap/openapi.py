@@ -149,6 +149,11 @@ def document() -> dict:
                           "429": _error("过于频繁（siting_checks_per_minute）")}}},
         "/api/v1/openapi.json": _get("本文档", [], _ok_json(), public=True),
     })
+    from webmap.waste import openapi_paths as _waste_paths  # hazardous waste (issue 16)
+
+    _patch, _more = _waste_paths(_ok_json, _get, _p, ERRORS, _NOT_FOUND)
+    paths.setdefault("/api/v1/waste-manifests/{key}", {}).update(_patch)
+    paths.update(_more)
     return {
         "openapi": "3.1.0",
         "info": {"title": "hazmap API — 危险化学品全流程监管风险地图", "version": __version__,

@@ -79,16 +79,9 @@ class Frame:
 
 
 def _extent(conn, bbox) -> tuple[float, float, float, float]:
-    if bbox:
-        return bbox
-    import sqlalchemy as sa
+    from geo.postgis.areas import extent
 
-    r = conn.execute(sa.text("""select ST_XMin(e) x0, ST_YMin(e) y0, ST_XMax(e) x1, ST_YMax(e) y1 from
-        (select ST_Extent(geom) e from admin_area where level = 'district') s""")).first()
-    if r is None or r.x0 is None:
-        r = conn.execute(sa.text("select ST_XMin(e) x0, ST_YMin(e) y0, ST_XMax(e) x1, ST_YMax(e) y1 from "
-                                 "(select ST_Extent(geom) e from enterprise) s")).first()
-    return (r.x0, r.y0, r.x1, r.y1) if r and r.x0 is not None else (112.70, 35.38, 113.00, 35.66)
+    return bbox or extent(conn) or settings().etl.area_bbox
 
 
 def _beijing(iso: str | None) -> str:

@@ -3,13 +3,37 @@
 
 from __future__ import annotations
 
+import math
+import threading
+import time
+
 from flask import Blueprint, Response, g, request
 
-from geo.errors import InvalidInput
+from geo.errors import InvalidInput, LimitExceeded
 from webmap.db import connect, domain, settings
 from webmap.pages import render_page
 
 bp = Blueprint("siting", __name__)
+
+_siting_calls: dict[tuple[str, str], list[float]] = {}  # (caller, what) → times of their calls in the last minute
+_siting_lock = threading.Lock()
+
+
+def rate_limit_siting(what: str) -> None:
+    """``siting_checks_per_minute`` per user (or per address) and kind of call, in this process → 429."""
+    per_minute = settings().limits.siting_checks_per_minute
+    who = ((getattr(g, "user", None) or {}).get("name") or request.remote_addr or "?", what)
+    now = time.monotonic()
+    with _siting_lock:
+        calls = [t for t in _siting_calls.get(who, []) if now - t < 60.0]
+        if len(calls) >= per_minute:
+            _siting_calls[who] = calls
+            retry = max(1, math.ceil(60.0 - (now - calls[0])))  # when the oldest call leaves the minute
+            raise LimitExceeded("siting_checks_per_minute",
+                                f"选址核查过于频繁：每分钟最多 {per_minute} 次（siting_checks_per_minute），"
+                                f"请 {retry} 秒后再试", 429, retry_after_s=retry)
+        calls.append(now)
+        _siting_calls[who] = calls
 
 
 def facility_types() -> list[str]:
@@ -56,5 +80,6 @@ def pdf_response(result: dict, payload: dict) -> Response:
 
 @bp.post("/api/v1/siting/report.pdf")
 def report_pdf():
+    rate_limit_siting("check")  # the PDF runs the same check (and costs more): the same limit
     payload = request_payload()
     return pdf_response(run_check(payload, via="page", fmt="pdf"), payload)

@@ -14,7 +14,8 @@ from geo import crs as crs_mod
 from geo import params
 from geo.errors import InvalidInput
 from geo.postgis import search as queries
-from webmap.db import connect, settings
+from webmap.db import settings
+from webmap.reading import reading
 
 bp = Blueprint("tools", __name__, url_prefix="/api/v1")
 
@@ -73,7 +74,7 @@ def search():
     q = params.text(request.args.get("q"), "q", max_len=50)
     if not q or not q.strip():
         raise InvalidInput("q", "请输入要搜索的名称、地址、统一社会信用代码或地名")
-    with connect() as conn:
+    with reading() as (conn, _run, _base):  # one snapshot: the run and its data agree
         return jsonify(queries.search(conn, q))
 
 
@@ -81,14 +82,14 @@ def search():
 def nearby():
     lon, lat = _point()
     radius = _number("radius_m", minimum=1, maximum=MAX_RADIUS_M)
-    with connect() as conn:
+    with reading() as (conn, _run, _base):  # one snapshot: the run and its data agree
         return jsonify(queries.nearby(conn, lon=lon, lat=lat, radius_m=radius))
 
 
 @bp.get("/map/summary")
 def map_summary():
     a = request.args
-    with connect() as conn:
+    with reading() as (conn, _run, _base):  # one snapshot: the run and its data agree
         return jsonify(queries.map_summary(
             conn, zoom=params.integer(a.get("zoom"), "zoom", default=12, minimum=0, maximum=22),
             max_markers=settings().map.max_markers,

@@ -100,3 +100,16 @@ def insert_cells(conn: sa.Connection, run_id: int, srid: int | None, rows: list[
                                         "is": [k[0] for k in cols[0]], "js": [k[1] for k in cols[0]],
                                         "idx": list(cols[1]), "colors": list(cols[2]), "counts": list(cols[3]),
                                         "people": list(cols[4])}).rowcount
+
+
+_EXTENT_SQL = sa.text("""
+    select ST_XMin(e) x0, ST_YMin(e) y0, ST_XMax(e) x1, ST_YMax(e) y1
+    from (select coalesce((select ST_Extent(geom) from admin_area where level = 'district'),
+                          (select ST_Extent(geom) from enterprise)) as e) s
+""")
+
+
+def extent(conn: sa.Connection) -> tuple[float, float, float, float] | None:
+    """The WGS-84 extent of the district boundary (else of the enterprises); None when neither is loaded."""
+    r = conn.execute(_EXTENT_SQL).first()
+    return (r.x0, r.y0, r.x1, r.y1) if r is not None and r.x0 is not None else None

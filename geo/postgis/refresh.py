@@ -28,6 +28,7 @@ import sqlalchemy as sa
 from geo import area_risk, enterprise as ent_mod
 from geo.postgis import areas as areas_mod
 from geo.postgis import pipelines as pipelines_mod
+from geo.postgis import waste as waste_mod
 from geo.postgis.conflicts import insert_conflicts
 from geo.postgis.copy import copy_rows
 from geo.major_hazard import ProcessConditions
@@ -65,12 +66,12 @@ ENTERPRISES_SQL = sa.text("""
 # accidents or the hidden-danger ledger's contribution), ``assessed`` (geo.risk_color assessed
 # items) and ``extra_reasons`` (reason dicts of a local refinement, e.g. waste findings).  A wing
 # adds its provider here, one line.
-COLOUR_INPUTS: list = []
+COLOUR_INPUTS: list = [waste_mod.colour_inputs]
 
 # The wings' own refresh steps, run after the core steps in this order, each as
 # ``step_fn(conn, run_id, domain, summary) -> dict`` (its counts, kept under summary[name]).
 # A wing adds its step here, one line: (name, Chinese label for progress, function).
-WING_STEPS: list = []
+WING_STEPS: list = [("waste", "危险废物库存、超期与联单核查", waste_mod.refresh_step)]
 
 
 def _conditions(r):
@@ -243,7 +244,7 @@ def refresh(conn: sa.Connection, run_id: int, domain, *, progress=None, engine=N
     wing_counts = {}
     for name, label, fn in WING_STEPS:
         step(label)
-        wing_counts[name] = fn(conn, run_id, domain, {"colours": colour_by_ent})
+        wing_counts[name] = fn(conn, run_id, domain, {"colours": colour_by_ent, "as_of": as_of})
 
     step("")  # closes the last step's timing
     colours = defaultdict(int)

@@ -5,5 +5,6 @@ is needed — migrations, field checks before a load."""
 from __future__ import annotations
 
 from hazmap.db import models, models_history, models_security, models_transport  # noqa: F401 - registers the tables
+from hazmap.db import models_waste  # noqa: F401,E402 - the waste wing's tables
 
 metadata = models.metadata

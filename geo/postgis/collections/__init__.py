@@ -26,6 +26,7 @@ from geo.postgis.collections.summaries import freshness, runs, stats  # noqa: F4
 
 # Modules holding a ``COLLECTIONS`` tuple; a new wing adds its module here (one line).
 WINGS = ("geo.postgis.collections.core",)
+WINGS += ("geo.postgis.collections.waste",)  # hazardous waste (issue 16)
 
 
 def registry() -> dict[str, Collection]:

@@ -3,14 +3,14 @@
 source file, inventory concentration, protection-target high-rise flag (issue 11)
 
 Revision ID: 0205
-Revises: 0104
+Revises: 0203
 """
 from alembic import op
 import sqlalchemy as sa
 from geoalchemy2 import Geometry
 
 revision = "0205"
-down_revision = "0104"
+down_revision = "0203"  # relinked after the waste wing (0203) reached main
 branch_labels = None
 depends_on = None
 
