@@ -99,7 +99,8 @@ from (select g, (10 + random() * 600)::int as h,
 # -- the skilled user's PostGIS join: an indexed Gauss–Krüger column, geography refine ------
 METRIC_BUILD_SQL = """
 create table bench_gk_source as select id, ST_Transform(geom, {srid}) as g, geog from enterprise;
-create table bench_gk_target as select id, category, ST_Transform(geom, {srid}) as g, geog from protection_target;
+create table bench_gk_target as select id, category, {kind} as kind, ST_Transform(geom, {srid}) as g, geog
+    from protection_target t;
 create index on bench_gk_target using gist (g);
 create index on bench_gk_source (id);
 analyze bench_gk_source;
@@ -113,15 +114,21 @@ METRIC_JOIN_SQL = sa.text("""
     cross join lateral (
         select t.id, t.geog from bench_gk_target t
         where t.category = r.category and ST_DWithin(t.g, e.g, r.required_m * 1.01 + 1)
+          -- the target's kind row when the source has one, else the default row (geo.target_kinds)
+          and (t.kind = r.target_kind
+               or (r.target_kind = '' and not exists (
+                   select 1 from source_requirement k where k.run_id = r.run_id and k.enterprise_id = r.enterprise_id
+                   and k.category = r.category and k.target_kind = t.kind and t.kind <> '')))
         offset 0  -- one index probe per requirement (the planner otherwise hashes a cross join)
     ) t
     where r.run_id = :run and ST_Distance(e.geog, t.geog) < r.required_m
 """)
 STRTREE_SOURCES_SQL = sa.text("""
-    select r.enterprise_id as source_id, r.category, r.required_m, ST_X(e.geom) as lon, ST_Y(e.geom) as lat
+    select r.enterprise_id as source_id, r.category, r.target_kind, r.required_m, ST_X(e.geom) as lon,
+           ST_Y(e.geom) as lat
     from source_requirement r join enterprise e on e.id = r.enterprise_id where r.run_id = :run
 """)
-STRTREE_TARGETS_SQL = sa.text("select id, category, ST_AsBinary(geom) as wkb from protection_target")
+STRTREE_TARGETS_SQL = "select id, category, {kind} as kind, ST_AsBinary(geom) as wkb from protection_target t"
 REFERENCE_SQL = sa.text("select enterprise_id, target_id, distance_m from conflict where run_id = :run")
 UNIT_PEOPLE_SQL = sa.text("""
     select u.enterprise_id, max(r.exposed_people) as people
@@ -129,8 +136,9 @@ UNIT_PEOPLE_SQL = sa.text("""
     where r.run_id = :run group by u.enterprise_id
 """)
 COPY_REQUIREMENTS_SQL = sa.text("""
-    insert into source_requirement (run_id, enterprise_id, category, required_m, rule_id, rule_text)
-    select :to, enterprise_id, category, required_m, rule_id, rule_text from source_requirement where run_id = :run
+    insert into source_requirement (run_id, enterprise_id, category, target_kind, required_m, rule_id, rule_text)
+    select :to, enterprise_id, category, target_kind, required_m, rule_id, rule_text from source_requirement
+    where run_id = :run
 """)
 
 
@@ -178,13 +186,13 @@ def _compare(reference: dict, rows) -> dict:
             "agrees": bool(same and worst < 0.01)}
 
 
-def _postgis_metric_join(engine, run_id: int, reference: dict) -> dict:
+def _postgis_metric_join(engine, run_id: int, reference: dict, kind_sql: str) -> dict:
     from geo.distributed import gk_zone_epsg
 
     srid = gk_zone_epsg(CENTRE[0])
     t0 = time.perf_counter()
     with engine.begin() as conn:
-        for stmt in METRIC_BUILD_SQL.format(srid=srid).split(";\n"):
+        for stmt in METRIC_BUILD_SQL.format(srid=srid, kind=kind_sql).split(";\n"):
             conn.execute(sa.text(stmt))
     build_s = time.perf_counter() - t0
     with engine.connect() as conn:
@@ -195,7 +203,7 @@ def _postgis_metric_join(engine, run_id: int, reference: dict) -> dict:
             **_compare(reference, rows)}
 
 
-def _strtree_join(engine, run_id: int, reference: dict) -> dict:
+def _strtree_join(engine, run_id: int, reference: dict, kind_sql: str) -> dict:
     import geopandas as gpd
     import pandas as pd
 
@@ -204,12 +212,12 @@ def _strtree_join(engine, run_id: int, reference: dict) -> dict:
     t0 = time.perf_counter()
     with engine.connect() as conn:
         req = pd.DataFrame(conn.execute(STRTREE_SOURCES_SQL, {"run": run_id}).all(),
-                           columns=["source_id", "category", "required_m", "lon", "lat"])
-        tg = conn.execute(STRTREE_TARGETS_SQL).all()
-    sources = gpd.GeoDataFrame(req[["source_id", "category", "required_m"]],
+                           columns=["source_id", "category", "target_kind", "required_m", "lon", "lat"])
+        tg = conn.execute(sa.text(STRTREE_TARGETS_SQL.format(kind=kind_sql))).all()
+    sources = gpd.GeoDataFrame(req[["source_id", "category", "target_kind", "required_m"]],
                                geometry=gpd.points_from_xy(req["lon"], req["lat"], crs="EPSG:4326"))
     targets = gpd.GeoDataFrame({"target_id": np.array([r.id for r in tg], dtype=np.int64),
-                                "category": [r.category for r in tg]},
+                                "category": [r.category for r in tg], "kind": [r.kind for r in tg]},
                                geometry=gpd.GeoSeries.from_wkb([bytes(r.wkb) for r in tg], crs="EPSG:4326"))
     load_s = time.perf_counter() - t0
     t0 = time.perf_counter()
@@ -219,7 +227,8 @@ def _strtree_join(engine, run_id: int, reference: dict) -> dict:
     return {"s": round(join_s, 3), "load_s": round(load_s, 3), **_compare(reference, rows)}
 
 
-def _dask_steps(engine, run_id: int, reference: dict, clients: dict, n_targets: int, min_partitions: int) -> dict:
+def _dask_steps(engine, run_id: int, reference: dict, clients: dict, n_targets: int, min_partitions: int,
+                kind_sql: str) -> dict:
     """The conflict and exposure steps on each LocalCluster, checked against the refresh."""
     import tempfile
 
@@ -238,7 +247,7 @@ def _dask_steps(engine, run_id: int, reference: dict, clients: dict, n_targets: 
     with tempfile.TemporaryDirectory(prefix="hazmap-bench-") as scratch:
         with engine.connect() as conn:
             t0 = time.perf_counter()
-            tiles = export_targets(conn, Path(scratch) / "targets", tile_deg=tile_deg)
+            tiles = export_targets(conn, Path(scratch) / "targets", tile_deg=tile_deg, target_kind=kind_sql)
             out["export_s"] = round(time.perf_counter() - t0, 3)
         out["partitions"], out["tile_deg"] = len(tiles.names), round(tile_deg, 4)
         for n_workers, client in clients.items():
@@ -248,7 +257,7 @@ def _dask_steps(engine, run_id: int, reference: dict, clients: dict, n_targets: 
                                                  "returning id")).scalar_one()
                 conn.execute(COPY_REQUIREMENTS_SQL, {"to": check_run, "run": run_id})
                 t0 = time.perf_counter()
-                n = insert_conflicts_dask(conn, check_run, client, tiles=tiles, workdir=scratch)
+                n = insert_conflicts_dask(conn, check_run, client, tiles=tiles, workdir=scratch, target_kind=kind_sql)
                 conflicts_s = time.perf_counter() - t0
                 rows = conn.execute(REFERENCE_SQL, {"run": check_run}).all()
                 t0 = time.perf_counter()
@@ -274,6 +283,7 @@ def bench_scale(sizes: tuple, clients: dict, *, min_partitions: int) -> dict:
     from hazmap.db.init import init_database
     from hazmap.db.session import get_engine
     from hazmap.domain import load_domain
+    from geo.postgis.target_kinds import target_kind_sql
 
     n_ent, n_pt, n_res, w = sizes
     url = scratch_url("hazmap_bench")
@@ -289,8 +299,9 @@ def bench_scale(sizes: tuple, clients: dict, *, min_partitions: int) -> dict:
         run_id, summary, refresh_s, steps = _timed_refresh(engine, domain)
         with engine.connect() as conn:
             reference = {(int(s), int(t)): float(d) for s, t, d in conn.execute(REFERENCE_SQL, {"run": run_id})}
-        joins = {"postgis_metric": _postgis_metric_join(engine, run_id, reference),
-                 "strtree": _strtree_join(engine, run_id, reference)}
+        kind_sql = target_kind_sql(domain.rules)  # per-target-kind requirements (geo.target_kinds)
+        joins = {"postgis_metric": _postgis_metric_join(engine, run_id, reference, kind_sql),
+                 "strtree": _strtree_join(engine, run_id, reference, kind_sql)}
         correct = {k: v for k, v in joins.items() if v["agrees"]}
         fastest = min(correct, key=lambda k: correct[k]["s"]) if correct else None
         result = {"enterprises": n_ent, "targets": n_pt + n_res, "seed_s": round(seed_s, 2),
@@ -300,7 +311,7 @@ def bench_scale(sizes: tuple, clients: dict, *, min_partitions: int) -> dict:
                   "ratio": round(refresh_s / correct[fastest]["s"], 2) if fastest and correct[fastest]["s"] else None,
                   "pairs": summary["conflicts"], "major_hazards": summary["major_hazards"]}
         if clients:
-            result["dask"] = _dask_steps(engine, run_id, reference, clients, n_pt + n_res, min_partitions)
+            result["dask"] = _dask_steps(engine, run_id, reference, clients, n_pt + n_res, min_partitions, kind_sql)
         return result
     finally:
         drop_database(url)

@@ -70,7 +70,7 @@ _POLYGON_TYPES = (3, 6)  # shapely type ids: Polygon, MultiPolygon
 _RING_QUAD_SEGS = 8  # PostGIS ST_Buffer's default segments per quarter circle
 
 TARGET_COLUMNS = ("target_id", "name", "category", "population", "geometry")
-CONFLICT_COLUMNS = ("source_id", "target_id", "category", "distance_m", "required_m", "line")
+CONFLICT_COLUMNS = ("source_id", "target_id", "category", "target_kind", "distance_m", "required_m", "line")
 EXPOSURE_COLUMNS = ("source_id", "target_id", "name", "category", "population", "share")
 
 
@@ -86,6 +86,7 @@ class TargetTiles:
     tile_deg: float
     names: tuple[str, ...]
     envelopes: tuple[tuple[float, float, float, float], ...]
+    target_kind: str = "''"  # the target-kind SQL the files' ``kind`` column was computed with
 
 
 def tile_name(ix: int, iy: int) -> str:
@@ -253,28 +254,46 @@ def conflict_pairs(targets, sources) -> pd.DataFrame:
     Parameters
     ----------
     targets : GeoDataFrame
-        ``target_id``, ``category`` and WGS-84 ``geometry`` of the tile's targets.
+        ``target_id``, ``category``, optionally ``kind`` (the target-kind key, see
+        :mod:`geo.target_kinds`; missing = ``""``) and WGS-84 ``geometry`` of the tile's targets.
     sources : GeoDataFrame
-        One row per requirement: ``source_id``, ``category``, ``required_m`` (metres) and the
-        source's WGS-84 point ``geometry`` (the same point on each of its rows).
+        One row per requirement: ``source_id``, ``category``, optionally ``target_kind``
+        (``""`` = the category's default row; missing = all default), ``required_m`` (metres)
+        and the source's WGS-84 ``geometry`` (its point or footprint, see
+        :mod:`geo.postgis.source_geometry`; the same on each of its rows).  A target takes the
+        row of its kind when the source has one, else the default row.
 
     Returns
     -------
     DataFrame
-        :data:`CONFLICT_COLUMNS`: geodesic ``distance_m`` (WGS-84 ellipsoid, metres), the
-        ``required_m`` it falls short of and ``line``, the shortest line source → target in
-        WGS-84 degrees (as PostGIS ``ST_ShortestLine`` on the stored geometries draws it).
+        :data:`CONFLICT_COLUMNS`: the ``target_kind`` of the row used, geodesic ``distance_m``
+        (WGS-84 ellipsoid, metres), the ``required_m`` it falls short of and ``line``, the
+        shortest line source → target in WGS-84 degrees (as PostGIS ``ST_ShortestLine`` on the
+        stored geometries draws it).
     """
     if len(targets) == 0 or len(sources) == 0:
         return _empty(CONFLICT_COLUMNS, _CONFLICT_DTYPES)
+    if "kind" not in targets.columns:
+        targets = targets.assign(kind="")
+    if "target_kind" not in sources.columns:
+        sources = sources.assign(target_kind="")
     reach = sources.groupby("source_id", sort=True)["required_m"].max()
     points = sources.drop_duplicates("source_id").set_index("source_id").geometry.reindex(reach.index)
     s_ll = np.asarray(points.to_numpy(), dtype=object)
     transformer, s_xy, t_xy, si, ti = _candidates(targets, s_ll, reach.to_numpy())
     cand = pd.DataFrame({"source_id": reach.index.to_numpy()[si],
-                         "category": targets["category"].to_numpy()[ti], "s": si, "t": ti})
-    cand = cand.merge(sources[["source_id", "category", "required_m"]], on=["source_id", "category"])
-    s, t, need = cand["s"].to_numpy(), cand["t"].to_numpy(), cand["required_m"].to_numpy()
+                         "category": targets["category"].to_numpy()[ti],
+                         "kind": targets["kind"].to_numpy()[ti], "s": si, "t": ti})
+    rows = sources[["source_id", "category", "target_kind", "required_m"]]
+    default = rows[rows["target_kind"] == ""].drop(columns="target_kind")
+    own = rows[rows["target_kind"] != ""].rename(columns={"target_kind": "kind"})
+    cand = cand.merge(own, on=["source_id", "category", "kind"], how="left") \
+        .merge(default, on=["source_id", "category"], how="left", suffixes=("", "_default"))
+    has_own = cand["required_m"].notna().to_numpy()
+    cand["target_kind"] = np.where(has_own, cand["kind"].to_numpy(), "")
+    cand["required_m"] = np.where(has_own, cand["required_m"].to_numpy(), cand["required_m_default"].to_numpy())
+    cand = cand[cand["required_m"].notna().to_numpy()]
+    s, t, need = cand["s"].to_numpy(), cand["t"].to_numpy(), cand["required_m"].to_numpy(dtype=float)
     near = shapely.distance(s_xy[s], t_xy[t]) < need * (1.0 + MARGIN) + SLACK_M
     cand, s, t, need = cand[near], s[near], t[near], need[near]
     d = geodesic_m(s_xy[s], t_xy[t], transformer)
@@ -283,6 +302,7 @@ def conflict_pairs(targets, sources) -> pd.DataFrame:
     out = pd.DataFrame({"source_id": cand["source_id"].to_numpy()[hit],
                         "target_id": targets["target_id"].to_numpy()[t],
                         "category": cand["category"].to_numpy()[hit],
+                        "target_kind": cand["target_kind"].to_numpy()[hit],
                         "distance_m": d[hit], "required_m": need[hit],
                         "line": shapely.shortest_line(s_ll[s], _geoms(targets)[t])})
     return out.astype(_CONFLICT_DTYPES)
@@ -294,8 +314,8 @@ def exposure_pairs(targets, sources, *, radius_m: float) -> pd.DataFrame:
     Parameters
     ----------
     targets : GeoDataFrame
-        :data:`TARGET_COLUMNS` of the tile's targets (WGS-84); those with ``population`` 0 are
-        skipped, as in PostGIS.
+        :data:`TARGET_COLUMNS` of the tile's targets (WGS-84); those whose ``population`` is
+        not registered (−1) are skipped, as in PostGIS (an explicit 0 counts, as a fact).
     sources : GeoDataFrame
         ``source_id`` and the source's WGS-84 ``geometry`` (its footprint, else its point).
     radius_m : float
@@ -307,7 +327,7 @@ def exposure_pairs(targets, sources, *, radius_m: float) -> pd.DataFrame:
         :data:`EXPOSURE_COLUMNS`; ``share`` is 1 for point targets and, for polygons, the share
         of their area inside the PostGIS ring (see the module notes).
     """
-    targets = targets[targets["population"].to_numpy() > 0]
+    targets = targets[targets["population"].to_numpy() >= 0]
     if len(targets) == 0 or len(sources) == 0:
         return _empty(EXPOSURE_COLUMNS, _EXPOSURE_DTYPES)
     s_ll = _geoms(sources)

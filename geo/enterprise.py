@@ -11,15 +11,17 @@ from geo import major_hazard, risk_color, separation
 from geo.accidents import AccidentCounts
 
 
-def unit_result(lines, *, exposed_people: float, domain, conditions=None) -> dict:
+def unit_result(lines, *, exposed_people: float, domain, conditions=None, exposure_basis: str = "counted") -> dict:
     """GB 18218 assessment of one unit as stored and returned: S, R, α, grade, per-chemical terms.
     ``conditions``: the unit's registered operating conditions (:class:`geo.major_hazard.ProcessConditions`,
-    表2 W5.1/W5.2); None → the 常温常压 default, said in the notes."""
+    表2 W5.1/W5.2); None → the 常温常压 default, said in the notes.  ``exposure_basis`` says where
+    ``exposed_people`` came from (geo.major_hazard.EXPOSURE_BASES)."""
     a = major_hazard.assess_unit(lines, exposed_people=exposed_people, tables=domain.reference,
-                                 conditions=conditions)
+                                 conditions=conditions, exposure_basis=exposure_basis)
     return {
         "S": a.S, "R": a.R if a.is_major else round(a.R, 3), "alpha": a.alpha,
-        "exposed_people": a.exposed_people, "is_major": a.is_major, "grade": a.grade,
+        "exposed_people": a.exposed_people, "exposure_basis": a.exposure_basis,
+        "is_major": a.is_major, "grade": a.grade,
         "chemicals": [{"key": t.key, "name": t.name, "quantity_t": t.quantity_t,
                        "Q": t.critical_quantity_t, "Q_source": t.q_source, "beta": t.beta,
                        "beta_source": t.beta_source, "q_over_Q": round(t.ratio, 6)} for t in a.terms],

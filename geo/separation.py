@@ -519,6 +519,35 @@ def _target_readings(target: TargetProfile, ruleset: RuleSet) -> tuple[tuple[str
     return unknown, readings
 
 
+_OP_WORD = {"<": "<", "<=": "≤", ">": ">", ">=": "≥"}
+
+
+def condition_words(conds) -> str:
+    """A target condition in words: ``使用人数>500``, ``为高层民用建筑``, ``床位数≥150``."""
+    out = []
+    for f, op, v in conds:
+        if f == "high_rise":
+            out.append("为高层民用建筑" if (v == 1) == (op == "=") else "非高层民用建筑")
+        else:
+            out.append(f"{FIELD_LABEL.get(f, f)}{_OP_WORD.get(op, op)}{v:g}")
+    return "且".join(out)
+
+
+def _decided_classes(target: TargetProfile, ruleset: RuleSet) -> dict[str, str]:
+    """Target classes proven by a condition on the target's registered attributes, each with the
+    words said when it decides a requirement, e.g. ``防护目标使用人数>500（GB 50156… B.0.1：使用人数
+    超过500人的中小学校）→重要公共建筑物``."""
+    values = target.values()
+    out: dict[str, str] = {}
+    for t in ruleset.target_rules:
+        if t.category != target.category or not t.conditions or t.target_class in out:
+            continue
+        if _evaluate(t.conditions, values) is True:
+            note = f"：{t.note}" if t.note else ""
+            out[t.target_class] = f"防护目标{condition_words(t.conditions)}（{t.source}{note}）→{t.target_class}"
+    return out
+
+
 def _deciding(unknown: tuple[str, ...], by_reading: dict[tuple, float]) -> list[str]:
     """The unknown attributes whose value changes the distance (others held fixed)."""
     out = []
@@ -569,6 +598,7 @@ def requirement_for(profile: SourceProfile, ruleset: RuleSet, target: TargetProf
         return best
 
     unknown, readings = _target_readings(target, ruleset)
+    decided = _decided_classes(target, ruleset)
     memo: dict[frozenset, _Pick | None] = {}
     picks = []
     for combo, classes in readings:  # many readings share a class set
@@ -579,7 +609,7 @@ def requirement_for(profile: SourceProfile, ruleset: RuleSet, target: TargetProf
     if any(p is None for _, p in picks):
         return None  # some reading of the target's unknown attributes needs no distance at all
     low = min((p for _, p in picks), key=lambda p: (p.distance_m, _rank(p.rule)))
-    notes = list(low.notes)
+    notes = ([decided[low.rule.target_class]] if low.rule.target_class in decided else []) + list(low.notes)
     lower = low.lower_bound
     if len({p.distance_m for _, p in picks}) > 1:
         matters = _deciding(unknown, {combo: p.distance_m for combo, p in picks})
@@ -624,6 +654,23 @@ def requirements(profile: SourceProfile, ruleset: RuleSet) -> dict[str, Requirem
         req = requirement_for(profile, ruleset, TargetProfile(category))
         if req is not None:
             out[category] = req
+    return out
+
+
+def requirements_by_target_kind(profile: SourceProfile, ruleset: RuleSet,
+                                 kinds: list[tuple[str, str, TargetProfile]]) -> list[tuple[str, str, Requirement]]:
+    """``(category, target kind, requirement)``: the default row per category (kind ``""``, as
+    :func:`requirements`) and, for each ``(category, kind key, a target of that kind)`` in
+    ``kinds``, its own row when it differs from the default (distance, rule or wording) or when
+    the category has no default (some unknown reading needs no distance)."""
+    default = requirements(profile, ruleset)
+    out = [(c, "", r) for c, r in default.items()]
+    for category, key, target in kinds:
+        if not key:
+            continue
+        req = requirement_for(profile, ruleset, target)
+        if req is not None and req != default.get(category):
+            out.append((category, key, req))
     return out
 
 

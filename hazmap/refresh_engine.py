@@ -5,7 +5,7 @@ on Dask (:mod:`geo.postgis.distributed`) and everything else in PostGIS as usual
 ``--scheduler`` a ``LocalCluster`` is started on this machine for the run.  The CLI adds the
 options with :func:`engine_options` and opens the engine around one refresh with
 :func:`open_refresh_engine`; the refresh calls ``engine.exposed_people(conn, ids)`` and
-``engine.insert_conflicts(conn, run_id)`` where it called the PostGIS functions.
+``engine.insert_conflicts(conn, run_id, target_kind=…)`` where it called the PostGIS functions.
 """
 
 from __future__ import annotations
@@ -18,10 +18,20 @@ from pathlib import Path
 
 import click
 
-from geo.postgis.conflicts import insert_conflicts
+from geo.postgis.conflicts import NO_KINDS, insert_conflicts
 from geo.postgis.exposure import EXPOSURE_RADIUS_M, exposed_people_by_enterprise
 
 ENGINES = ("postgis", "dask")
+
+
+def _packaged_target_kind_sql() -> str:
+    """The target-kind SQL of the packaged target classes (``target_classes.csv``; rule overrides
+    do not change target classes)."""
+    from geo.postgis.target_kinds import target_kind_sql
+    from geo.rules_files import load_ruleset_from
+    from hazmap.domain import data_dir
+
+    return target_kind_sql(load_ruleset_from(data_dir("rules")))
 
 
 class EngineError(Exception):
@@ -33,7 +43,7 @@ class RefreshEngine:
     """The two set-based steps of a refresh, as callables with the PostGIS functions' signatures."""
 
     name: str  # postgis | dask
-    insert_conflicts: Callable  # (conn, run_id) -> number of conflicts stored
+    insert_conflicts: Callable  # (conn, run_id, *, target_kind="''") -> number of conflicts stored
     exposed_people: Callable  # (conn, enterprise_ids, *, radius_m=500.0) -> {id: {"people", "targets"}}
     scheduler: str | None = None  # the Dask scheduler's address
 
@@ -86,15 +96,20 @@ def open_refresh_engine(engine: str = "postgis", scheduler: str | None = None, *
         raise EngineError(f"无法连接 Dask 调度器 {scheduler or '（本机）'}：{exc}") from None
     try:
         with tempfile.TemporaryDirectory(prefix="hazmap-refresh-", dir=workdir) as scratch:
-            exported = {}  # the targets are exported once and shared by both steps of this refresh
+            # the targets are exported once and shared by both steps of this refresh, with the
+            # target kinds of the packaged target classes (what the refresh's rules use)
+            exported = {}
 
-            def tiles(conn):
-                if "tiles" not in exported:
-                    exported["tiles"] = dask_steps.export_targets(conn, Path(scratch) / "targets")
-                return exported["tiles"]
+            def tiles(conn, target_kind=None):
+                target_kind = target_kind or _packaged_target_kind_sql()
+                if target_kind not in exported:
+                    exported[target_kind] = dask_steps.export_targets(
+                        conn, Path(scratch) / f"targets-{len(exported)}", target_kind=target_kind)
+                return exported[target_kind]
 
-            def conflicts(conn, run_id):
-                return dask_steps.insert_conflicts_dask(conn, run_id, client, tiles=tiles(conn), workdir=scratch)
+            def conflicts(conn, run_id, *, target_kind=NO_KINDS):
+                return dask_steps.insert_conflicts_dask(conn, run_id, client, tiles=tiles(conn, target_kind),
+                                                        workdir=scratch, target_kind=target_kind)
 
             def exposure(conn, enterprise_ids, *, radius_m=EXPOSURE_RADIUS_M):
                 return dask_steps.exposed_people_dask(conn, enterprise_ids, client, radius_m=radius_m,

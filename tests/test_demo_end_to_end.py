@@ -80,24 +80,39 @@ def test_demo_rejects_report_names_rows_and_fields(demo_db):
 
 
 def test_both_engines_agree_on_the_demo(demo_db):
+    """The in-memory twin (points, one distance per category) against the stored conflicts: each
+    target is keyed by category and target kind (geo.target_kinds) and takes its kind's row, else
+    the default; sources measured from a footprint are checked in tests/test_footprints.py."""
+    from geo.postgis.target_kinds import target_kind_sql
+    from geo.rules_files import load_ruleset_from
+    from hazmap.domain import data_dir
+
+    kind_sql = target_kind_sql(load_ruleset_from(data_dir("rules")))
     url, _ = demo_db
     with get_engine(url).connect() as conn:
         run = current_run_id(conn)
         reqs = conn.execute(sa.text("""
-            select r.enterprise_id, ST_X(e.geom) as lon, ST_Y(e.geom) as lat, r.category, r.required_m
-            from source_requirement r join enterprise e on e.id = r.enterprise_id where r.run_id = :r
+            select r.enterprise_id, ST_X(e.geom) as lon, ST_Y(e.geom) as lat, r.category, r.target_kind, r.required_m
+            from source_requirement r join enterprise e on e.id = r.enterprise_id
+            where r.run_id = :r and e.footprint is null
+              and not exists (select 1 from hazard_unit u where u.enterprise_id = e.id and u.footprint is not null)
         """), {"r": run}).all()
-        targets = conn.execute(sa.text("select id, category, ST_AsText(geom) as wkt from protection_target")).all()
+        targets = conn.execute(sa.text(f"select id, category, {kind_sql} as kind, ST_AsText(geom) as wkt "
+                                       "from protection_target t")).all()
         stored = conn.execute(sa.text(
             "select enterprise_id, target_id, distance_m from conflict where run_id = :r"
             " and basis is distinct from 'individual_risk'"), {"r": run}).all()  # rules-table conflicts only
-    by_source: dict = {}
+    kinds = {(t.category, t.kind) for t in targets}
+    rows: dict = {}
     for r in reqs:
-        s = by_source.setdefault(r.enterprise_id, (r.lon, r.lat, {}))
-        s[2][r.category] = r.required_m
-    sources = [proximity.Source(k, v[0], v[1], v[2]) for k, v in by_source.items()]
-    tgts = [proximity.Target(t.id, t.category, shapely.from_wkt(t.wkt)) for t in targets]
+        s = rows.setdefault(r.enterprise_id, (r.lon, r.lat, {}))
+        s[2][(r.category, r.target_kind)] = r.required_m
+    sources = []
+    for k, (lon, lat, by) in rows.items():
+        need = {f"{c}|{kd}": by.get((c, kd), by.get((c, ""))) for c, kd in kinds}
+        sources.append(proximity.Source(k, lon, lat, {c: v for c, v in need.items() if v is not None}))
+    tgts = [proximity.Target(t.id, f"{t.category}|{t.kind}", shapely.from_wkt(t.wkt)) for t in targets]
     mem = {(p.source_id, p.target_id): p.distance_m for p in proximity.conflicts(sources, tgts)}
-    db = {(c.enterprise_id, c.target_id): c.distance_m for c in stored}
+    db = {(c.enterprise_id, c.target_id): c.distance_m for c in stored if c.enterprise_id in rows}
     assert mem.keys() == db.keys() and len(db) > 0
     assert max(abs(mem[k] - db[k]) for k in db) < 0.01

@@ -10,6 +10,14 @@ benchmark the box probe takes half the time of a geography ``ST_DWithin`` probe 
 the same pairs.  A target exactly at the
 required distance complies (the standards say "不应小于"), so the distance must be strictly
 smaller to conflict.  Distances are spheroidal metres (geography).
+
+Sources are measured from their footprints when registered (:mod:`geo.postgis.source_geometry`:
+hazard-unit footprints, else the site boundary, else the point — the rule text says which when
+it is not the installations); the box grows from the footprint's extent, so the candidate search
+stays conservative.  A target polygon that contains the source point (or meets its footprint) is
+a conflict at 0 m with that reason and no line (not a zero-length one).  Each target takes its
+target kind's requirement row when the source has one (:mod:`geo.target_kinds`), else the
+category's default row.
 """
 
 from __future__ import annotations
@@ -17,50 +25,74 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from geo.postgis.nearby import metric_box
+from geo.postgis.source_geometry import NOTE_INSIDE_FOOTPRINT, NOTE_INSIDE_POINT, SEPARATION_SOURCES
 
-# The one conflict query.  ``src(source_id, geom, geog)`` are the sources and
-# ``req(source_id, category, required_m, rule_id, rule_text)`` what each requires per target
-# category; the refresh fills them from ``enterprise`` and ``source_requirement``.
+# The one conflict query.  ``src(source_id, geom, geog, basis_note, is_point)`` are the sources —
+# measured from their footprints when registered (geo.postgis.source_geometry) — and
+# ``req(source_id, category, target_kind, required_m, rule_id, rule_text)`` what each requires per
+# target category — ``target_kind = ''`` the category's default row, others a target kind's own
+# (geo.target_kinds); the refresh fills them from ``enterprise`` and ``source_requirement``.  A
+# target takes its kind's row when the source has one, else the default; the candidate reach is
+# the largest of all rows.
+# ``KIND`` is the target-kind SQL of geo.postgis.target_kinds (``''``: every target the default).
 _CONFLICTS = """
     with {sources},
     {requirements},
     reach as (select source_id, max(required_m) as max_m from req group by source_id)
-    select s.source_id, t.id as target_id, t.name, t.category, t.distance_m,
-           r.required_m, r.rule_id, r.rule_text,
-           ST_ShortestLine(s.geom, t.geom) as line
-    from reach x
-    join src s on s.source_id = x.source_id
-    cross join lateral (
-        select t.id, t.name, t.category, t.geom, ST_Distance(t.geog, s.geog) as distance_m
-        from protection_target t
-        where t.geom && BOX
-        offset 0  -- one index probe per source (no pull-up into a hash join)
-    ) t
-    join req r on r.source_id = x.source_id and r.category = t.category
-    where t.distance_m < r.required_m
-""".replace("BOX", metric_box("s.geom", "x.max_m"))
+    select * from (
+        select s.source_id, t.id as target_id, t.name, t.category, t.distance_m,
+               case when rk.source_id is not null then rk.required_m else rd.required_m end as required_m,
+               case when rk.source_id is not null then rk.rule_id else rd.rule_id end as rule_id,
+               (case when rk.source_id is not null then rk.rule_text else rd.rule_text end) || s.basis_note
+                   || case when t.distance_m > 0 then '' when s.is_point then 'INSIDE_POINT'
+                           else 'INSIDE_FOOTPRINT' end as rule_text,
+               case when t.distance_m > 0 then ST_ShortestLine(s.geom, t.geom) end as line
+        from reach x
+        join src s on s.source_id = x.source_id
+        cross join lateral (
+            select t.id, t.name, t.category, t.geom, ST_Distance(t.geog, s.geog) as distance_m, KIND as kind
+            from protection_target t
+            where t.geom && BOX
+            offset 0  -- one index probe per source (no pull-up into a hash join)
+        ) t
+        left join req rk on rk.source_id = x.source_id and rk.category = t.category and rk.target_kind = t.kind
+                        and t.kind <> ''
+        left join req rd on rd.source_id = x.source_id and rd.category = t.category and rd.target_kind = ''
+    ) c
+    where c.distance_m < c.required_m
+""".replace("BOX", metric_box("s.geom", "x.max_m")).replace("INSIDE_POINT", NOTE_INSIDE_POINT) \
+    .replace("INSIDE_FOOTPRINT", NOTE_INSIDE_FOOTPRINT)
 
-_RUN_SOURCES = "src as (select id as source_id, geom, geog from enterprise)"
+_RUN_SOURCES = f"src as ({SEPARATION_SOURCES})"
 _RUN_REQUIREMENTS = """req as (
-        select enterprise_id as source_id, category, required_m, rule_id, rule_text
+        select enterprise_id as source_id, category, target_kind, required_m, rule_id, rule_text
         from source_requirement where run_id = :run_id)"""
 CONFLICT_SQL = _CONFLICTS.format(sources=_RUN_SOURCES, requirements=_RUN_REQUIREMENTS)
+NO_KINDS = "''"  # the target-kind SQL that gives every target the default row
 
-INSERT_CONFLICTS = sa.text(f"""
+
+def _with_kind(sql: str, target_kind: str) -> str:
+    return sql.replace("KIND", target_kind)
+
+
+def _insert_sql(target_kind: str) -> sa.TextClause:
+    return sa.text(f"""
     insert into conflict (run_id, enterprise_id, target_id, category, distance_m, required_m,
                           deficit_m, rule_id, rule_text, geom)
     select :run_id, c.source_id, c.target_id, c.category, c.distance_m, c.required_m,
            c.required_m - c.distance_m, c.rule_id, c.rule_text, c.line
-    from ({CONFLICT_SQL}) c
+    from ({_with_kind(CONFLICT_SQL, target_kind)}) c
 """)
 
 
-def insert_conflicts(conn: sa.Connection, run_id: int) -> int:
-    """Compute and store the run's conflicts from its ``source_requirement`` rows."""
-    return conn.execute(INSERT_CONFLICTS, {"run_id": run_id}).rowcount
+def insert_conflicts(conn: sa.Connection, run_id: int, *, target_kind: str = NO_KINDS) -> int:
+    """Compute and store the run's conflicts from its ``source_requirement`` rows; ``target_kind``
+    is the target-kind SQL (:func:`geo.postgis.target_kinds.target_kind_sql`) the rows were
+    written for."""
+    return conn.execute(_insert_sql(target_kind), {"run_id": run_id}).rowcount
 
 
-def explain_conflicts(conn: sa.Connection, run_id: int) -> str:
+def explain_conflicts(conn: sa.Connection, run_id: int, *, target_kind: str = NO_KINDS) -> str:
     """The plan of the conflict query (used by the index test and for diagnosis)."""
-    rows = conn.execute(sa.text("explain " + CONFLICT_SQL), {"run_id": run_id})
+    rows = conn.execute(sa.text("explain " + _with_kind(CONFLICT_SQL, target_kind)), {"run_id": run_id})
     return "\n".join(r[0] for r in rows)

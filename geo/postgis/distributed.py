@@ -40,7 +40,9 @@ import shapely
 import sqlalchemy as sa
 
 from geo import distributed as dist
+from geo.postgis.conflicts import NO_KINDS
 from geo.postgis.exposure import EXPOSURE_RADIUS_M, _collect
+from geo.postgis.source_geometry import NOTE_INSIDE_FOOTPRINT, NOTE_INSIDE_POINT, SEPARATION_SOURCES
 
 _CENTRE_X = "((ST_XMin(geom) + ST_XMax(geom)) / 2)"
 _CENTRE_Y = "((ST_YMin(geom) + ST_YMax(geom)) / 2)"
@@ -58,20 +60,21 @@ _TARGET_TILES = sa.text(f"""
 # One tile's targets: the index finds those whose box meets the tile (a box holding its own
 # centre always does; the envelope is widened by 1e-9° against rounding), the centre test
 # keeps each target in exactly one tile.
-_TILE_TARGETS = sa.text(f"""
-    select id, name, category, coalesce(population, 0) as population, ST_AsBinary(geom) as wkb
-    from protection_target
+_TILE_TARGETS = f"""
+    select id, name, category, coalesce(population, -1) as population, KIND as kind, ST_AsBinary(geom) as wkb
+    from protection_target t
     where geom && ST_MakeEnvelope(:x0, :y0, :x1, :y1, 4326)
       and floor({_CENTRE_X} / :d)::int = :ix and floor({_CENTRE_Y} / :d)::int = :iy
     order by id
-""")
+"""
 
-_CONFLICT_SOURCES = sa.text("""
-    select r.enterprise_id as source_id, r.category, r.required_m, r.rule_id, r.rule_text,
-           ST_X(e.geom) as lon, ST_Y(e.geom) as lat
-    from source_requirement r join enterprise e on e.id = r.enterprise_id
+_CONFLICT_SOURCES = sa.text(f"""
+    with src as ({SEPARATION_SOURCES})
+    select r.enterprise_id as source_id, r.category, r.target_kind, r.required_m, r.rule_id, r.rule_text,
+           ST_AsBinary(s.geom) as wkb, s.basis_note, s.is_point
+    from source_requirement r join src s on s.source_id = r.enterprise_id
     where r.run_id = :run_id
-    order by r.enterprise_id, r.category
+    order by r.enterprise_id, r.category, r.target_kind
 """)
 
 _EXPOSURE_SOURCES = sa.text("""
@@ -84,13 +87,16 @@ _COPY_CONFLICTS = ("copy conflict (run_id, enterprise_id, target_id, category, d
 
 
 def export_targets(conn: sa.Connection, directory: str | os.PathLike, *, tile_deg: float | None = None,
-                   targets_per_partition: int = 100_000) -> dist.TargetTiles:
+                   targets_per_partition: int = 100_000, target_kind: str = NO_KINDS) -> dist.TargetTiles:
     """Write every protection target to GeoParquet under ``directory``, one file per tile.
 
     ``tile_deg`` (degrees) defaults to a width that puts about ``targets_per_partition``
     targets in a tile (:func:`geo.distributed.choose_tile_deg`).  Columns are
-    :data:`geo.distributed.TARGET_COLUMNS`, geometry in WGS-84 (EPSG:4326).
+    :data:`geo.distributed.TARGET_COLUMNS` (``population`` −1 = not registered) and ``kind``
+    (the key of ``target_kind``, the target-kind SQL of :mod:`geo.postgis.target_kinds`),
+    geometry in WGS-84 (EPSG:4326).
     """
+    tile_sql = sa.text(_TILE_TARGETS.replace("KIND", target_kind))
     n, *extent = conn.execute(_TARGET_EXTENT).one()
     if tile_deg is None:
         tile_deg = dist.choose_tile_deg(n, tuple(extent) if n else (0, 0, 1, 1),
@@ -100,19 +106,20 @@ def export_targets(conn: sa.Connection, directory: str | os.PathLike, *, tile_de
     out.mkdir(parents=True, exist_ok=True)
     names, envelopes = [], []
     for ix, iy in conn.execute(_TARGET_TILES, {"d": tile_deg}).all():
-        rows = conn.execute(_TILE_TARGETS, {
+        rows = conn.execute(tile_sql, {
             "d": tile_deg, "ix": ix, "iy": iy, "x0": ix * tile_deg - 1e-9, "y0": iy * tile_deg - 1e-9,
             "x1": (ix + 1) * tile_deg + 1e-9, "y1": (iy + 1) * tile_deg + 1e-9}).all()
         frame = gpd.GeoDataFrame({
             "target_id": np.array([r.id for r in rows], dtype=np.int64),
             "name": [r.name for r in rows], "category": [r.category for r in rows],
-            "population": np.array([r.population for r in rows], dtype=np.int64)},
+            "population": np.array([r.population for r in rows], dtype=np.int64),
+            "kind": [r.kind for r in rows]},
             geometry=gpd.GeoSeries.from_wkb([bytes(r.wkb) for r in rows], crs="EPSG:4326"))
         name = dist.tile_name(ix, iy)
         frame.to_parquet(out / name, index=False)
         names.append(name)
         envelopes.append(tuple(float(v) for v in frame.total_bounds))
-    return dist.TargetTiles(str(out), tile_deg, tuple(names), tuple(envelopes))
+    return dist.TargetTiles(str(out), tile_deg, tuple(names), tuple(envelopes), target_kind)
 
 
 def _write_sources(tiles: dist.TargetTiles, frame: gpd.GeoDataFrame, reach_m: np.ndarray,
@@ -146,17 +153,18 @@ def _partitions(tiles: dist.TargetTiles, sources_dir: Path, names: list[str], co
 
 
 @contextmanager
-def _workspace(conn, tiles, workdir, tile_deg):
+def _workspace(conn, tiles, workdir, tile_deg, target_kind=None):
     """(tiles, a scratch directory for the sources); temporary files removed at exit."""
     with tempfile.TemporaryDirectory(prefix="hazmap-dask-", dir=workdir) as scratch:
         scratch = Path(scratch)
         if tiles is None:
-            tiles = export_targets(conn, scratch / "targets", tile_deg=tile_deg)
+            tiles = export_targets(conn, scratch / "targets", tile_deg=tile_deg, target_kind=target_kind or NO_KINDS)
         yield tiles, scratch
 
 
 def insert_conflicts_dask(conn: sa.Connection, run_id: int, client, *, tiles: dist.TargetTiles | None = None,
-                          workdir: str | os.PathLike | None = None, tile_deg: float | None = None) -> int:
+                          workdir: str | os.PathLike | None = None, tile_deg: float | None = None,
+                          target_kind: str = NO_KINDS) -> int:
     """Compute the run's conflicts on the Dask cluster of ``client`` and COPY them into ``conflict``.
 
     The same rows as :func:`geo.postgis.conflicts.insert_conflicts` (pairs, required
@@ -167,19 +175,23 @@ def insert_conflicts_dask(conn: sa.Connection, run_id: int, client, *, tiles: di
     from dask import delayed
     from distributed import as_completed
 
+    if tiles is not None and tiles.target_kind != target_kind:
+        raise ValueError("tiles 的防护目标类型（target_kind）与本次冲突计算不一致：请用相同的 target_kind 导出")
     req = pd.DataFrame(conn.execute(_CONFLICT_SOURCES, {"run_id": run_id}).mappings().all(),
-                       columns=["source_id", "category", "required_m", "rule_id", "rule_text", "lon", "lat"])
+                       columns=["source_id", "category", "target_kind", "required_m", "rule_id", "rule_text",
+                                "wkb", "basis_note", "is_point"])
     if req.empty:
         return 0
-    with _workspace(conn, tiles, workdir, tile_deg) as (tiles, scratch):
-        frame = gpd.GeoDataFrame(req[["source_id", "category", "required_m"]],
-                                 geometry=gpd.points_from_xy(req["lon"], req["lat"], crs="EPSG:4326"))
+    with _workspace(conn, tiles, workdir, tile_deg, target_kind) as (tiles, scratch):
+        frame = gpd.GeoDataFrame(req[["source_id", "category", "target_kind", "required_m"]],
+                                 geometry=gpd.GeoSeries.from_wkb([bytes(w) for w in req["wkb"]], crs="EPSG:4326"))
         names = _write_sources(tiles, frame, req["required_m"].to_numpy(), scratch / "conflict-sources")
         if not names:  # no target within any source's reach
             return 0
-        parts = _partitions(tiles, scratch / "conflict-sources", names, ["target_id", "category", "geometry"])
+        parts = _partitions(tiles, scratch / "conflict-sources", names, ["target_id", "category", "kind", "geometry"])
         futures = client.compute([delayed(dist.conflict_pairs)(t, s) for t, s in parts])
-        rules = req.set_index(["source_id", "category"])[["rule_id", "rule_text"]]
+        rules = req.set_index(["source_id", "category", "target_kind"])[["rule_id", "rule_text", "basis_note",
+                                                                          "is_point"]]
         n = 0
         raw = conn.connection.driver_connection
         with raw.cursor() as cur, cur.copy(_COPY_CONFLICTS) as cp:
@@ -188,13 +200,16 @@ def insert_conflicts_dask(conn: sa.Connection, run_id: int, client, *, tiles: di
                 future.release()
                 if pairs.empty:
                     continue
-                named = pairs.join(rules, on=["source_id", "category"])
+                named = pairs.join(rules, on=["source_id", "category", "target_kind"])
+                inside = named["distance_m"].to_numpy() <= 0
                 lines = shapely.to_wkb(shapely.set_srid(named["line"].to_numpy(), 4326), hex=True,
                                        include_srid=True)
-                for r, line in zip(named.itertuples(index=False), lines):
+                for r, line, zero in zip(named.itertuples(index=False), lines, inside):
+                    text = r.rule_text + r.basis_note + (
+                        (NOTE_INSIDE_POINT if r.is_point else NOTE_INSIDE_FOOTPRINT) if zero else "")
                     cp.write_row((run_id, int(r.source_id), int(r.target_id), r.category, float(r.distance_m),
                                   float(r.required_m), float(r.required_m - r.distance_m), r.rule_id,
-                                  r.rule_text, line))
+                                  text, None if zero else line))
                 n += len(named)
     return n
 

@@ -34,9 +34,10 @@ from geo.postgis import waste as waste_mod
 from geo.postgis.conflicts import insert_conflicts
 from geo.postgis.copy import copy_rows
 from geo.major_hazard import ProcessConditions
-from geo.postgis.exposure import exposed_people_by_enterprise
+from geo.postgis.exposure import exposed_people_by_enterprise, exposure_basis
+from geo.postgis.target_kinds import kinds_present, target_kind_sql
 from geo.registry_sizes import registered_sizes
-from geo.separation import requirement_text, requirements, resolve_basis, source_kind
+from geo.separation import requirement_text, requirements_by_target_kind, resolve_basis, source_kind
 
 UNITS_SQL = sa.text("""
     select u.id, u.enterprise_id, u.kind, u.fire_class, u.operating_temperature_c, u.operating_pressure_mpa,
@@ -46,13 +47,17 @@ UNITS_SQL = sa.text("""
     order by u.id, c.key
 """)
 
-UNIT_RESULT_COLUMNS = ("run_id", "hazard_unit_id", "s", "r", "alpha", "exposed_people", "exposure", "is_major",
-                       "grade", "details", "notes")
+# said on a unit's result when its enterprise has no site boundary (GB 18218: 500 m outside the boundary)
+RING_FROM_POINT = "500 m暴露范围以企业点位计（未登记厂区边界），暴露人数可能偏少"
+
+UNIT_RESULT_COLUMNS = ("run_id", "hazard_unit_id", "s", "r", "alpha", "exposed_people", "exposure_basis", "exposure",
+                       "is_major", "grade", "details", "notes")
 
 ENTERPRISES_SQL = sa.text("""
     select id, name, stages, facility_type, in_chemical_park, larger_accidents_3y,
            fatal_accidents_3y, major_hidden_dangers, standardisation_level,
-           tank_volume_m3, station_grade, vapour_recovery, lpg_tank_buried, oil_depot_grade
+           tank_volume_m3, station_grade, vapour_recovery, lpg_tank_buried, oil_depot_grade,
+           (footprint is not null and not ST_IsEmpty(footprint)) as has_footprint
     from enterprise order by id
 """)
 
@@ -153,16 +158,20 @@ def refresh(conn: sa.Connection, run_id: int, domain, *, progress=None, engine=N
                                     "conditions": _conditions(r)})
         u["lines"].append((ref.chemical_by_key(r.chemical_key), float(r.quantity_t)))
     unit_rows, grades_by_ent = [], defaultdict(list)
+    pointed = {e.id for e in enterprises if not e.has_footprint}  # α ring drawn from the point
     chems_by_ent, fire_by_ent, sites_by_ent = defaultdict(list), defaultdict(set), defaultdict(list)
     stored_by_ent, tanks_by_ent = defaultdict(list), defaultdict(list)  # what the size-aware rules read
     for uid, u in units.items():
         ex = exposure.get(u["enterprise_id"], {"people": 0.0, "targets": []})
-        j = ent_mod.unit_result(u["lines"], exposed_people=ex["people"], domain=domain, conditions=u["conditions"])
+        j = ent_mod.unit_result(u["lines"], exposed_people=ex["people"], domain=domain, conditions=u["conditions"],
+                                exposure_basis=exposure_basis(exposure, u["enterprise_id"]))
+        if u["enterprise_id"] in pointed:
+            j["notes"].append(RING_FROM_POINT)
         if u["kind"] == "storage":
             stored_by_ent[u["enterprise_id"]].extend(u["lines"])
         tanks_by_ent[u["enterprise_id"]].append(u["tank_volume_m3"])
         unit_rows.append({"run_id": run_id, "hazard_unit_id": uid, "s": j["S"], "r": j["R"],
-                          "alpha": j["alpha"], "exposed_people": ex["people"],
+                          "alpha": j["alpha"], "exposed_people": ex["people"], "exposure_basis": j["exposure_basis"],
                           "exposure": json.dumps(ex["targets"], ensure_ascii=False),
                           "is_major": j["is_major"], "grade": j["grade"],
                           "details": json.dumps(j["chemicals"], ensure_ascii=False),
@@ -177,7 +186,10 @@ def refresh(conn: sa.Connection, run_id: int, domain, *, progress=None, engine=N
 
     # -- 3. requirements ---------------------------------------------------------------
     step("确定防护距离要求")
-    # one requirement computation per source kind (what the rules can tell apart), not per enterprise
+    # one requirement computation per source kind (what the rules can tell apart), not per enterprise;
+    # per category a default row (target attributes unknown) and one per target kind present in the
+    # data whose requirement differs (geo.target_kinds: e.g. a school of > 500 registered pupils)
+    present = kinds_present(conn, domain.rules)
     by_kind: dict = {}
     req_rows = []
     for e in enterprises:
@@ -189,21 +201,22 @@ def refresh(conn: sa.Connection, run_id: int, domain, *, progress=None, engine=N
                                          sizes=_sizes(e, tanks_by_ent.get(e.id, ())),
                                          lines=stored_by_ent.get(e.id, ()), domain=domain)
         kind = source_kind(profile, domain.rules)
-        if kind not in by_kind:  # (category, requirement, its text when no derived number is involved)
-            by_kind[kind] = [(c, r, None if r.basis else requirement_text(r))
-                             for c, r in requirements(kind, domain.rules).items()]
-        for category, req, text in by_kind[kind]:
+        if kind not in by_kind:  # (category, target kind, requirement, its text when no derived number is involved)
+            by_kind[kind] = [(c, tk, r, None if r.basis else requirement_text(r))
+                             for c, tk, r in requirements_by_target_kind(kind, domain.rules, present)]
+        for category, target_kind, req, text in by_kind[kind]:
             if text is None:
                 req = resolve_basis(req, profile)
                 text = requirement_text(req)
-            req_rows.append((run_id, e.id, category, float(req.required_m), req.rule.rule_id, text))
-    copy_rows(conn, "source_requirement", ("run_id", "enterprise_id", "category", "required_m", "rule_id", "rule_text"),
-              req_rows)
+            req_rows.append((run_id, e.id, category, target_kind, float(req.required_m), req.rule.rule_id, text))
+    copy_rows(conn, "source_requirement", ("run_id", "enterprise_id", "category", "target_kind", "required_m",
+                                           "rule_id", "rule_text"), req_rows)
     conn.execute(sa.text("analyze source_requirement"))  # the conflict query plans on this run's rows
 
     # -- 4. conflicts ------------------------------------------------------------------
     step("计算距离冲突")
-    n_conflicts = (engine.insert_conflicts if engine else insert_conflicts)(conn, run_id)
+    n_conflicts = (engine.insert_conflicts if engine else insert_conflicts)(
+        conn, run_id, target_kind=target_kind_sql(domain.rules))
     conflicts_by_ent = dict(conn.execute(sa.text(
         "select enterprise_id, count(*) from conflict where run_id = :r group by enterprise_id"),
         {"r": run_id}).all())

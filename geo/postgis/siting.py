@@ -214,7 +214,7 @@ def parse_size(size) -> dict:
 # probe on the planar index as in geo.postgis.conflicts, then the spheroidal distance decides.
 _NEAR_TARGETS = sa.text(f"""
     with p as (select ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) as g)
-    select t.id, t.name, t.category, t.population, t.households, t.capacity,
+    select t.id, t.name, t.category, t.population, t.households, t.capacity, t.high_rise,
            ST_Distance(t.geog, geography(p.g)) as distance_m
     from protection_target t, p
     where t.geom && {metric_box("p.g", ":reach")} and t.category = any(:categories)
@@ -242,7 +242,7 @@ def point_conflicts(conn: sa.Connection, lon: float, lat: float, profile: Source
     out = []
     for r in rows:
         kind = target_kind(TargetProfile(r.category, population=r.population, households=r.households,
-                                         beds=r.capacity), ruleset)
+                                         beds=r.capacity, high_rise=r.high_rise), ruleset)
         if kind not in memo:
             memo[kind] = requirement_for(profile, ruleset, kind)
         req = memo[kind]
@@ -278,8 +278,9 @@ def check_site(conn: sa.Connection, payload, domain, *, area: SitingArea) -> dic
     for kind in ("production", "storage"):
         if kind not in units:
             continue
-        unit_results.append({"unit": kind, **ent_mod.unit_result(units[kind], exposed_people=people,
-                                                                  domain=domain)})
+        unit_results.append({"unit": kind, **ent_mod.unit_result(
+            units[kind], exposed_people=people, domain=domain,
+            exposure_basis="given" if given is not None else ("counted" if counted_from else "none_registered"))})
     grades = [u["grade"] for u in unit_results if u["grade"] is not None]
     major = min(grades) if grades else None
 

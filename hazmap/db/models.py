@@ -253,6 +253,10 @@ hazard_unit_result = Table(
     Column("grade", Integer),
     Column("details", JSONB, nullable=False, server_default="[]"),
     Column("notes", JSONB, nullable=False, server_default="[]"),
+    # counted: people summed from registered targets within 500 m; none_registered: no target with
+    # people is registered there (not a proof of nobody) — migration 0206
+    Column("exposure_basis", String(16), nullable=False, server_default="counted"),
+    CheckConstraint("exposure_basis in ('counted', 'given', 'none_registered')", name="ck_hazard_unit_result_exposure_basis"),
     Index("ix_hazard_unit_result_unit", "hazard_unit_id"),
 )
 
@@ -264,6 +268,8 @@ source_requirement = Table(
     Column("required_m", Float, nullable=False),
     Column("rule_id", Text, nullable=False),
     Column("rule_text", Text, nullable=False),
+    # geo.target_kinds key; '' = the category's default row (migration 0206)
+    Column("target_kind", Text, primary_key=True, server_default=""),
     Index("ix_source_requirement_enterprise", "enterprise_id"),
 )
 

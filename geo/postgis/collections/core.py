@@ -63,7 +63,7 @@ def _enterprise_detail(conn, base: dict, key) -> dict:
     p = dict(base, id=key)
     units = []
     for u in conn.execute(sa.text("""
-            select u.id, u.unit_key, u.name, u.kind, hr.s, hr.r, hr.alpha, hr.exposed_people, hr.grade,
+            select u.id, u.unit_key, u.name, u.kind, hr.s, hr.r, hr.alpha, hr.exposed_people, hr.exposure_basis, hr.grade,
                    hr.details, hr.notes, hr.exposure,
                    coalesce((select json_agg(json_build_object('chemical', c.name, 'key', c.key, 'quantity_t', i.quantity_t)
                                              order by c.key)
@@ -72,7 +72,8 @@ def _enterprise_detail(conn, base: dict, key) -> dict:
             from hazard_unit u left join hazard_unit_result hr on hr.hazard_unit_id = u.id and hr.run_id = :run
             where u.enterprise_id = :id order by u.id"""), p):
         units.append({"id": u.id, "unit_key": u.unit_key, "name": u.name, "kind": u.kind, "S": u.s, "R": u.r,
-                      "alpha": u.alpha, "exposed_people": u.exposed_people, "grade": u.grade,
+                      "alpha": u.alpha, "exposed_people": u.exposed_people, "exposure_basis": u.exposure_basis,
+                      "grade": u.grade,
                       "details": u.details, "notes": u.notes, "exposure": u.exposure, "inventory": u.inventory})
     conflict_list = [dict(c._mapping) for c in conn.execute(sa.text("""
         select c.id, c.target_id, t.name, t.category, round(c.distance_m::numeric, 1)::float as distance_m,
@@ -80,8 +81,9 @@ def _enterprise_detail(conn, base: dict, key) -> dict:
         from conflict c join protection_target t on t.id = c.target_id
         where c.run_id = :run and c.enterprise_id = :id order by c.deficit_m desc, c.id"""), p)]
     requirements = [dict(x._mapping) for x in conn.execute(sa.text("""
-        select category, required_m, rule_id, rule_text from source_requirement
-        where run_id = :run and enterprise_id = :id order by required_m desc, category"""), p)]
+        select category, target_kind, required_m, rule_id, rule_text from source_requirement
+        where run_id = :run and enterprise_id = :id order by target_kind <> '', required_m desc, category, target_kind"""),
+        p)]
     return {"hazard_units": units, "conflict_list": conflict_list, "requirements": requirements}
 
 
@@ -176,6 +178,8 @@ HAZARD_UNITS = Collection(
         P("R", "number", "R", "hr.r"),
         P("alpha", "number", "α", "hr.alpha"),
         P("exposed_people", "number", "500 m 内暴露人数", "hr.exposed_people"),
+        P("exposure_basis", "string", "暴露人数来源", "hr.exposure_basis",
+          description="counted：由500 m内登记的防护目标人数统计；none_registered：500 m内无登记人口（不证明无人）"),
         P("is_major", "boolean", "重大危险源", "hr.is_major"),
         P("grade", "integer", "重大危险源等级", "hr.grade", description="1–4，非重大危险源为空"),
         *run_properties(),
