@@ -53,8 +53,12 @@ def targets_hash(targets) -> str:
 
 
 def _num(v):
+    """A JSON-safe number: non-finite → None; beyond ±1e15 (what strict JSON readers, ours included,
+    accept) → its text in scientific notation."""
     if isinstance(v, float):
-        return v if math.isfinite(v) else None
+        if not math.isfinite(v):
+            return None
+        return f"{v:.6g}" if abs(v) >= 1e15 else v
     return v
 
 

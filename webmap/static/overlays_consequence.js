@@ -26,7 +26,7 @@
         "<br>面积 " + esc(hz.num(p.area_m2, 0)) + " m²（网格 " + esc(hz.num(p.cell_m, 0)) + " m）" +
         "<br>区内防护目标 " + esc(p.targets_inside) + " 处，登记人数 " + esc(p.people_inside) +
         "<br><small>" + esc(p.source) + (p.status === "uncertain" ? "（待核）" : "") + "；模型 " +
-        esc(p.model_version) + (p.reused ? "（输入未变，沿用上次结果）" : "") + "</small>";
+        esc(p.consequence_version) + (p.reused ? "（输入未变，沿用上次结果）" : "") + "</small>";
     },
     legend: function () {
       var keys = Object.keys(levels).map(Number).sort(function (a, b) { return b - a; });

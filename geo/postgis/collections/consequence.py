@@ -27,8 +27,8 @@ def _unit_properties() -> tuple[Property, ...]:
             P("hazard_unit_id", "integer", "危险单元编号", "u.id"),
             P("unit_name", "string", "危险单元名称", "coalesce(u.name, u.unit_key)"),
             P("installation", "string", "装置类别", "r.installation", description="new（新建）| existing（在役）"),
-            P("model_version", "string", "模型版本", "r.model_version"),
-            P("data_version", "string", "模型数据版本", "r.data_version", queryable=False),
+            P("consequence_version", "string", "后果模型版本", "r.model_version"),
+            P("consequence_data", "string", "后果模型数据版本", "r.data_version", queryable=False),
             P("reused", "boolean", "沿用上次结果", "cr.reused", description="输入未变，未重新计算"))
 
 
@@ -122,7 +122,7 @@ IR_CHECKS = Collection(
         P("text", "string", "结论", "k.text"),
         P("source", "string", "依据", "k.source"),
         P("status", "string", "核实状态", "k.status"),
-        P("model_version", "string", "模型版本", "r.model_version"),
+        P("consequence_version", "string", "后果模型版本", "r.model_version"),
         *run_properties(),
     ),
     filters=(Filter("enterprise", "integer", "k.enterprise_id = :enterprise", "企业编号", minimum=1),
