@@ -29,7 +29,7 @@ HIDDEN_DANGER_HEADERS = ["统一社会信用代码", "隐患地点", "经度", "
 # (item, points, evidence) of a complete assessment; a site's fire class is assessed with the open-flame check
 CHLORINE_PLANT = [
     ("PROCESSES", -2, "氯化工艺 1 种（工艺流程图、危险化工工艺登记表）"),
-    ("FIRE", -0.5, "乙类储罐区 1 处；明火设施不比邻（总平面布置图核查）"),
+    ("FIRE", -0.5, "乙类储罐区 1 处，明火设施不比邻（总平面布置图核查）"),
     ("DESIGN", 0, "甲级资质设计院设计，2024 年完成安全设计诊断"),
     ("EQUIPMENT", -2, "1 台淘汰型号液氯汽化器尚未更换（设备台账）"),
     ("CONTROLS", -1, "1 处有毒气体检测报警仪未接入 DCS（现场检查）"),
@@ -40,7 +40,7 @@ CHLORINE_PLANT = [
 ]
 STATION = [
     ("PROCESSES", 0, "不涉及危险化工工艺（经营带储存）"),
-    ("FIRE", -1, "甲类埋地油罐区 1 处；明火设施不比邻"),
+    ("FIRE", -1, "甲类埋地油罐区 1 处，明火设施不比邻"),
     ("DESIGN", 0, "设计文件齐全"),
     ("EQUIPMENT", 0, "设备台账核查无淘汰设备"),
     ("CONTROLS", 0, "液位监测与可燃气体报警正常"),
@@ -51,7 +51,7 @@ STATION = [
 ]
 WAREHOUSE = [
     ("PROCESSES", 0, "不涉及危险化工工艺（仓储）"),
-    ("FIRE", -1, "甲类储罐区 1 处；明火设施不比邻"),
+    ("FIRE", -1, "甲类储罐区 1 处，明火设施不比邻"),
     ("DESIGN", 0, "设计文件齐全"),
     ("EQUIPMENT", -2, "1 台压力容器未办理使用登记（特种设备台账）"),
     ("CONTROLS", -1, "1 处储罐液位远传缺失"),
