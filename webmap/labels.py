@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from geo.separation import FIELD_LABEL as SIZE_FIELD_LABEL
 from etl.kinds import KINDS
-from geo.postgis.collections import registry as _collections
+from geo.postgis.collections.core import COLLECTIONS
 from geo.vocabulary import HAZARD_LABEL, MAJOR_GRADE_LABEL, STAGE_LABEL
 
 ROLE_LABEL = {"operator": "运维人员", "planner": "规划人员", "leader": "领导", "analyst": "分析人员", "inspector": "检查员"}
@@ -46,7 +46,7 @@ DETAIL_KEY_LABEL |= {"manifest_no": "联单编号", "from": "原状态", "to": "
 # values that appear in audit details → Chinese (by the detail's key)
 DETAIL_VALUE_LABEL = {
     "role": ROLE_LABEL,
-    "layer": {**{c.id: c.title for c in _collections().values()}, "map": "风险地图"},  # every wing's layers
+    "layer": {**{c.id: c.title for c in COLLECTIONS}, "map": "风险地图"},
     "format": {"geojson": "GeoJSON 文件", "csv": "CSV 表格", "gpkg": "GeoPackage 文件", "pdf": "PDF 文件",
                "json": "在线结果"},
     "crs": {"wgs84": "WGS-84", "gcj02": "GCJ-02", "cgcs2000": "CGCS2000", "bd09": "BD-09"},
