@@ -27,6 +27,7 @@ from geo.postgis import pipelines as pipelines_mod
 from geo.postgis.conflicts import insert_conflicts
 from geo.postgis.copy import copy_rows
 from geo.postgis.exposure import exposed_people_by_enterprise
+from geo.postgis.transport import step as transport_step
 from geo.separation import requirement_text, requirements, resolve_basis, source_kind
 
 UNITS_SQL = sa.text("""
@@ -58,6 +59,7 @@ COLOUR_INPUTS: list = []
 # ``step_fn(conn, run_id, domain, summary) -> dict`` (its counts, kept under summary[name]).
 # A wing adds its step here, one line: (name, Chinese label for progress, function).
 WING_STEPS: list = []
+WING_STEPS.append(("transport", "危险货物运输：五必查、行程、路线报警、集中度", transport_step))
 
 
 def _colour_inputs(conn, run_id, ids, domain, as_of) -> dict:
