@@ -23,9 +23,12 @@ from tests.helpers import make_user
 
 OGC = ("enterprises", "hazard-units", "target-points", "target-areas", "conflicts", "areas", "grid-cells",
        "pipelines", "boundaries")
+OGC += ("vehicles", "waybills", "trips", "transport-alarms", "restricted-zones", "transport-cells")  # transport wing
 GEOMETRY = {"enterprises": "Point", "hazard-units": "Point", "target-points": "Point", "target-areas": "MultiPolygon",
             "conflicts": "LineString", "areas": "MultiPolygon", "grid-cells": "MultiPolygon",
             "pipelines": "LineString", "boundaries": "MultiPolygon"}
+GEOMETRY.update({"vehicles": "Point", "waybills": "Point", "trips": "LineString", "transport-alarms": "Point",
+                 "restricted-zones": "MultiPolygon", "transport-cells": "Polygon"})
 
 
 @pytest.fixture(scope="module")

@@ -102,3 +102,74 @@ def test_zones_and_concentration_cells(scenario):
     assert set(by) == {"all", "3", "易燃"} and 4 <= by["all"].n <= 6
     assert (by["all"].t0, by["all"].t1, by["all"].w0, by["all"].w1) == (1, 1, 20.0, 20.0)
     assert by["易燃"].n == by["all"].n
+
+
+# ---- collections and endpoints ----------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def client(scenario):
+    from tests.helpers import as_user
+    from webmap import create_app
+
+    return as_user(create_app({"TESTING": True, "DATABASE_URL": scenario[0]})).test_client()
+
+
+def test_collections_serve_the_results(client):
+    fc = client.get("/api/v1/waybills?outcome=fail&limit=50").get_json()
+    assert sorted(f["properties"]["waybill_no"] for f in fc["features"]) == ["YD2", "YD3", "YD4", "YD5", "YD6"]
+    yd2 = next(f for f in fc["features"] if f["properties"]["waybill_no"] == "YD2")["properties"]
+    assert yd2["failed_keys"] == "vehicle_documents" and yd2["check_outcome_label"] == "不通过"
+    assert "一查：车辆行驶证和道路运输证（营运证）有效：不通过（" in yd2["checks_text"]
+    item = client.get(f"/api/v1/waybills/{fc['features'][0]['id']}").get_json()
+    assert item["properties"]["goods"][0]["un_number"] == "1203"
+    trips = client.get("/api/v1/trips").get_json()["features"]
+    assert [t["properties"]["waybill_no"] for t in trips] == ["YD1"]  # the only trip with a track
+    assert trips[0]["geometry"]["type"] == "LineString" and len(trips[0]["geometry"]["coordinates"]) == 11
+    detail = client.get(f"/api/v1/trips/{trips[0]['id']}").get_json()["properties"]
+    assert [a["kind"] for a in detail["alarm_list"]] == ["speed", "zone", "dwell"]
+    alarms = client.get("/api/v1/transport-alarms?kind=zone").get_json()["features"]
+    assert len(alarms) == 1 and alarms[0]["properties"]["kind_label"] == "进入限行区域"
+    assert alarms[0]["geometry"]["coordinates"] == [112.85, 35.48]
+    veh = client.get("/api/v1/vehicles").get_json()["features"]
+    assert [(v["properties"]["plate"], v["geometry"]["coordinates"]) for v in veh] == [("晋EA1001", [112.88, 35.48])]
+    zones = client.get("/api/v1/restricted-zones").get_json()["features"]
+    assert [z["properties"]["windows_text"] for z in zones] == ["全天"]
+    assert zones[0]["properties"]["classes_text"] == "全部危险货物"
+    cells = client.get("/api/v1/transport-cells").get_json()["features"]
+    assert cells[0]["properties"]["rank"] == 1 and all(c["properties"]["class_filter"] == "all" for c in cells)
+    assert client.get("/api/v1/transport-cells?class=剧毒").get_json()["features"] == []
+    bad = client.get("/api/v1/waybills?outcome=maybe")
+    assert bad.status_code == 400 and bad.get_json()["error"]["field"] == "outcome"
+
+
+def test_dashboard_summary_and_enterprise_file(client, scenario):
+    s = client.get("/api/v1/transport/summary").get_json()
+    assert s["waybills"] == {"fail": 5, "not_checked": 1, "pass": 1}
+    assert s["week"]["trips"] == 7 and s["week"]["open"] == 6  # YD3 (11-21) is the newest start
+    assert [c["failed"] for c in s["checks"]] == [1, 1, 1, 1, 1] and s["checks"][3]["not_checked"] == 1
+    assert {k["kind"]: k["count"] for k in s["alarms_by_kind"]} == {"speed": 1, "zone": 1, "dwell": 1, "deviation": 0,
+                                                                    "driving": 0}
+    assert s["alarms_by_town"] == [{"town": "区外或未归属", "count": 3}]  # the scenario loads no towns
+    ids = dict(_rows(scenario[0], "select credit_code, id from enterprise"))
+    from tests.transport_scenario import CARRIER, CONSIGNEE, LOADER
+
+    loader = client.get(f"/api/v1/enterprises/{ids[LOADER]}/transport").get_json()
+    assert loader["waybills_total"] == 7 and loader["failing"] == 5 and loader["not_checked"] == 1
+    assert [w["waybill_no"] for w in loader["waybills"]][-1] == "YD7"  # fails first, 未核查 last
+    assert all(w["roles"] == ["装货人"] for w in loader["waybills"])
+    yd6 = next(w for w in loader["waybills"] if w["waybill_no"] == "YD6")
+    assert [c["key"] for c in yd6["checks"]] == ["tank_media"]
+    assert client.get(f"/api/v1/enterprises/{ids[CARRIER]}/transport").get_json()["failing"] == 5
+    assert client.get(f"/api/v1/enterprises/{ids[CONSIGNEE]}/transport").get_json()["waybills"] == []
+    missing = client.get("/api/v1/enterprises/999999/transport")
+    assert missing.status_code == 404
+    page = client.get("/dashboard")
+    assert page.status_code == 200 and "危险货物运输（五必查、行程、报警）" in page.get_data(as_text=True)
+    assert "overlays_transport.js" in client.get("/").get_data(as_text=True)
+
+
+def test_enterprise_file_partial_renders_for_the_lead_to_wire(client):
+    app = client.application
+    with app.test_request_context():
+        html = app.jinja_env.get_template("enterprise/transport.html").render(enterprise_id=5)
+    assert 'data-enterprise="5"' in html and "五必查不通过的运单" in html and "<script" not in html

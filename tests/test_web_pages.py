@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from tests.helpers import as_user, domain, make_user
 from tests.pages_helpers import Page, foreign_words
 from tests.test_web_api import client, make_app, seed, web_db  # noqa: F401 - fixtures
+from webmap.riskmap import OVERLAY_SCRIPTS
 
 pytestmark = pytest.mark.postgis
 
@@ -65,7 +66,7 @@ def test_map_page_loads_its_own_scripts_and_the_data_block(client):  # noqa: F81
     srcs = [s["src"] for s in page.scripts if s["src"]]
     assert srcs == ["/static/common.js", "/static/vendor/leaflet/leaflet.js",
                     "/static/vendor/markercluster/leaflet.markercluster.js", "/static/basemap.js", "/static/runs.js",
-                    "/static/map.js"]
+                    *(f"/static/{s}" for s in OVERLAY_SCRIPTS), "/static/map.js"]  # the wings' overlays before map.js
     opts = page.data_block()
     assert opts["runId"] == 2 and opts["dataAsOf"].startswith("2026-02-01")
     # every vocabulary comes from the server: colours from data/rules/risk_model.toml, stages from geo.vocabulary

@@ -87,7 +87,14 @@ def write_scenario(d: Path) -> list[tuple[str, Path]]:
         w.writerow(["目标编号", "名称", "类别", "人数", "经度", "纬度", "坐标系"])
         w.writerow(["S1", "晋城市示例小学", "学校", "800", "112.8500", "35.4805", "wgs84"])
         w.writerow(["R1", "示例小区", "居住区", "300", "112.8600", "35.4900", "wgs84"])
-    return [("targets", targets),
+    ents = d / "enterprises.csv"
+    with ents.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["统一社会信用代码", "企业名称", "环节", "经度", "纬度", "坐标系"])
+        w.writerow([LOADER, "晋城市示例油库有限公司", "储存", "112.8300", "35.4800", "wgs84"])
+        w.writerow([CARRIER, "晋城市示例危货运输有限公司", "运输", "112.8400", "35.4700", "wgs84"])
+        w.writerow([CONSIGNEE, "晋城市示例加油站", "经营(带储存)", "112.8700", "35.5200", "wgs84"])
+    return [("enterprises", ents), ("targets", targets),
             ("vehicles", write_rows(d / "vehicles.csv", "vehicles", vehicles)),
             ("crew", write_rows(d / "crew.csv", "crew", crew)),
             ("waybills", write_rows(d / "waybills.csv", "waybills", waybills)),

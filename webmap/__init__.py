@@ -44,6 +44,9 @@ def create_app(test_config: dict | None = None, *, settings: Settings | None = N
 
     for module in (auth, api, ogc, tiles, riskmap, dashboard, siting, basemap, tools, history, console, printing):
         app.register_blueprint(module.bp)  # one blueprint per area
+    from webmap import transport as transport_wing
+
+    app.register_blueprint(transport_wing.bp)  # the transport wing's reads (dashboard card, enterprise file)
     auth.register(app)  # one access guard for every blueprint
     sessions.register(app)  # the signing key (configured, or shared through the database); checked before the guard
     inputs.register(app)  # one JSON parser, one query-string and Host guard, before everything else

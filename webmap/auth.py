@@ -43,6 +43,7 @@ RULES = {  # endpoint → roles allowed; API reads not listed here are open to e
     "tools.coordinates": ALL, "tools.map_summary": ALL, "history.changes": ALL, "history.trends": ALL,
     "printing.map_pdf": ALL, "siting.report_pdf": {"operator", "planner"},
 }
+RULES.update({"transport.summary": {"operator", "leader", "planner"}, "transport.enterprise_transport": ALL})
 EXPORT_ROLES = {"operator", "planner", "analyst"}
 ANONYMOUS_ENDPOINTS = {  # plus API reads, when anonymous_access is on
     "riskmap.risk_map", "basemap.tile", "basemap.vector", "tools.search", "tools.nearby", "tools.coordinates",

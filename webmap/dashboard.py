@@ -25,6 +25,7 @@ BEIJING = ZoneInfo("Asia/Shanghai")
 # card is a Jinja partial (a <section class="hz-card">) whose script fetches its own endpoint.
 # A wing adds its card here, one line.
 CARDS: tuple[tuple[str, str], ...] = ()
+CARDS += (("transport.html", "dashboard_transport.js"),)
 
 # Per source kind, the newest succeeded ETL run that read a file of that kind (run.files).
 _FRESHNESS_SQL = sa.text("""

@@ -11,6 +11,7 @@ bp = Blueprint("riskmap", __name__)
 # The wings' overlay scripts (static/overlays_<wing>.js, each calling hz.overlay(...) for its
 # collections); a wing adds its script here, one line.
 OVERLAY_SCRIPTS: tuple[str, ...] = ()
+OVERLAY_SCRIPTS += ("overlays_transport.js",)
 
 
 @bp.get("/")

@@ -25,7 +25,7 @@ from geo.postgis.collections.snapshot import CRS_NOTE, RunInfo, read_snapshot, r
 from geo.postgis.collections.summaries import freshness, runs, stats  # noqa: F401
 
 # Modules holding a ``COLLECTIONS`` tuple; a new wing adds its module here (one line).
-WINGS = ("geo.postgis.collections.core",)
+WINGS = ("geo.postgis.collections.core", "geo.postgis.collections.transport")
 
 
 def registry() -> dict[str, Collection]:
