@@ -63,7 +63,8 @@ def upsert_registry(conn: sa.Connection, table: str, key: str, records: list[dic
             f"update {table} t set {sets}, row_hash = s.row_hash, last_run_id = :run_id "
             f"from {stage} s where not s.is_new and t.{key} = s.{key}"), {"run_id": run_id}).rowcount
     if files:
-        present = [r[key] for r in records] + list(keep_keys)
+        # a rejected row's raw key keeps its stored record; one with a NUL can match none (nor be bound as text)
+        present = [r[key] for r in records] + [k for k in keep_keys if "\x00" not in k]
         counts["removed"] = conn.execute(sa.text(
             f"delete from {table} where source_file = any(:files) and not ({key} = any(:keys))"),
             {"files": files, "keys": present}).rowcount

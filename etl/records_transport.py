@@ -200,7 +200,10 @@ def _route(row, cols, ctx, source_crs) -> str | None:
         if len(xy) != 2:
             raise RowError("计划路线", raw[:60], f"第{i + 1}个点“{pair}”应为 经度,纬度")
         x, y = number(xy[0], "计划路线经度"), number(xy[1], "计划路线纬度")
-        lon, lat = to_wgs84(x, y, crs)
+        try:
+            lon, lat = to_wgs84(x, y, crs)
+        except Exception as exc:  # noqa: BLE001 - pyproj on absurd input
+            raise RowError("计划路线", pair, f"坐标转换失败：{exc}") from None
         from etl.validate import check_area
 
         try:

@@ -193,3 +193,21 @@ def test_tags_events_and_zones(fresh_db_url, tmp_path):
     assert zone[0] == "Z1" and zone[1] == ["2.3", "剧毒"] and zone[2] == [[25200, 32400], [61200, 68400]]
     assert zone[3] == "MULTIPOLYGON"
     assert res.counts["tag_events"]["inserted"] == 2
+
+
+NASTY = ["", "NaN", "inf", "-1", "1e400", "0", "x" * 300, "a\x00b", "晋", "2026-02-30", "2026-02-30 25:61", "=1+1",
+         "112.83,35.48;", "；；", "UN", "3.9", "-"]
+
+
+@pytest.mark.parametrize("kind", ["vehicles", "crew", "waybills", "tags", "tag_events", "positions"])
+def test_any_cell_value_is_a_row_reject_never_a_failed_run(fresh_db_url, tmp_path, kind):
+    with (TEMPLATES / f"{kind}.csv").open(encoding="utf-8-sig") as f:
+        head, _ = list(csv.reader(f))
+    rows = [{h: v} for h in head for v in NASTY]
+    path = _write(tmp_path / f"{kind}.csv", kind, rows)
+    from etl.run import Source, run_etl
+
+    res = run_etl(_settings(fresh_db_url), [Source(kind, path)], dry_run=True, rejects_path=tmp_path / "r.csv")
+    assert res.status == "dry_run", res.message
+    assert all(r.reason and not r.reason.isascii() for r in res.rejects)  # Chinese reasons, one per bad row
+    assert len({r.line for r in res.rejects}) <= len(rows)
