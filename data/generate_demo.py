@@ -34,6 +34,7 @@ sys.path.insert(0, str(REPO))
 
 from data import demo_registry  # noqa: E402 - the registry fields (issue 11)
 from geo import credit_code, crs  # noqa: E402
+from data import demo_transport  # noqa: E402
 
 # byte copy of the real boundary (source and licence note in data/README.md)
 BOUNDARY = REPO / "data" / "sources" / "chengqu_140502_bound_datav_gcj02.json"
@@ -682,6 +683,7 @@ def main(argv=None) -> None:
     a = ap.parse_args(argv)
     demo = build(a.seed)
     write(demo, a.out)
+    demo_transport.write(demo, a.out)  # the transport wing (own seed; the rest unchanged)
     n_e = len(demo["enterprises"])
     print(f"enterprises {n_e}, hazard units {len(demo['units'])}, targets {len(demo['targets']) + len(demo['residential'])}, "
           f"gazetteer {len(demo['gazetteer']) + len(demo['targets'])} → {a.out}")

@@ -188,7 +188,139 @@ INSPECTORS = Kind(  # issue 12: the 双随机 inspector pool
     load=records_assessment.load_inspectors, key="inspector_key", key_label="人员编号", tables=("inspector",))
 ASSESSMENT_KINDS = (ASSESSMENTS, HIDDEN_DANGERS, INSPECTORS)
 
-KINDS: tuple[Kind, ...] = (AREAS, GAZETTEER, ENTERPRISES, HAZARD_UNITS, TARGETS, PIPELINES) + ASSESSMENT_KINDS + WASTE_KINDS
+# ---- transport wing (declared with its builders in etl/records_transport.py, loads in etl/load_transport.py)
+from etl import load_transport as lt, records_transport as rt  # noqa: E402
+
+VEHICLES = Kind(
+    "vehicles", "车辆", {
+        "plate": ["车牌号", "车牌号码", "plate"],
+        "plate_colour": ["车牌颜色", "plate_colour"],
+        "carrier_credit_code": ["承运人信用代码", "运输企业信用代码", "carrier_credit_code"],
+        "carrier_name": ["承运人", "运输企业", "carrier"],
+        "terminal_phone": ["终端手机号", "终端号", "terminal_phone"],
+        "road_transport_cert_no": ["道路运输证号", "营运证号", "road_transport_cert_no"],
+        "road_transport_cert_expiry": ["道路运输证有效期至", "营运证有效期至", "road_transport_cert_expiry"],
+        "driving_licence_expiry": ["行驶证有效期至", "检验有效期至", "driving_licence_expiry"],
+        "tank_no": ["罐体编号", "tank_no"],
+        "tank_inspection_expiry": ["罐体检验有效期至", "tank_inspection_expiry"],
+        "tank_volume_m3": ["罐体容积m3", "罐体容积", "tank_volume_m3"],
+        "permitted_media": ["适装介质", "permitted_media"],
+    },
+    build=lambda row, cols, lc, src: rt.vehicle(row, cols, lc.ctx),
+    load=lt.registry_loader("vehicle", "plate"), key="plate", key_label="车牌号", tables=("vehicle",))
+
+CREW = Kind(
+    "crew", "从业人员", {
+        "name": ["姓名", "name"],
+        "id_tail": ["身份证后四位", "id_tail"],
+        "role": ["岗位", "人员类别", "role"],
+        "cert_no": ["从业资格证号", "资格证号", "cert_no"],
+        "cert_expiry": ["资格证有效期至", "有效期至", "cert_expiry"],
+        "carrier_credit_code": ["所属企业信用代码", "承运人信用代码", "carrier_credit_code"],
+    },
+    build=lambda row, cols, lc, src: rt.crew(row, cols, lc.ctx),
+    load=lt.registry_loader("crew_member", "cert_no"), key="cert_no", key_label="从业资格证号",
+    tables=("crew_member",))
+
+WAYBILLS = Kind(
+    "waybills", "电子运单", {
+        "waybill_no": ["运单号", "运单编号", "waybill_no"],
+        "status": ["运单状态", "状态", "status"],
+        "consignor": ["托运人", "consignor"],
+        "consignor_credit_code": ["托运人信用代码", "consignor_credit_code"],
+        "consignee": ["收货人", "consignee"],
+        "consignee_credit_code": ["收货人信用代码", "consignee_credit_code"],
+        "loader": ["装货人", "loader"],
+        "loader_credit_code": ["装货人信用代码", "loader_credit_code"],
+        "carrier": ["承运人", "carrier"],
+        "carrier_credit_code": ["承运人信用代码", "carrier_credit_code"],
+        "vehicle_plate": ["车牌号", "车辆车牌号", "vehicle_plate"],
+        "trailer_plate": ["挂车车牌号", "挂车", "trailer_plate"],
+        "driver_name": ["驾驶员", "驾驶人", "driver"],
+        "driver_cert_no": ["驾驶员资格证号", "驾驶人资格证号", "driver_cert_no"],
+        "escort_name": ["押运员", "押运人员", "escort"],
+        "escort_cert_no": ["押运员资格证号", "押运人员资格证号", "escort_cert_no"],
+        "departure_date": ["起运日期", "departure_date"],
+        "loaded_at": ["装货时间", "loaded_at"],
+        "origin_name": ["起运地", "origin"],
+        "origin_lon": ["起运地经度", "origin_lon"],
+        "origin_lat": ["起运地纬度", "origin_lat"],
+        "destination_name": ["目的地", "destination"],
+        "destination_lon": ["目的地经度", "destination_lon"],
+        "destination_lat": ["目的地纬度", "destination_lat"],
+        "crs": ["坐标系", "crs"],
+        "planned_route": ["计划路线", "planned_route"],
+        "line_no": ["货物序号", "line_no"],
+        "goods_name": ["货物名称", "品名", "goods_name"],
+        "un_number": ["联合国编号", "UN编号", "un_number"],
+        "hazard_class": ["危险货物类别", "类别", "hazard_class"],
+        "packing_group": ["包装类别", "packing_group"],
+        "quantity": ["数量", "quantity"],
+        "unit": ["计量单位", "单位", "unit"],
+        "loaded_quantity": ["实装数量", "装货数量", "loaded_quantity"],
+    },
+    build=lambda row, cols, lc, src: rt.waybill_line(row, cols, lc.ctx, src.crs),
+    load=lt.load_waybills, key="waybill_no", key_label="运单号", unique=False, group=rt.whole_waybills,
+    tables=("waybill",))
+
+TAGS = Kind(
+    "tags", "包装标签", {
+        "uid": ["标签编号", "标签UID", "uid"],
+        "safety_code": ["安全信息码", "safety_code"],
+        "enterprise_credit_code": ["企业信用代码", "赋码企业信用代码", "enterprise_credit_code"],
+        "chemical": ["化学品名称", "品名", "chemical"],
+        "batch": ["批次号", "批次", "batch"],
+        "package_level": ["包装层级", "package_level"],
+        "parent_uid": ["上级标签", "上级标签编号", "parent_uid"],
+    },
+    build=lambda row, cols, lc, src: rt.tag(row, cols, lc.ctx),
+    load=lt.registry_loader("tag", "uid"), key="uid", key_label="标签编号", tables=("tag",))
+
+TAG_EVENTS = Kind(
+    "tag_events", "标签事件", {
+        "tag_uid": ["标签编号", "标签UID", "tag_uid"],
+        "kind": ["事件", "事件类型", "kind"],
+        "time": ["时间", "事件时间", "time"],
+        "enterprise_credit_code": ["企业信用代码", "enterprise_credit_code"],
+        "waybill_no": ["运单号", "waybill_no"],
+        "lon": ["经度", "lon"],
+        "lat": ["纬度", "lat"],
+        "crs": ["坐标系", "crs"],
+    },
+    build=lambda row, cols, lc, src: rt.tag_event(row, cols, lc.ctx, src.crs),
+    load=lt.registry_loader("tag_event", "event_key"), key="event_key", key_label="标签事件",
+    tables=("tag_event",))
+
+POSITIONS = Kind(
+    "positions", "车辆定位（平台导出）", {
+        "plate": ["车牌号", "车牌号码", "plate"],
+        "terminal_phone": ["终端手机号", "terminal_phone"],
+        "time": ["定位时间", "时间", "time"],
+        "lon": ["经度", "lon"],
+        "lat": ["纬度", "lat"],
+        "crs": ["坐标系", "crs"],
+        "speed_kmh": ["速度", "速度km/h", "speed"],
+        "direction_deg": ["方向", "direction"],
+    },
+    build=lambda row, cols, lc, src: rt.position(row, cols, lc.ctx, src.crs),
+    load=lt.load_positions, tables=("vehicle_position",))
+
+RESTRICTED_ZONES = Kind(
+    "restricted_zones", "限行区域", {
+        "zone_key": ["区域编号", "zone_key"],
+        "name": ["名称", "区域名称", "name"],
+        "classes": ["限制类别", "classes"],
+        "windows": ["限行时段", "windows"],
+        "authority": ["划定单位", "authority"],
+    },
+    build=lambda row, cols, lc, src: rt.restricted_zone(row, cols, lc.ctx, src.crs),
+    load=lt.registry_loader("restricted_zone", "zone_key"), key="zone_key", key_label="区域编号",
+    tables=("restricted_zone",))
+
+TRANSPORT_KINDS = (VEHICLES, CREW, WAYBILLS, TAGS, TAG_EVENTS, POSITIONS, RESTRICTED_ZONES)
+
+KINDS: tuple[Kind, ...] = (AREAS, GAZETTEER, ENTERPRISES, HAZARD_UNITS, TARGETS, PIPELINES, *ASSESSMENT_KINDS, *WASTE_KINDS,
+                           *TRANSPORT_KINDS)
 BY_NAME = {k.name: k for k in KINDS}
 
 

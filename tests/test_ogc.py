@@ -34,6 +34,9 @@ GEOMETRY |= CONSEQUENCE
 WASTE = ("waste-producers", "waste-stock", "waste-clearance", "waste-manifests", "waste-findings")
 OGC += WASTE  # hazardous waste (issue 16)
 GEOMETRY |= {cid: "Point" for cid in WASTE}
+OGC += ("vehicles", "waybills", "trips", "transport-alarms", "restricted-zones", "transport-cells")  # transport wing
+GEOMETRY.update({"vehicles": "Point", "waybills": "Point", "trips": "LineString", "transport-alarms": "Point",
+                 "restricted-zones": "MultiPolygon", "transport-cells": "Polygon"})
 
 
 @pytest.fixture(scope="module")

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from tests.helpers import as_user, domain, make_user
 from tests.pages_helpers import Page, foreign_words
 from tests.test_web_api import client, make_app, seed, web_db  # noqa: F401 - fixtures
+from webmap.riskmap import OVERLAY_SCRIPTS
 
 pytestmark = pytest.mark.postgis
 

@@ -40,11 +40,11 @@ def create_app(test_config: dict | None = None, *, settings: Settings | None = N
         app.config.update({k: v for k, v in test_config.items() if k != "DATABASE_URL"})
 
     from webmap import (api, assessment, auth, basemap, console, consequence, dashboard, enterprise, errors, history,
-                        inputs, ogc, printing, riskmap, security, sessions, siting, tiles, tools, waste)
+                        inputs, ogc, printing, riskmap, security, sessions, siting, tiles, tools, transport, waste)
 
     for module in (auth, api, ogc, tiles, riskmap, dashboard, siting, basemap, tools, history, console, printing,
-                   assessment, enterprise, consequence, waste):
-        app.register_blueprint(module.bp)  # one blueprint per area (wings: assessment, consequence, waste)
+                   assessment, enterprise, consequence, waste, transport):
+        app.register_blueprint(module.bp)  # one blueprint per area (wings: assessment, consequence, waste, transport)
     auth.register(app)  # one access guard for every blueprint
     sessions.register(app)  # the signing key (configured, or shared through the database); checked before the guard
     inputs.register(app)  # one JSON parser, one query-string and Host guard, before everything else

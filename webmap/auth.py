@@ -52,6 +52,7 @@ RULES = {  # endpoint → roles allowed; API reads not listed here are open to e
 }
 RULES |= {"waste.manifest_transition": {"operator"}, "waste.enterprise_waste": ALL,  # hazardous waste (issue 16)
           "waste.clearance": {"operator", "leader", "planner"}, "waste.summary": ALL, "waste.legend": ALL}
+RULES.update({"transport.summary": {"operator", "leader", "planner"}, "transport.enterprise_transport": ALL})
 EXPORT_ROLES = {"operator", "planner", "analyst"}
 ANONYMOUS_ENDPOINTS = {  # plus API reads, when anonymous_access is on
     "riskmap.risk_map", "basemap.tile", "basemap.vector", "tools.search", "tools.nearby", "tools.coordinates",

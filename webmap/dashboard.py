@@ -25,7 +25,9 @@ BEIJING = ZoneInfo("Asia/Shanghai")
 # card is a Jinja partial (a <section class="hz-card">) whose script fetches its own endpoint.
 # A wing adds its card here, one line.
 CARDS: tuple[tuple[str, str], ...] = (("assessment.html", "card_assessment.js"),  # colours of record (issue 12)
-                                      ("waste.html", "dashboard_waste.js"))  # hazardous waste (issue 16)
+                                      ("waste.html", "dashboard_waste.js"),  # hazardous waste (issue 16)
+                                      ("transport.html", "dashboard_transport.js"))  # transport (issue 15)
+
 
 @bp.get("/dashboard")
 def dashboard():

@@ -28,6 +28,7 @@ bp = Blueprint("enterprise", __name__)
 ENTERPRISE_SECTIONS: tuple[tuple[str, str], ...] = (
     ("consequence.html", "enterprise_consequence.js"),  # threat zones, IR, F–N (issue 17)
     ("waste.html", "enterprise_waste.js"),  # hazardous waste (issue 16)
+    ("transport.html", "enterprise_transport.js"),  # waybills failing 五必查 as loader or carrier (issue 15)
 )
 
 ASSESSORS = ("operator", "inspector")

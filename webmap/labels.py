@@ -70,6 +70,12 @@ RUN_STATUS_LABEL = DETAIL_VALUE_LABEL["status"]
 # registry kinds (ETL sources)
 KIND_LABEL = {k.name: k.label for k in KINDS}
 
+KIND_LABEL.update({"vehicles": "危货车辆", "crew": "驾驶员与押运员", "waybills": "电子运单", "tags": "包装标签",
+                   "tag_events": "标签事件", "positions": "车辆定位（平台导出）", "restricted_zones": "限行区域"})
+DETAIL_VALUE_LABEL["layer"].update({"vehicles": "危货车辆", "waybills": "电子运单与五必查", "trips": "运输行程",
+                                    "transport-alarms": "运输报警", "restricted-zones": "限行区域",
+                                    "transport-cells": "运输集中度"})
+
 PRECISION_LABEL = {"source": "登记坐标", "address_point": "门牌地址", "road": "道路", "poi": "兴趣点",
                    "village": "村/社区", "town": "镇/街道", "district": "区"}
 

@@ -12,7 +12,8 @@ bp = Blueprint("riskmap", __name__)
 # collections); a wing adds its script here, one line.
 OVERLAY_SCRIPTS: tuple[str, ...] = ("overlays_assessment.js",  # hidden dangers (issue 12)
                                    "overlays_consequence.js",  # threat zones and IR contours (issue 17)
-                                   "overlays_waste.js")  # hazardous waste (issue 16)
+                                   "overlays_waste.js",  # hazardous waste (issue 16)
+                                   "overlays_transport.js")  # transport (issue 15)
 
 
 @bp.get("/")

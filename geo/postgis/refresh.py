@@ -38,6 +38,7 @@ from geo.postgis.exposure import exposed_people_by_enterprise, exposure_basis
 from geo.postgis.target_kinds import kinds_present, target_kind_sql
 from geo.registry_sizes import registered_sizes
 from geo.separation import requirement_text, requirements_by_target_kind, resolve_basis, source_kind
+from geo.postgis.transport import step as transport_step
 
 UNITS_SQL = sa.text("""
     select u.id, u.enterprise_id, u.kind, u.fire_class, u.operating_temperature_c, u.operating_pressure_mpa,
@@ -75,7 +76,8 @@ COLOUR_INPUTS: list = [assessment_mod.colour_inputs, waste_mod.colour_inputs, co
 # A wing adds its step here, one line: (name, Chinese label for progress, function).
 WING_STEPS: list = [("assessment", "监管部门与村/社区", assessment_mod.departments_step),
                     ("consequence", "后果与个人风险（GB/T 37243、GB 36894）", consequence_mod.wing_step),
-                    ("waste", "危险废物库存、超期与联单核查", waste_mod.refresh_step)]
+                    ("waste", "危险废物库存、超期与联单核查", waste_mod.refresh_step),
+                    ("transport", "危险货物运输：五必查、行程、路线报警、集中度", transport_step)]
 
 
 RISK_COLUMNS = ("run_id", "enterprise_id", "risk_color", "risk_score", "reasons", "major_hazard_grade", "model_version",

@@ -28,7 +28,8 @@ from geo.postgis.collections.summaries import freshness, runs, stats  # noqa: F4
 WINGS = ("geo.postgis.collections.core",
          "geo.postgis.collections.assessment",  # assessments, hidden dangers, inspections (issue 12)
          "geo.postgis.collections.consequence",  # threat zones and individual risk (issue 17)
-         "geo.postgis.collections.waste")  # hazardous waste (issue 16)
+         "geo.postgis.collections.waste",  # hazardous waste (issue 16)
+         "geo.postgis.collections.transport")  # transport (issue 15)
 
 
 def registry() -> dict[str, Collection]:
