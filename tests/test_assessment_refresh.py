@@ -62,7 +62,10 @@ def _risk(url, eid):
 def test_registry_only_is_provisional_with_worst_red(seeded):
     url, ids = seeded
     r = _risk(url, ids["plant"])
-    assert (r.risk_score, r.risk_color) == (81.5, "yellow")
+    # 100 − 6 (三级) − 2 (剧毒) − 0.5 (乙类) − 3 (园区外) = 88.5: 外部安全防护距离 is met — 液氯 Σq/Q ≥ 1
+    # sends it to QRA (GB/T 37243 第4章) and the targets' individual risk is below GB 36894's criteria
+    # (tests/test_consequence_refresh.py); the local screening ring no longer decides the item
+    assert (r.risk_score, r.risk_color) == (88.5, "yellow")
     assert r.assessment_coverage == 0.25 and r.provisional is True
     assert r.risk_color_worst == "red"
     assert {d["code"] for d in r.direct_red_unevaluated} == {
@@ -79,11 +82,11 @@ def test_partial_assessment_coverage_and_both_scores(seeded):
     _assess(url, p, "CONTROLS", -5)
     _assess(url, p, "PERSONNEL", 0)
     r = _risk(url, p)
-    # 81.5 − 4 − 5 = 72.5 (orange); coverage (25 + 10 + 10 + 15) / 100
-    assert (r.risk_score, r.risk_color) == (72.5, "orange")
+    # 88.5 − 4 − 5 = 79.5 (yellow); coverage (25 + 10 + 10 + 15) / 100
+    assert (r.risk_score, r.risk_color) == (79.5, "yellow")
     assert r.assessment_coverage == 0.6 and r.provisional is True
-    # worst: −6 −2 −4 −5(火灾, full) −10 −10(设计) −5(设备) −5 −0 −10(管理) −10(绩效) −10(未整改重大隐患) = −77
-    assert r.risk_score_min == 23.0 and r.risk_color_worst == "red"
+    # worst: −6 −2 −4 −5(火灾, full) −3(周边) −10(设计) −5(设备) −5 −0 −10(管理) −10(绩效) −10(未整改重大隐患) = −70
+    assert r.risk_score_min == 30.0 and r.risk_color_worst == "red"
     assert r.assessment["unassessed_points"] == 40
     items = {i["code"]: i for i in r.assessment["items"]}
     assert items["PROCESSES"]["points"] == -4 and items["PROCESSES"]["status"] == "assessed"
@@ -105,13 +108,13 @@ def test_complete_assessment_gives_coverage_one_and_the_guides_colour(seeded):
     p = ids["plant"]
     _complete(url, p)
     r = _risk(url, p)
-    # 100 − 6 − 2 − 4 − 0.5 − 10 − 5 − 2 = 70.5 → orange (60 ≤ s < 75)
-    assert (r.risk_score, r.risk_color) == (70.5, "orange")
+    # 100 − 6 − 2 − 4 − 0.5 − 3 (周边: 园区外; 外部安全防护距离 met by QRA) − 5 − 2 = 77.5 → yellow (75 ≤ s < 90)
+    assert (r.risk_score, r.risk_color) == (77.5, "yellow")
     assert r.assessment_coverage == 1.0 and r.provisional is False
     assert r.direct_red_unevaluated == []
-    # the local item 未整改重大事故隐患 (outside the guide's 100 points) is still unknown: worst 60.5, orange
-    assert r.risk_score_min == 60.5 and r.risk_color_worst == "orange"
-    assert r.assessment["summary"][1].startswith("评估完整：橙色")
+    # the local item 未整改重大事故隐患 (outside the guide's 100 points) is still unknown: worst 67.5, orange
+    assert r.risk_score_min == 67.5 and r.risk_color_worst == "orange"
+    assert r.assessment["summary"][1].startswith("评估完整：黄色")
 
 
 def test_ledger_feeds_the_colour_and_a_2017_red_line_makes_it_red(seeded):
@@ -120,17 +123,17 @@ def test_ledger_feeds_the_colour_and_a_2017_red_line_makes_it_red(seeded):
     _complete(url, p)
     _danger(url, p, "HD1", 6, state="整改中")  # 121号第6项: no guide criterion, counts as unrectified 重大隐患
     r = _risk(url, p)
-    assert (r.risk_score, r.risk_color) == (65.5, "orange")  # 70.5 − 5
-    assert r.risk_score_min == 65.5
+    assert (r.risk_score, r.risk_color) == (72.5, "orange")  # 77.5 − 5
+    assert r.risk_score_min == 72.5
     _danger(url, p, "HD2", 2)  # 第2项 → 直接判定红色（三）特种作业人员, still 待整改
     r = _risk(url, p)
-    assert r.risk_color == "red" and r.risk_score == 60.5  # 2 × −5
+    assert r.risk_color == "red" and r.risk_score == 67.5  # 2 × −5
     assert r.reasons[0]["code"] == "DIRECT_RED" and "隐患台账" in r.reasons[0]["text"]
     with get_engine(url).begin() as conn:  # rectified and accepted → no longer counts
         conn.execute(sa.text("update hidden_danger set state = '已销号', accepted_on = :d, reviewer = '赵验收' "
                              "where danger_key in ('HD1', 'HD2')"), {"d": DAY})
     r = _risk(url, p)
-    assert (r.risk_score, r.risk_color) == (70.5, "orange")
+    assert (r.risk_score, r.risk_color) == (77.5, "yellow")
 
 
 def test_first_grade_major_hazard_unassessed_is_worst_red(seeded):
@@ -139,7 +142,7 @@ def test_first_grade_major_hazard_unassessed_is_worst_red(seeded):
         conn.execute(sa.text("update inventory set quantity_t = 500"))
     r = _risk(url, ids["plant"])
     assert r.major_hazard_grade == 1
-    assert (r.risk_score, r.risk_color) == (77.5, "yellow")  # 100 − 10 − 2 − 10 − 0.5
+    assert (r.risk_score, r.risk_color) == (84.5, "yellow")  # 100 − 10 − 2 − 3 − 0.5 (distance met by QRA)
     assert r.provisional is True and r.risk_color_worst == "red"
 
 
