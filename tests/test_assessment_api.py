@@ -74,13 +74,13 @@ def test_assessment_roles_validation_and_the_colour_follows(env):
     before = _risk(url, p)
     run_refresh(load_settings())
     after = _risk(url, p)
-    assert after.risk_score == before.risk_score - 4  # 81.5 → 77.5
+    assert after.risk_score == before.risk_score - 4  # 88.5 → 84.5 (外部安全防护距离 met by QRA)
     assert after.assessment_coverage == before.assessment_coverage + 0.1
     got = c.get(f"/api/v1/enterprises/{p}/assessment").json
-    assert got["current"]["risk_score"] == 77.5 and len(got["entries"]) == 2
+    assert got["current"]["risk_score"] == 84.5 and len(got["entries"]) == 2
     assert {i["code"] for i in got["model"]["items"]} >= {"PROCESSES", "PERSONNEL"}
     hist = c.get(f"/api/v1/enterprises/{p}/history").json["runs"]
-    assert [h["risk_score"] for h in hist] == [81.5, 77.5]
+    assert [h["risk_score"] for h in hist] == [88.5, 84.5]
     assert hist[-1]["assessment_coverage"] == 0.35
 
 
@@ -222,7 +222,7 @@ def test_enterprise_file_page_in_chinese_with_no_inline_script(env):
     assert r.status_code == 200
     html = r.get_data(as_text=True)
     assert "一企一档：测试氯碱厂" in html and PLANT in html
-    assert "初步分级：黄色（一般风险，81.5分），未评估 75 分" in html  # the deciding reason first, then this line
+    assert "初步分级：黄色（一般风险，88.5分），未评估 75 分" in html  # the deciding reason first, then this line
     assert "评估覆盖率</th><td>25%" in html and "区公安分局" in html and "3级" in html
     assert "enterprise.js" in html and '"canAssess": true' in html
     import re
