@@ -43,6 +43,7 @@ _CONFLICTS = """
         select s.source_id, t.id as target_id, t.name, t.category, t.distance_m,
                case when rk.source_id is not null then rk.required_m else rd.required_m end as required_m,
                case when rk.source_id is not null then rk.rule_id else rd.rule_id end as rule_id,
+               case when rk.source_id is not null then t.kind else '' end as target_kind,
                (case when rk.source_id is not null then rk.rule_text else rd.rule_text end) || s.basis_note
                    || case when t.distance_m > 0 then '' when s.is_point then 'INSIDE_POINT'
                            else 'INSIDE_FOOTPRINT' end as rule_text,
@@ -69,6 +70,32 @@ _RUN_REQUIREMENTS = """req as (
         from source_requirement where run_id = :run_id)"""
 CONFLICT_SQL = _CONFLICTS.format(sources=_RUN_SOURCES, requirements=_RUN_REQUIREMENTS)
 NO_KINDS = "''"  # the target-kind SQL that gives every target the default row
+
+
+# The same query for one candidate point (the siting check): its requirement rows per (category,
+# target kind) come as arrays; worst shortfall first.
+_POINT_SOURCES = """src as (select 0 as source_id, g as geom, geography(g) as geog, ''::text as basis_note,
+                              true as is_point
+                       from (select ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) as g) p)"""
+_POINT_REQUIREMENTS = """req as (
+        select 0 as source_id, category, target_kind, required_m, rule_id, rule_text
+        from unnest(cast(:categories as text[]), cast(:kinds as text[]), cast(:required as float8[]),
+                    cast(:rule_ids as text[]), cast(:rule_texts as text[]))
+             as r(category, target_kind, required_m, rule_id, rule_text))"""
+POINT_CONFLICT_SQL = (_CONFLICTS.format(sources=_POINT_SOURCES, requirements=_POINT_REQUIREMENTS)
+                      + " order by c.required_m - c.distance_m desc, c.target_id")
+
+
+def conflicts_at(conn: sa.Connection, lon: float, lat: float, rows, *, target_kind: str) -> list:
+    """Conflicts of a candidate WGS-84 point from its requirement ``rows`` — ``(category, target kind,
+    required_m, rule_id, rule_text)``, kind ``''`` the category's default — with the refresh's query;
+    ``target_kind`` is the target-kind SQL (:func:`geo.postgis.target_kinds.target_kind_sql`)."""
+    if not rows:
+        return []
+    cats, kinds, req, ids, texts = (list(x) for x in zip(*rows))
+    return conn.execute(sa.text(_with_kind(POINT_CONFLICT_SQL, target_kind)), {
+        "lon": lon, "lat": lat, "categories": cats, "kinds": kinds, "required": [float(r) for r in req],
+        "rule_ids": ids, "rule_texts": texts}).all()
 
 
 def _with_kind(sql: str, target_kind: str) -> str:

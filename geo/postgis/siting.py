@@ -22,9 +22,10 @@ from geo import enterprise as ent_mod
 from geo.errors import InvalidInput
 from geo.fire_class import check_fire_class
 from geo.postgis.exposure import exposed_people_at
-from geo.postgis.nearby import metric_box
-from geo.separation import (SourceProfile, TargetProfile, requirement_for, requirement_text, requirements,
-                            rule_text, source_classes, target_kind)
+from geo.postgis.conflicts import conflicts_at
+from geo.postgis.target_kinds import kinds_near, target_kind_sql
+from geo.separation import (SourceProfile, requirement_text, requirements, requirements_by_target_kind, rule_text,
+                            source_classes)
 from geo.siting_policy import method_for, park_findings
 from geo.vocabulary import CATEGORY_LABEL, STAGE_LABEL, UNIT_KIND_INPUT, stage_code
 
@@ -210,18 +211,6 @@ def parse_size(size) -> dict:
     return out
 
 
-# Registered targets near the candidate, with the attributes the rules read (size, beds); the box
-# probe on the planar index as in geo.postgis.conflicts, then the spheroidal distance decides.
-_NEAR_TARGETS = sa.text(f"""
-    with p as (select ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) as g)
-    select t.id, t.name, t.category, t.population, t.households, t.capacity, t.high_rise,
-           ST_Distance(t.geog, geography(p.g)) as distance_m
-    from protection_target t, p
-    where t.geom && {metric_box("p.g", ":reach")} and t.category = any(:categories)
-      and ST_DWithin(t.geog, geography(p.g), :reach)
-""")
-
-
 def reach_m(profile: SourceProfile, ruleset) -> float:
     """The largest distance any rule of the candidate's source classes can require (the search radius)."""
     classes = source_classes(profile, ruleset)
@@ -229,30 +218,25 @@ def reach_m(profile: SourceProfile, ruleset) -> float:
                default=0.0)
 
 
-def point_conflicts(conn: sa.Connection, lon: float, lat: float, profile: SourceProfile, ruleset,
-                    categories) -> list[dict]:
+def point_conflicts(conn: sa.Connection, lon: float, lat: float, profile: SourceProfile, ruleset) -> list[dict]:
     """Registered targets closer to the candidate than the distance required **for that target**
     (its category and its registered attributes — a school of more than 500 pupils is a GB 50156
-    重要公共建筑物, one of 500 or fewer a 一类保护物), worst shortfall first."""
+    重要公共建筑物, one of 500 or fewer a 一类保护物), worst shortfall first: the requirement rows
+    per target kind as the refresh writes them (:func:`geo.separation.requirements_by_target_kind`)
+    through the refresh's conflict query (:func:`geo.postgis.conflicts.conflicts_at`)."""
     reach = reach_m(profile, ruleset)
-    if reach <= 0 or not categories:
+    if reach <= 0:
         return []
-    rows = conn.execute(_NEAR_TARGETS, {"lon": lon, "lat": lat, "reach": reach, "categories": sorted(categories)})
-    memo: dict = {}
-    out = []
-    for r in rows:
-        kind = target_kind(TargetProfile(r.category, population=r.population, households=r.households,
-                                         beds=r.capacity, high_rise=r.high_rise), ruleset)
-        if kind not in memo:
-            memo[kind] = requirement_for(profile, ruleset, kind)
-        req = memo[kind]
-        if req is None or not float(r.distance_m) < req.required_m:
-            continue  # a target exactly at the required distance complies ("不应小于")
-        out.append({"target_id": r.id, "name": r.name, "category": r.category,
-                    "distance_m": round(float(r.distance_m), 1), "required_m": float(req.required_m),
-                    "deficit_m": round(float(req.required_m) - float(r.distance_m), 1),
-                    "rule": req.rule.rule_id, "rule_text": requirement_text(req), "lower_bound": req.lower_bound})
-    return sorted(out, key=lambda c: (-(c["required_m"] - c["distance_m"]), c["target_id"]))
+    rows = requirements_by_target_kind(profile, ruleset, kinds_near(conn, ruleset, lon, lat, reach))
+    lower = {(c, k): r.lower_bound for c, k, r in rows}
+    found = conflicts_at(conn, lon, lat, [(c, k, r.required_m, r.rule.rule_id, requirement_text(r)) for c, k, r in rows],
+                         target_kind=target_kind_sql(ruleset))
+    return [{"target_id": r.target_id, "name": r.name, "category": r.category,
+             "distance_m": round(float(r.distance_m), 1), "required_m": float(r.required_m),
+             "deficit_m": round(float(r.required_m) - float(r.distance_m), 1), "rule": r.rule_id,
+             "rule_text": r.rule_text,
+             "lower_bound": lower[(r.category, r.target_kind)]}
+            for r in found]
 
 
 def check_site(conn: sa.Connection, payload, domain, *, area: SitingArea) -> dict:
@@ -291,8 +275,7 @@ def check_site(conn: sa.Connection, payload, domain, *, area: SitingArea) -> dic
                                      chemicals=chemicals, fire_classes={fire} if fire else set(),
                                      sizes=sizes, lines=lines, domain=domain)
     reqs = requirements(profile, domain.rules)
-    conflicts = point_conflicts(conn, lon, lat, profile, domain.rules,
-                                dict.fromkeys(t.category for t in domain.rules.target_rules))
+    conflicts = point_conflicts(conn, lon, lat, profile, domain.rules)
     facts = ent_mod.colour_facts(stages=[stage], major_grades=grades, chemicals=chemicals,
                                  in_chemical_park=in_park, conflicts=len(conflicts))
     risk = ent_mod.colour(facts, domain=domain, as_of=dt.date.today())

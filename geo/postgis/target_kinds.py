@@ -56,3 +56,22 @@ def kinds_present(conn, ruleset: RuleSet) -> list[tuple[str, str, TargetProfile]
         where k.kind <> '' order by k.category, k.kind""")).all()
     return [(r.category, r.kind, TargetProfile(r.category, high_rise=r.high_rise, population=r.population,
                                                households=r.households, beds=r.capacity)) for r in rows]
+
+
+def kinds_near(conn, ruleset: RuleSet, lon: float, lat: float, reach_m: float) -> list[tuple[str, str, TargetProfile]]:
+    """As :func:`kinds_present`, for the targets within ``reach_m`` of a WGS-84 point (the siting check)."""
+    import sqlalchemy as sa
+
+    from geo.postgis.nearby import metric_box
+
+    rows = conn.execute(sa.text(f"""
+        with p as (select ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) as g),
+             k as (select t.category, {target_kind_sql(ruleset)} as kind, min(t.id) as id
+                   from protection_target t, p
+                   where t.geom && {metric_box("p.g", ":reach")} and ST_DWithin(t.geog, geography(p.g), :reach)
+                   group by 1, 2)
+        select k.category, k.kind, t.population, t.households, t.capacity, t.high_rise
+        from k join protection_target t on t.id = k.id
+        where k.kind <> '' order by k.category, k.kind"""), {"lon": lon, "lat": lat, "reach": reach_m}).all()
+    return [(r.category, r.kind, TargetProfile(r.category, high_rise=r.high_rise, population=r.population,
+                                               households=r.households, beds=r.capacity)) for r in rows]
