@@ -30,7 +30,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.append(str(REPO / "benchmarks"))
 
-from _scratch import machine  # noqa: E402
+from tests.helpers import machine  # noqa: E402
 
 from geo.consequence.risk import risk_grid  # noqa: E402
 from geo.consequence.scenarios import HazardUnitInput, InventoryItem, unit_scenarios  # noqa: E402

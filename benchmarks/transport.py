@@ -46,7 +46,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.append(str(REPO / "benchmarks"))
 
-from _scratch import DEFAULT_ADMIN_URL, drop, machine, scratch_url  # noqa: E402
+from tests.helpers import ADMIN_URL as DEFAULT_ADMIN_URL, drop_database, machine, scratch_url  # noqa: E402
 
 from hazmap.db.init import init_database  # noqa: E402
 from hazmap.transport.sink import libpq_url  # noqa: E402
@@ -222,7 +222,7 @@ def main(argv=None) -> None:
     a = ap.parse_args(argv)
     if a.quick:
         a.terminals, a.seconds, a.interval, a.burst_rate, a.burst_seconds, a.route_points = 20, 3.0, 1.0, 10.0, 2.0, 10_000
-    url = scratch_url(a.admin_url, "hazmap_transportbench")
+    url = scratch_url("hazmap_transportbench", a.admin_url)
     init_database(url)
     try:
         with tempfile.TemporaryDirectory() as tmp:
@@ -240,7 +240,7 @@ def main(argv=None) -> None:
         route = route_checks(url, a.route_points)
         print(f"[transport] {route}", flush=True)
     finally:
-        drop(a.admin_url, url)
+        drop_database(url, a.admin_url)
     no_loss = stored == sim["acked"] == sim["sent"]
     burst = sim["burst"]
     result = {"name": "transport", "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
