@@ -178,7 +178,7 @@ def test_major_discrepancy_is_a_finding():
                             rows=(ManifestRow("废矿物油", "HW08", "900-249-08", 2.0, received_t=1.2),))
     f = discrepancy_findings(m)
     assert [x.code for x in f] == ["WASTE_MAJOR_DISCREPANCY"]
-    assert "转移 2 t、接受 1.2 t" in f[0].text and "第十八条第二款" in f[0].rule
+    assert "转移 2 吨、接受 1.2 吨" in f[0].text and "第十八条第二款" in f[0].rule
     assert discrepancy_findings(dataclasses.replace(m, major_discrepancy=False)) == []
     assert discrepancy_findings(dataclasses.replace(m, major_discrepancy=None)) == []
 

@@ -129,8 +129,8 @@ def test_stock_age_findings_and_colour(loaded):
     assert by["WASTE_MANIFEST_OPEN"].data["days_open"] == 81  # 20 + 31 + 30
     assert "第十八条第二款" in by["WASTE_MAJOR_DISCREPANCY"].rule
 
-    # no waybill tables on this branch: every link with a waybill no. is 未核查, said so
-    assert links["20261405000001"].startswith("unchecked|未核查：本数据库没有电子运单表")
+    # the transport wing's tables exist but hold no waybill: a link with a waybill no. is 未核查, said so
+    assert links["20261405000001"].startswith("not_found|未核查：电子运单 YD-OK 不在运单登记中")
     assert links["20261405000004"] == "none|联单未填电子运单号"
 
     # colours: the waste reasons (local policy) take the enterprise out of blue; points capped at 30
@@ -142,17 +142,18 @@ def test_stock_age_findings_and_colour(loaded):
 
 
 def test_waybill_link_when_the_transport_tables_exist(loaded):
-    """A stand-in for the transport wing's tables (same names and columns as its models)."""
+    """Two waybills in the transport wing's own tables (as its ETL kind stores them)."""
     from hazmap.db.session import get_engine
 
     with get_engine(loaded).begin() as conn:
+        ids = dict(conn.execute(sa.text("""
+            insert into waybill (waybill_no, vehicle_plate, departure_date)
+            values ('YD-OK', '晋E12345', '2026-05-01'), ('YD-BAD', '晋E12346', '2026-05-01')
+            returning waybill_no, id""")).all())
         conn.execute(sa.text("""
-            create table waybill (id serial primary key, waybill_no text unique);
-            create table waybill_goods (id serial primary key, waybill_id integer references waybill(id),
-                                        name text, quantity float, unit text);
-            insert into waybill (waybill_no) values ('YD-OK'), ('YD-BAD');
-            insert into waybill_goods (waybill_id, name, quantity, unit)
-            values (1, '废矿物油', 1195, 'kg'), (2, '废矿物油', 0.5, 't')"""))
+            insert into waybill_goods (waybill_id, line_no, name, quantity, unit)
+            values (:ok, 1, '废矿物油', 1195, 'kg'), (:bad, 1, '废矿物油', 0.5, 't')"""),
+                     {"ok": ids["YD-OK"], "bad": ids["YD-BAD"]})
     rid = refresh(loaded)["run_id"]
     with get_engine(loaded).connect() as conn:
         links = dict(conn.execute(sa.text("""select m.manifest_no, c.waybill_status from waste_manifest_check c

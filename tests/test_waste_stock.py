@@ -133,7 +133,7 @@ def test_stock_findings(table):
     # on site at A: 1.3 + 0.6 + 0.2 = 2.1 t > 1.5 t capacity (B has no capacity registered: not assessed)
     assert cap.data["on_site_t"] == pytest.approx(2.1) and cap.data["capacity_t"] == 1.5
     neg = next(x for x in f if x.code == "WASTE_NEGATIVE_BALANCE")
-    assert "0.500 t" in neg.text and "乙机修" in neg.text
+    assert "0.500 吨" in neg.text and "乙机修" in neg.text
 
 
 def test_plan_findings_pro_rata():

@@ -44,7 +44,7 @@ def test_collections_answer_the_refreshed_values(app):
     assert mans["20261405000003"]["major_discrepancy"] is True
     assert [x["code"] for x in mans["20261405000003"]["findings"]] == ["WASTE_MAJOR_DISCREPANCY"]
     assert mans["20261405000003"]["quantity_t"] == 0.2 and mans["20261405000003"]["received_t"] == 0.15
-    assert mans["20261405000001"]["waybill_status"] == "unchecked" and "未核查" in mans["20261405000001"]["waybill_note"]
+    assert mans["20261405000001"]["waybill_status"] == "not_found" and "未核查" in mans["20261405000001"]["waybill_note"]
     one = c.get("/api/v1/waste-manifests?state=运输中").get_json()
     assert [f["properties"]["manifest_no"] for f in one["features"]] == ["20261405000002"]
 

@@ -151,7 +151,7 @@ def waybill_findings(manifest: Manifest, goods: Sequence[GoodsLine], *, rules: M
     """
     base = dict(credit_code=manifest.generator_credit_code, manifest_no=manifest.manifest_no)
     rule = (f"《危险废物转移管理办法》第十一条第（二）项；容差 {rules.waybill_rel_tolerance.value:.0%} 或 "
-            f"{rules.waybill_abs_tolerance_t.value:g} t（本地政策）")
+            f"{rules.waybill_abs_tolerance_t.value:g} 吨（本地政策）")
     sent: dict[str, float] = defaultdict(float)
     by_name: dict[str, str] = {}
     for r in manifest.rows:
@@ -163,7 +163,7 @@ def waybill_findings(manifest: Manifest, goods: Sequence[GoodsLine], *, rules: M
         code = getattr(g, "waste_code", None) or by_name.get(_norm(g.name))
         if code is None or code not in sent:
             out.append(Finding("WASTE_WAYBILL_MISMATCH", text=f"电子运单 {manifest.waybill_no or '（未填）'} 的货物"
-                               f"“{g.name}”{g.quantity_t:g} t 在联单 {manifest.manifest_no} 中无对应废物",
+                               f"“{g.name}”{g.quantity_t:g} 吨 在联单 {manifest.manifest_no} 中无对应废物",
                                rule=rule, data={"goods": g.name, "quantity_t": g.quantity_t}, **base))
             continue
         carried[code] += g.quantity_t
@@ -171,8 +171,8 @@ def waybill_findings(manifest: Manifest, goods: Sequence[GoodsLine], *, rules: M
         c = carried.get(code, 0.0)
         tol = max(rules.waybill_abs_tolerance_t.value, rules.waybill_rel_tolerance.value * q)
         if abs(c - q) > tol:
-            out.append(Finding("WASTE_WAYBILL_MISMATCH", text=f"联单 {manifest.manifest_no} 的 {code} 为 {q:g} t，"
-                               f"电子运单 {manifest.waybill_no or '（未填）'} 载 {c:g} t，相差 {abs(c - q):g} t，超过容差 {tol:g} t",
+            out.append(Finding("WASTE_WAYBILL_MISMATCH", text=f"联单 {manifest.manifest_no} 的 {code} 为 {q:g} 吨，"
+                               f"电子运单 {manifest.waybill_no or '（未填）'} 载 {c:g} 吨，相差 {abs(c - q):g} 吨，超过容差 {tol:g} 吨",
                                rule=rule, waste_code=code, data={"manifest_t": q, "waybill_t": c, "tolerance_t": tol},
                                **base))
     return out
@@ -183,7 +183,7 @@ def discrepancy_findings(manifest: Manifest) -> list[Finding]:
     if not manifest.major_discrepancy:
         return []
     got = manifest.received_t
-    detail = f"，转移 {manifest.quantity_t:g} t、接受 {got:g} t" if got is not None else ""
+    detail = f"，转移 {manifest.quantity_t:g} 吨、接受 {got:g} 吨" if got is not None else ""
     return [Finding("WASTE_MAJOR_DISCREPANCY", credit_code=manifest.generator_credit_code,
                     manifest_no=manifest.manifest_no,
                     text=f"联单 {manifest.manifest_no}（接受单位“{manifest.receiver_name}”）填报存在重大差异{detail}",

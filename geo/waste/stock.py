@@ -132,15 +132,15 @@ def stock_findings(table: pd.DataFrame, producers: Mapping[str, WasteProducer], 
         out.append(Finding(
             "WASTE_LONG_STORED", r.credit_code, waste_code=r.waste_code, rule=f"waste_stock.toml {key}（{lim.status}）",
             text=f"{_name(producers, r.credit_code)}{who} 的 {r.waste_code} 最早一批于 {r.oldest_batch_date:%Y-%m-%d} 入库，"
-                 f"已贮存 {r.oldest_age_days} 天，超过 {lim.value:g} 天；超期部分 {r.over_limit_t:.3f} t，"
-                 f"在库 {r.on_site_t:.3f} t（{lim.basis}）",
+                 f"已贮存 {r.oldest_age_days} 天，超过 {lim.value:g} 天；超期部分 {r.over_limit_t:.3f} 吨，"
+                 f"在库 {r.on_site_t:.3f} 吨（{lim.basis}）",
             data={"oldest_age_days": int(r.oldest_age_days), "limit_days": lim.value,
                   "over_limit_t": r.over_limit_t, "on_site_t": r.on_site_t}))
     for r in table[table["stock_t"] < -tol].itertuples(index=False):
         out.append(Finding(
             "WASTE_NEGATIVE_BALANCE", r.credit_code, waste_code=r.waste_code,
             rule="物料衡算：库存 = 期初 + 产生 − 确认转出 − 自行利用 − 自行处置",
-            text=f"{_name(producers, r.credit_code)} 的 {r.waste_code} 出量大于入量 {-r.stock_t:.3f} t（期初 "
+            text=f"{_name(producers, r.credit_code)} 的 {r.waste_code} 出量大于入量 {-r.stock_t:.3f} 吨（期初 "
                  f"{r.opening_t:g} + 产生 {r.generated_t:g} − 转出 {r.confirmed_t:g} − 自行利用 {r.self_utilised_t:g} − "
                  f"自行处置 {r.self_disposed_t:g}），台账或期初库存可能缺漏",
             data={"stock_t": r.stock_t}))
@@ -150,7 +150,7 @@ def stock_findings(table: pd.DataFrame, producers: Mapping[str, WasteProducer], 
         if cap is not None and q > cap + tol:
             out.append(Finding(
                 "WASTE_OVER_CAPACITY", code, rule="管理计划登记的贮存能力（waste_producers 贮存能力）",
-                text=f"{_name(producers, code)} 在库危险废物合计 {q:.3f} t，超过登记的贮存能力 {cap:g} t",
+                text=f"{_name(producers, code)} 在库危险废物合计 {q:.3f} 吨，超过登记的贮存能力 {cap:g} 吨",
                 data={"on_site_t": q, "capacity_t": cap}))
     return out
 
@@ -179,7 +179,7 @@ def plan_findings(records: pd.DataFrame, producers: Mapping[str, WasteProducer],
     for (code, waste), q in made.items():
         if (code, waste) not in plans.index:
             out.append(Finding("WASTE_NOT_IN_PLAN", code, waste_code=waste, rule=rule,
-                               text=f"{_name(producers, code)} {year} 年产生 {waste} {q:.3f} t，未列入该年度管理计划",
+                               text=f"{_name(producers, code)} {year} 年产生 {waste} {q:.3f} 吨，未列入该年度管理计划",
                                data={"generated_t": q, "year": year}))
     if share < rules.plan_min_elapsed_share.value:
         return out
@@ -188,15 +188,15 @@ def plan_findings(records: pd.DataFrame, producers: Mapping[str, WasteProducer],
         q = float(made.get((code, waste), 0.0))
         expected = plan * share
         ratio = q / expected if expected > 0 else float("inf")
-        what = f"{_name(producers, code)} {waste} {year} 年计划产生 {plan:g} t，按时间折算（{share:.1%}）应约 {expected:.3f} t，"
+        what = f"{_name(producers, code)} {waste} {year} 年计划产生 {plan:g} 吨，按时间折算（{share:.1%}）应约 {expected:.3f} 吨，"
         data = {"plan_t": plan, "elapsed_share": share, "expected_t": expected, "generated_t": q, "ratio": ratio}
         if ratio < lo.value:
             out.append(Finding("WASTE_BELOW_PLAN", code, waste_code=waste,
                                rule=f"waste_stock.toml plan_low_ratio（{lo.status}）；{rule}",
-                               text=what + f"实际 {q:.3f} t（{ratio:.0%}），低于 {lo.value:.0%}，疑似瞒报或漏报（{lo.basis}）",
+                               text=what + f"实际 {q:.3f} 吨（{ratio:.0%}），低于 {lo.value:.0%}，疑似瞒报或漏报（{lo.basis}）",
                                data=data))
         elif ratio > hi.value:
             out.append(Finding("WASTE_ABOVE_PLAN", code, waste_code=waste,
                                rule=f"waste_stock.toml plan_high_ratio（{hi.status}）；{rule}",
-                               text=what + f"实际 {q:.3f} t（{ratio:.0%}），超过 {hi.value:.0%}（{hi.basis}）", data=data))
+                               text=what + f"实际 {q:.3f} 吨（{ratio:.0%}），超过 {hi.value:.0%}（{hi.basis}）", data=data))
     return out

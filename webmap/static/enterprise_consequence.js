@@ -20,16 +20,17 @@
   }
   function unitHtml(u) {
     var h = "<h3>" + esc(u.name) + "</h3><p>" + esc((LB.installation || {})[u.installation] || u.installation) +
-      "；影响范围 " + esc(hz.num(u.reach_m, 0)) + " m；个人风险网格 " + esc(hz.num(u.cell_m, 0)) + " m；模型 " +
-      esc(u.model_version) + "，数据 " + esc(u.data_version) + "，输入摘要 " + esc(u.input_hash) +
-      (u.reused ? "（输入未变，沿用运行 #" + esc(u.computed_run_id) + " 的结果）" : "") + "</p>";
+      "；影响范围 " + esc(hz.num(u.reach_m, 0)) + " m；个人风险网格 " + esc(hz.num(u.cell_m, 0)) + " m" +
+      (u.reused ? "（输入未变，沿用运行 #" + esc(u.computed_run_id) + " 的结果）" : "") + "</p>" +
+      "<details><summary>模型与数据版本</summary><p>模型 " + esc(u.model_version) + "，数据 " + esc(u.data_version) +
+      "，输入摘要 " + esc(u.input_hash) + "</p></details>";
     if (u.not_computed && u.not_computed.length) {
       h += "<p>未计算：" + u.not_computed.map(function (n) { return esc(n.chemical) + "（" + esc(n.reason) + "）"; }).join("；") + "</p>";
     }
     h += "<details><summary>位置、库存与气象（输入及来源）</summary><ul><li>位置：" + esc(u.inputs.location.lon) + ", " +
       esc(u.inputs.location.lat) + "（" + esc(u.inputs.location.source) + "）</li><li>装置类别：" +
       esc(u.inputs.installation.source) + "</li>" + (u.inputs.items || []).map(function (i) {
-        return "<li>" + esc(i.chemical) + " " + esc(i.quantity_t) + " t（" + esc(i.source) + "）</li>";
+        return "<li>" + esc(i.chemical) + " " + esc(i.quantity_t) + " 吨（" + esc(i.source) + "）</li>";
       }).join("") + "<li>气象：" + esc(u.inputs.weather.source) + "</li></ul></details>";
     h += "<table class='hz-table'><caption>威胁区（最坏情形筛查）</caption><thead><tr><th scope='col'>化学品</th><th scope='col'>终点</th>" +
       "<th scope='col'>距离（m）</th><th scope='col'>区内目标</th><th scope='col'>登记人数</th><th scope='col'>模型</th></tr></thead><tbody>" +
@@ -52,8 +53,8 @@
     h += "<details><summary>事故场景 " + esc(u.scenarios.length) + " 个（频率、释放、后果及全部输入的来源）</summary>" +
       u.scenarios.map(function (s) {
         return "<h4>" + esc(s.chemical_name) + " · " + esc(s.hole_label) + "</h4><p>频率 " + esc(sci(s.frequency_per_year)) +
-          "/年（" + esc(s.frequency_source) + "）；释放质量 " + esc(hz.num(s.mass_kg, 0)) + " kg" +
-          (s.rate_kg_s ? "，速率 " + esc(hz.num(s.rate_kg_s, 2)) + " kg/s，持续 " + esc(hz.num(s.duration_s, 0)) + " s" : "（瞬时）") +
+          "/年（" + esc(s.frequency_source) + "）；释放质量 " + esc(hz.num(s.mass_kg, 0)) + " 千克" +
+          (s.rate_kg_s ? "，速率 " + esc(hz.num(s.rate_kg_s, 2)) + " 千克/秒，持续 " + esc(hz.num(s.duration_s, 0)) + " 秒" : "（瞬时）") +
           "</p><ul>" + s.outcomes.map(function (o) {
             return "<li>" + esc(o.label) + "：条件概率 " + esc(hz.num(o.conditional_probability, 3)) + "，频率 " +
               esc(sci(o.frequency_per_year)) + "/年，致死影响距离 " + esc(hz.num(o.reach_m, 0)) + " m；" + esc(o.model) + "</li>";

@@ -39,7 +39,7 @@
         "<div>" + esc(p.text) + "</div>" + row("依据", p.legal_basis);
     },
     legend: function () {
-      return "<div class='hz-legend-title'>运输报警（路线检查）</div><div>" + dot(ALARM_COLOUR.speed) + "超速（办法第四十六条：80/60 km/h）</div>" +
+      return "<div class='hz-legend-title'>运输报警（路线检查）</div><div>" + dot(ALARM_COLOUR.speed) + "超速（办法第四十六条：80/60 公里/小时）</div>" +
         "<div>" + dot(ALARM_COLOUR.zone) + "进入限行区域（办法第四十九条）</div><div>" + dot(ALARM_COLOUR.dwell) +
         "异常停车（本地政策阈值）</div><div>" + dot(ALARM_COLOUR.deviation) + "偏离计划路线</div><div>" + dot(ALARM_COLOUR.driving) +
         "连续驾驶超过 4 小时（实施条例第六十二条）</div>";
@@ -54,7 +54,7 @@
     popup: function (f) {
       var p = f.properties;
       return "<b>" + esc(p.plate) + "</b>" + row("承运人", p.carrier) + row("定位时间", hz.beijing(p.position_time)) +
-        row("速度（km/h）", hz.num(p.speed_kmh)) + row("道路运输证有效期至", p.road_transport_cert_expiry) +
+        row("速度（公里/小时）", hz.num(p.speed_kmh)) + row("道路运输证有效期至", p.road_transport_cert_expiry) +
         row("罐体检验有效期至", p.tank_inspection_expiry);
     },
     legend: function () {
