@@ -21,8 +21,8 @@ from geo import crs as crs_mod
 from geo import enterprise as ent_mod
 from geo.errors import InvalidInput
 from geo.fire_class import check_fire_class
-from geo.postgis.exposure import exposed_people_at
 from geo.postgis.conflicts import conflicts_at
+from geo.postgis.exposure import exposed_people_at
 from geo.postgis.target_kinds import kinds_near, target_kind_sql
 from geo.separation import (SourceProfile, requirement_text, requirements, requirements_by_target_kind, rule_text,
                             source_classes)
