@@ -22,5 +22,5 @@
       row("已销号隐患", hz.num(h.closed, 0) + " 项"),
       row("双随机检查", "待检查 " + hz.num(i.planned, 0) + " 家次，已检查 " + hz.num(i.done, 0) + " 家次")
     ].join("");
-  }).catch(function (e) { body.innerHTML = "<tr><td>" + esc("加载失败：" + e.message) + "</td></tr>"; });
+  }).catch(function (e) { body.innerHTML = "<tr><td>" + esc("加载失败：" + hz.errorText(e)) + "</td></tr>"; });
 })();
