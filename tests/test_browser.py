@@ -372,8 +372,13 @@ def test_expired_session_leads_to_login_with_a_message(server, browser, demo_db)
     _login(browser, server, demo_db[0])
     _wait(browser, MAP_READY)
     browser.delete_all_cookies()  # the session ends (expiry, logout elsewhere)
-    # any request now answers 401 (a late one of the first load may already have): the page goes to the login
-    browser.execute_script("if (window.hazmap) { hazmap.map.setZoom(hazmap.map.getZoom() + 1); }")
+    # any request now answers 401 (a late one of the first load may already have): the page goes to the login.
+    # Leaflet drops a setZoom that arrives during a running zoom animation (the page's own fit to the district),
+    # so the map is moved until it asks the server again
+    end = time.time() + 30
+    while time.time() < end and browser.execute_script("return location.pathname") != "/login":
+        browser.execute_script("if (window.hazmap && !hazmap.map._animatingZoom) { hazmap.map.panBy([40, 0]); }")
+        time.sleep(1.0)
     _wait(browser, "return location.pathname === '/login' ? true : null")
     assert "登录已过期" in browser.find_element("id", "login-expired").text
     _login(browser, server, demo_db[0])
