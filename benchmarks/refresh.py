@@ -22,6 +22,8 @@ stay comparable with earlier runs).  For each scale, in the same run on the same
   PostGIS, is reported apart and not counted in ``s``);
 * ``fastest_join_s`` / ``fastest_join_method`` — the faster of the two (join time only),
   ``ratio`` = ``refresh_s / fastest_join_s``, ``pairs`` — the refresh's conflict count;
+* ``incremental_one_enterprise`` — after all of the above, one enterprise moved ≈ 50 m and an
+  incremental refresh (:mod:`geo.postgis.incremental`): its seconds, steps and what it measured again;
 * ``dask`` — the conflict and exposure steps on a ``LocalCluster`` of 1 and 2 workers
   (:mod:`geo.postgis.distributed`: export to GeoParquet, join, COPY back), checked against
   the refresh's pairs and the people it counted, and the speed-up of 2 workers over 1.
@@ -176,6 +178,26 @@ def _timed_refresh(engine, domain) -> tuple[int, dict, float, dict]:
     return run_id, summary, seconds, steps
 
 
+def _timed_incremental(engine, domain, base_run: int) -> dict:
+    """One enterprise moved by ≈ 50 m after the full refresh ``base_run``: the incremental refresh
+    (issue 18 item 3, target ≤ 2 s at province scale) — seconds, steps, what it measured again."""
+    from geo.postgis.refresh import refresh
+    from hazmap.jobs import start_run
+
+    with engine.begin() as conn:
+        conn.execute(sa.text("update run set status = 'succeeded' where id = :r"), {"r": base_run})
+        conn.execute(sa.text("update enterprise set geom = ST_Translate(geom, 0.0005, 0) "
+                             "where id = (select min(id) from enterprise)"))
+    run_id = start_run(engine, "refresh", versions=domain.versions.as_json())
+    t0 = time.perf_counter()
+    with engine.begin() as conn:
+        summary = refresh(conn, run_id, domain, incremental=True)
+    seconds = time.perf_counter() - t0
+    inc = summary["incremental"]
+    return {"s": round(seconds, 3), "steps": summary["steps"], "changed_enterprises": 1,
+            "incremental": inc is not None, "measured": inc}
+
+
 def _compare(reference: dict, rows) -> dict:
     """Same (source, target) pairs as the refresh, and the largest distance difference (m)."""
     got = {(int(s), int(t)): float(d) for s, t, d in rows}
@@ -312,6 +334,7 @@ def bench_scale(sizes: tuple, clients: dict, *, min_partitions: int) -> dict:
                   "pairs": summary["conflicts"], "major_hazards": summary["major_hazards"]}
         if clients:
             result["dask"] = _dask_steps(engine, run_id, reference, clients, n_pt + n_res, min_partitions, kind_sql)
+        result["incremental_one_enterprise"] = _timed_incremental(engine, domain, run_id)  # changes the data: last
         return result
     finally:
         drop_database(url)

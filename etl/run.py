@@ -134,7 +134,7 @@ def run_etl(settings, sources: list[Source], *, dry_run: bool = False,
                 from geo.postgis.changes import compare_runs
                 from geo.postgis.refresh import refresh as do_refresh
 
-                counts["refresh"] = do_refresh(job.conn, job.run_id, domain)
+                counts["refresh"] = do_refresh(job.conn, job.run_id, domain, incremental=True)
                 job.changes = compare_runs(job.conn, job.run_id)
             counts["expired_licences"] = expired
             job.rejects_path = str(write_rejects(_rejects_file(settings, rejects_path, job.run_id), rejects))

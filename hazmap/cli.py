@@ -100,8 +100,9 @@ def db_downgrade(ctx: click.Context, revision: str) -> None:
 
 @cli.command()
 @engine_options
+@click.option("--full", is_flag=True, help="全量重算：不沿用上次运行的暴露人数与距离冲突（默认只重算变更所及的企业）")
 @click.pass_context
-def refresh(ctx: click.Context, engine: str, scheduler: str | None, workdir: str | None) -> None:
+def refresh(ctx: click.Context, engine: str, scheduler: str | None, workdir: str | None, full: bool) -> None:
     """Recompute major hazards, conflicts, colours and area grades from what is stored."""
     from hazmap.jobs import RunLocked
     from hazmap.refresh import run_refresh
@@ -110,7 +111,7 @@ def refresh(ctx: click.Context, engine: str, scheduler: str | None, workdir: str
     s = _settings(ctx)
     try:
         with open_refresh_engine(engine, scheduler, workdir=workdir) as eng:  # LocalCluster when no scheduler
-            summary = run_refresh(s, domain=_domain(s), engine=eng)
+            summary = run_refresh(s, domain=_domain(s), engine=eng, incremental=not full)
     except (RunLocked, EngineError) as exc:
         fail(str(exc))
     click.echo(summary["text"])

@@ -47,6 +47,9 @@ def test_refresh_benchmark_checks_every_join_and_fits_the_growth(postgis_availab
             run = m["dask"]["workers"][w]
             assert run["pairs"] == m["pairs"] and run["conflicts"]["agrees"] and run["exposure"]["agrees"]
         assert m["dask"]["partitions"] >= 2
+        inc = m["incremental_one_enterprise"]  # one moved enterprise: measured incrementally, not in full
+        assert inc["incremental"] and inc["measured"]["plan"]["changed_enterprises"] == 1
+        assert 1 <= inc["measured"]["conflict_sources_measured"] < m["enterprises"]
     fit = res["scaling"]["refresh_s"]
     assert fit["points"] == 3 and {"a_enterprises", "b_targets"} <= fit.keys()
     national = res["national"]["targets"]["100000000"]

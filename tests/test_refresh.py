@@ -128,6 +128,11 @@ def test_second_refresh_reports_no_changes_and_cli_works(seeded):
     second = CliRunner().invoke(cli, ["refresh"])
     assert second.exit_code == 0, second.output
     assert "变化 0 家" in second.output and "冲突新增 0 处" in second.output
+    # nothing changed since the first: the second kept every enterprise's exposure and conflicts
+    assert "全量重算" in first.output and "增量重算" in second.output
+    assert "重新统计暴露人数 0 家，重新计算距离冲突 0 家" in second.output
+    third = CliRunner().invoke(cli, ["refresh", "--full"])
+    assert third.exit_code == 0 and "全量重算" in third.output and "变化 0 家" in third.output
 
 
 def test_change_report_sees_a_new_conflict(seeded):

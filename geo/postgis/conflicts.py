@@ -69,6 +69,9 @@ _RUN_REQUIREMENTS = """req as (
         select enterprise_id as source_id, category, target_kind, required_m, rule_id, rule_text
         from source_requirement where run_id = :run_id)"""
 CONFLICT_SQL = _CONFLICTS.format(sources=_RUN_SOURCES, requirements=_RUN_REQUIREMENTS)
+# the same for some sources only (the incremental refresh, geo.postgis.incremental)
+SOME_SOURCES_SQL = _CONFLICTS.format(sources=_RUN_SOURCES,
+                                     requirements=_RUN_REQUIREMENTS[:-1] + " and enterprise_id = any(:sources))")
 NO_KINDS = "''"  # the target-kind SQL that gives every target the default row
 
 
@@ -102,21 +105,27 @@ def _with_kind(sql: str, target_kind: str) -> str:
     return sql.replace("KIND", target_kind)
 
 
-def _insert_sql(target_kind: str) -> sa.TextClause:
+def _insert_sql(target_kind: str, sql: str = CONFLICT_SQL) -> sa.TextClause:
     return sa.text(f"""
     insert into conflict (run_id, enterprise_id, target_id, category, distance_m, required_m,
                           deficit_m, rule_id, rule_text, geom)
     select :run_id, c.source_id, c.target_id, c.category, c.distance_m, c.required_m,
            c.required_m - c.distance_m, c.rule_id, c.rule_text, c.line
-    from ({_with_kind(CONFLICT_SQL, target_kind)}) c
+    from ({_with_kind(sql, target_kind)}) c
 """)
 
 
-def insert_conflicts(conn: sa.Connection, run_id: int, *, target_kind: str = NO_KINDS) -> int:
+def insert_conflicts(conn: sa.Connection, run_id: int, *, target_kind: str = NO_KINDS,
+                     sources: list[int] | None = None) -> int:
     """Compute and store the run's conflicts from its ``source_requirement`` rows; ``target_kind``
     is the target-kind SQL (:func:`geo.postgis.target_kinds.target_kind_sql`) the rows were
-    written for."""
-    return conn.execute(_insert_sql(target_kind), {"run_id": run_id}).rowcount
+    written for; ``sources``: only these enterprises' (default all)."""
+    if sources is None:
+        return conn.execute(_insert_sql(target_kind), {"run_id": run_id}).rowcount
+    if not sources:
+        return 0
+    return conn.execute(_insert_sql(target_kind, SOME_SOURCES_SQL),
+                        {"run_id": run_id, "sources": list(sources)}).rowcount
 
 
 def explain_conflicts(conn: sa.Connection, run_id: int, *, target_kind: str = NO_KINDS) -> str:

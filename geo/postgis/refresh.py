@@ -29,6 +29,7 @@ from geo import area_risk, enterprise as ent_mod
 from geo.postgis import areas as areas_mod
 from geo.postgis import assessment as assessment_mod
 from geo.postgis import consequence as consequence_mod
+from geo.postgis import incremental as incremental_mod
 from geo.postgis import pipelines as pipelines_mod
 from geo.postgis import waste as waste_mod
 from geo.postgis.conflicts import insert_conflicts
@@ -121,13 +122,17 @@ def _colour_inputs(conn, run_id, ids, domain, as_of) -> dict:
     return merged
 
 
-def refresh(conn: sa.Connection, run_id: int, domain, *, progress=None, engine=None) -> dict:
+def refresh(conn: sa.Connection, run_id: int, domain, *, progress=None, engine=None,
+            incremental: bool = False) -> dict:
     """Recompute all results for ``run_id`` from the stored registries and ``domain``
     (:class:`geo.domain.Domain`); returns a summary dict (counts).
 
     ``progress(message)`` is called at the start of each step (long runs show where they are);
     ``engine`` (``exposed_people(conn, ids)``, ``insert_conflicts(conn, run_id)``) may compute the
-    two set-based spatial steps elsewhere (the Dask engine); default PostGIS.
+    two set-based spatial steps elsewhere (the Dask engine); default PostGIS.  ``incremental``
+    (PostGIS engine only): measure exposure and conflicts only where the registries changed since
+    the previous run (:mod:`geo.postgis.incremental`; it falls back to a full refresh when it
+    cannot tell); the results are those of a full refresh.
     """
     import time
 
@@ -146,6 +151,9 @@ def refresh(conn: sa.Connection, run_id: int, domain, *, progress=None, engine=N
     ref = domain.reference
     step("归属镇街")
     areas_mod.attribute_towns(conn)
+    plan = incremental_mod.plan(conn, run_id, domain.versions.as_json()) if incremental and engine is None else None
+    if plan:
+        engine = incremental_mod.IncrementalEngine(plan)
     step("统计500 m内暴露人数")
     enterprises = list(conn.execute(ENTERPRISES_SQL))
     ent_ids = [e.id for e in enterprises]
@@ -268,6 +276,8 @@ def refresh(conn: sa.Connection, run_id: int, domain, *, progress=None, engine=N
         step(label)
         wing_counts[name] = fn(conn, run_id, domain, {"colours": colour_by_ent, "as_of": as_of})
 
+    step("记录本次输入（供增量重算）")
+    incremental_mod.record_state(conn, run_id, exposure)
     step("")  # closes the last step's timing
     colours = defaultdict(int)
     for c, _ in colour_by_ent.values():
@@ -278,6 +288,7 @@ def refresh(conn: sa.Connection, run_id: int, domain, *, progress=None, engine=N
         "requirements": len(req_rows), "conflicts": n_conflicts, "areas": n_areas,
         "hca_segments": n_hca, "colours": dict(colours),
         "versions": domain.versions.as_json(), "steps": steps, **wing_counts,
+        "incremental": engine.counts if plan else None,
     }
 
 
