@@ -71,5 +71,10 @@ def test_changes_between_any_two_runs_report_removed_enterprises(fresh_db_url):
     runs = client.get("/api/v1/trends").get_json()["runs"]
     assert [r["run_id"] for r in runs] == [r1["run_id"], r2["run_id"], r3["run_id"]]
     assert [r["total"] for r in runs] == [3, 2, 3] and [r["by_colour"]["red"] for r in runs] == [0, 1, 1]
+    assert latest["first_run"] is False
+    # the first run alone: nothing to compare with is said, not refused
+    first = client.get(f"/api/v1/changes?to={r1['run_id']}")
+    assert first.status_code == 200 and first.get_json()["first_run"] is True
+    assert first.get_json()["to_run"] == r1["run_id"] and "首次计算" in first.get_json()["note"]
     bad = client.get(f"/api/v1/changes?from={r1['run_id']}&to=999")
     assert bad.status_code == 400 and bad.get_json()["error"]["field"] == "to"

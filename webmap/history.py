@@ -34,7 +34,8 @@ PERIODS = {"last": None, "changed": None, "7d": 7, "30d": 30}
 def changes():
     """``from``/``to`` (runs), or ``period``: ``last`` (the previous run, default), ``changed`` (the last
     run that changed something, against its previous run: a run that changed nothing does not hide it),
-    ``7d`` / ``30d`` (the run current 7 / 30 days before)."""
+    ``7d`` / ``30d`` (the run current 7 / 30 days before).  The first run (no earlier run, no ``from``)
+    answers ``first_run: true`` with a note, not an error."""
     period = params.text(request.args.get("period"), "period") or "last"
     if period not in PERIODS:
         raise InvalidInput("period", "period 应为 last、changed、7d 或 30d")
@@ -49,8 +50,12 @@ def changes():
             default = queries.run_before(conn, to_run, PERIODS[period])
         else:
             default = previous_run_id(conn, to_run)
+        if request.args.get("from") is None and default is None:  # the first run: nothing to compare with yet
+            return jsonify({"first_run": True, "from_run": None, "to_run": to_run, "period": period,
+                            "quiet_runs_after": 0, "note": "首次计算，无上次结果可比较"})
         from_run = _run(conn, "from", default)
-        return jsonify({**queries.compare(conn, from_run, to_run), "period": period, "quiet_runs_after": quiet})
+        return jsonify({**queries.compare(conn, from_run, to_run), "first_run": False, "period": period,
+                        "quiet_runs_after": quiet})
 
 
 @bp.get("/trends")

@@ -108,6 +108,7 @@
     out.textContent = "加载中…";
     hz.getJSON(opts.api + "/changes?" + new URLSearchParams({period: periodSel.value}), t.signal).then(function (c) {
       if (!t.current()) { return; }
+      if (c.first_run) { out.textContent = c.note + "。"; return; }
       var m = c.summary, colour = c.enterprises_changed.filter(function (e) {
         return e.fields.indexOf("risk_color") >= 0 || e.fields.indexOf("major_hazard_grade") >= 0; });
       out.innerHTML = "<p>运行 #" + esc(c.from_run) + " → #" + esc(c.to_run) +
@@ -120,7 +121,7 @@
         "</ul>";
     }).catch(function (e) {
       if (hz.isAbort(e)) { return; }
-      out.textContent = e.field === "from" ? "首次计算，无上次结果可比较。" : "加载失败：" + hz.errorText(e);
+      out.textContent = "加载失败：" + hz.errorText(e);
     });
   }
   periodSel.addEventListener("change", function () { changeBox(opts.runId); });
