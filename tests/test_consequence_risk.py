@@ -67,6 +67,8 @@ def test_targets_against_gb36894(t):
     assert checks["a"].individual_risk_per_year == pytest.approx(1e-5) and not checks["a"].met
     assert checks["a"].criterion_per_year == t.criteria["high_sensitivity"].existing_per_year
     assert "不满足" in checks["a"].text and "待核" in checks["a"].text
+    # frequencies read as a Chinese page writes them, not 1.00e-05/a
+    assert "个人风险 1.00×10⁻⁵/年，不满足" in checks["a"].text and "基准 3×10⁻⁶/年" in checks["a"].text
     assert checks["b"].met
     # F–N: one event of frequency 1e-5 killing the 300 pupils inside R → F(N) = 1e-5 for N ≤ 300
     fn = fn_curve(us, targets, tables=t)
@@ -168,3 +170,21 @@ def test_benchmark_quick_smoke(tmp_path):
     doc = json.loads(out.read_text(encoding="utf-8"))
     assert doc["name"] == "consequence" and doc["metrics"]["units"] == 6
     assert len(doc["metrics"]["per_unit"]) == 6 and all(p["total_s"] > 0 for p in doc["metrics"]["per_unit"])
+
+
+def test_frequencies_and_model_names_read_in_chinese():
+    from geo.consequence.records import model_label
+    from geo.consequence.risk import per_year
+
+    assert per_year(2.64e-8) == "2.64×10⁻⁸/年" and per_year(3e-6, 0) == "3×10⁻⁶/年"
+    assert per_year(1.2e-102) == "1.20×10⁻¹⁰²/年" and per_year(0.0) == "0/年" and per_year(12.5, 1) == "1.2×10¹/年"
+    # the model descriptions the models write (screening.py, scenarios.py, dispersion.py) → Chinese names
+    assert model_label("slabx 1.0.7（SLAB, Ermak 1990）：连续释放 1.62 kg/s × 600 s") == "重气扩散模型"
+    assert model_label("高斯烟羽（Briggs rural σ）F 类 1.5 m/s，0.5 kg/s") == "高斯烟羽扩散模型"
+    assert model_label("高斯烟团（Slade σ）F 类 1.5 m/s，100 kg") == "高斯烟团扩散模型"
+    assert model_label("TNT 当量（收率 10%，40 CFR 68.25(e)）+ Kingery–Bulmash") == "梯恩梯当量法超压模型"
+    assert model_label("蒸气云爆炸：TNT 当量法 + Kingery–Bulmash 超压 + Eisenberg 概率") == "蒸气云爆炸模型（梯恩梯当量法）"
+    assert model_label("火球（CCPS 1994）") == "火球热辐射模型"
+    assert model_label("池火固体火焰模型（无围堰时按最小液层厚度铺展）") == "池火热辐射模型"
+    assert model_label("毒性扩散：slabx 1.0.7（SLAB, Ermak 1990）") == "毒性扩散模型"
+    assert model_label("Unknown model 2.0") == model_label(None) == "后果模型（见模型说明）"

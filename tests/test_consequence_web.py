@@ -63,6 +63,9 @@ def test_enterprise_file_endpoint(app):
     [u] = d["units"]
     assert u["scenario_count"] == 1 and u["inputs"]["items"][0]["source"].startswith("登记数据")
     assert len(u["contours"]) == 4 and len(u["checks"]) == 2
+    # every model named in Chinese next to its stored description (the enterprise file shows the name)
+    assert all("model_label" in z and "model" in z for z in u["threat_zones"])
+    assert all(o["model_label"] and not o["model_label"].isascii() for s in u["scenarios"] for o in s["outcomes"])
     assert c.get("/api/v1/enterprises/999999/consequence").status_code == 404
     with get_engine(app.config["HAZMAP_SETTINGS"].database_url).begin() as conn:
         other = conn.execute(sa.text("""insert into enterprise (credit_code, name, stages, geocode_precision, geom)

@@ -121,7 +121,8 @@ def test_stock_age_findings_and_colour(loaded):
         ("WASTE_LICENCE_SCOPE", "900-249-08", "20261405000005"),
     ]
     by = {f.code: f for f in found}
-    assert "486 天" in by["WASTE_LONG_STORED"].text and "max_storage_days（local_policy）" in by["WASTE_LONG_STORED"].rule
+    assert "486 天" in by["WASTE_LONG_STORED"].text and by["WASTE_LONG_STORED"].rule == "危险废物库存规则“产生单位贮存期限”（本地政策）"
+    assert by["WASTE_LONG_STORED"].data["rule_ref"] == "waste_stock.toml max_storage_days"
     assert by["WASTE_OVER_CAPACITY"].data == {"on_site_t": pytest.approx(3.9), "capacity_t": 3.5}
     # plan: 20 t × 181/365 = 9.918 t expected, 3 t generated → 30 % < 50 %
     assert by["WASTE_BELOW_PLAN"].data["expected_t"] == pytest.approx(20 * 181 / 365)

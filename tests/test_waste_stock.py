@@ -201,5 +201,7 @@ def test_licensed_operators_are_held_to_the_laws_one_year_others_to_local_policy
     assert list(t["storage_limit_days"]) == [180.0, 365.0, 365.0]  # rows: (G, OIL), (OP, PACK), (OP, OIL)
     f = stock_findings(t, {}, rules=short)
     assert [(x.credit_code, x.waste_code, x.data["oldest_age_days"]) for x in f] == [("G", OIL, 211), ("OP", PACK, 425)]
-    assert "max_storage_days（local_policy）" in f[0].rule
-    assert "operator_max_storage_days（cited）" in f[1].rule and "持证经营单位" in f[1].text and "第八十一条" in f[1].text
+    # the rule read in Chinese (which limit, its standing); the file and key kept in the data
+    assert f[0].rule == "危险废物库存规则“产生单位贮存期限”（本地政策）"
+    assert f[0].data["rule_ref"] == "waste_stock.toml max_storage_days"
+    assert f[1].rule == "危险废物库存规则“持证经营单位贮存期限”（引用条款）" and "持证经营单位" in f[1].text and "第八十一条" in f[1].text

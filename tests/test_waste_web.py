@@ -51,8 +51,9 @@ def test_collections_answer_the_refreshed_values(app):
     fac = c.get(f"/api/v1/waste-facilities/{LIC}").get_json()["properties"]
     assert fac["scope"] == ["900-041-49", "HW08"] and fac["located"] is False
     found = c.get("/api/v1/waste-findings?code=WASTE_LONG_STORED").get_json()["features"]
-    assert len(found) == 1 and "max_storage_days" in found[0]["properties"]["rule"]
+    assert len(found) == 1 and found[0]["properties"]["rule"] == "危险废物库存规则“产生单位贮存期限”（本地政策）"
     assert found[0]["properties"]["data"]["oldest_age_days"] == 486
+    assert found[0]["properties"]["data"]["rule_ref"] == "waste_stock.toml max_storage_days"
 
     # the OGC side and an export of the same collection
     assert c.get("/ogc/collections/waste-clearance/items").get_json()["numberMatched"] == 1

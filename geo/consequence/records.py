@@ -102,6 +102,23 @@ def gaps(us: UnitScenarios) -> tuple[NotComputed, ...]:
 
 
 METHODS = ("qra", "consequence", "design_codes")
+# The models by the Chinese names a page reads (the stored model description — package, literature, parameters —
+# stays as it is and is shown on demand): the first entry whose key starts the description wins.
+MODEL_LABEL = (
+    ("slabx", "重气扩散模型"), ("高斯烟羽", "高斯烟羽扩散模型"), ("高斯烟团", "高斯烟团扩散模型"),
+    ("TNT 当量", "梯恩梯当量法超压模型"), ("蒸气云爆炸", "蒸气云爆炸模型（梯恩梯当量法）"),
+    ("火球", "火球热辐射模型"), ("池火", "池火热辐射模型"), ("喷射火", "喷射火热辐射模型"),
+    ("闪火", "闪火模型"), ("毒性扩散", "毒性扩散模型"),
+)
+
+
+def model_label(model: str | None) -> str:
+    """The Chinese name of a model description: ``model_label("slabx 1.0.7（SLAB, Ermak 1990）：…")`` →
+    ``重气扩散模型``; an unknown description → ``后果模型（见模型说明）``."""
+    text = (model or "").strip()
+    return next((label for key, label in MODEL_LABEL if text.startswith(key)), "后果模型（见模型说明）")
+
+
 METHOD_LABEL = {"qra": "定量风险评价（GB 36894 个人风险）", "consequence": "事故后果法（爆炸物）",
                 "design_codes": "相关标准规范的距离"}
 

@@ -180,11 +180,23 @@ def check_targets(us: UnitScenarios, targets: list[ProtectionTarget] | tuple[Pro
         limit = crit.new_per_year if u.installation == "new" else crit.existing_per_year
         met = bool(v <= limit)
         kind = "新建装置" if u.installation == "new" else "在役装置"
-        text = (f"{tg.name}（{crit.label}）个人风险 {v:.2e}/a，{'满足' if met else '不满足'} GB 36894-2018 {kind}基准 "
-                f"{limit:.0e}/a" + ("（基准值待核）" if crit.status == "uncertain" else ""))
+        text = (f"{tg.name}（{crit.label}）个人风险 {per_year(v, 2)}，{'满足' if met else '不满足'} GB 36894-2018 {kind}基准 "
+                f"{per_year(limit, 0)}" + ("（基准值待核）" if crit.status == "uncertain" else ""))
         out.append(TargetCheck(tg.target_id, tg.name, tg.target_class, float(v), limit, u.installation, met, text,
                                crit.source, crit.status))
     return tuple(out)
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def per_year(v: float, digits: int = 2) -> str:
+    """A frequency as a Chinese page writes it: ``per_year(2.64e-8)`` → ``2.64×10⁻⁸/年``, ``per_year(3e-6, 0)`` →
+    ``3×10⁻⁶/年``; 0 → ``0/年``."""
+    if v == 0:
+        return "0/年"
+    mantissa, exp = f"{v:.{digits}e}".split("e")
+    return f"{mantissa}×10{str(int(exp)).translate(_SUPERSCRIPT)}/年"
 
 
 # --------------------------------------------------------------------------- societal risk
@@ -231,14 +243,15 @@ def fn_curve(us: UnitScenarios, targets: list[ProtectionTarget] | tuple[Protecti
 
 
 def fn_verdict(n, f_per_year, lines) -> str:
-    """The F–N points ``(n, F)`` against the societal-risk lines: 不可接受 / 尽可能降低（ALARP） / 可接受."""
+    """The F–N points ``(n, F)`` against the societal-risk lines: 不可接受 / 尽可能降低（the ALARP region, GB 36894
+    图1） / 可接受."""
     n, F = np.asarray(n, dtype=float), np.asarray(f_per_year, dtype=float)
     if n.size == 0:
         return "无 N≥1 的事件"
     by = {ln.line: ln for ln in lines}
     verdict = "可接受"
     if "negligible" in by and np.any(F > by["negligible"].f_at(n)):
-        verdict = "尽可能降低（ALARP）"
+        verdict = "尽可能降低区"
     if "unacceptable" in by and np.any(F > by["unacceptable"].f_at(n)):
         verdict = "不可接受"
     return verdict

@@ -24,9 +24,9 @@ from geo.consequence.scenarios import (HazardUnitInput, Input, ItemModel, NotCom
 from geo.consequence.tables import ConsequenceTables, WeatherClass
 
 ENDPOINT_LABELS = {
-    "overpressure_1psi": "超压 1 psi（6.9 kPa）",
-    "heat_5kw": "热辐射 5 kW/m²（40 s）",
-    "lfl": "爆炸下限 LFL",
+    "overpressure_1psi": "超压 6.9 千帕（1 磅力/平方英寸）",
+    "heat_5kw": "热辐射 5 千瓦/平方米（40 秒）",
+    "lfl": "爆炸下限",
     "toxic_endpoint_2": "毒性终点浓度-2",
 }
 

@@ -508,7 +508,7 @@ def enterprise_file(conn: sa.Connection, run_id: int | None, enterprise_id: int,
                                       "order by n", p)
     for u in conn.execute(_UNITS_READ, p):
         q = {"res": u.result_id, "run": p["run"], "u": u.id}
-        out["units"].append({
+        out["units"].append(_model_labels({
             "id": u.id, "unit_key": u.unit_key, "name": u.name, "kind": u.kind, "reused": u.reused,
             "method": u.method, "method_label": records.METHOD_LABEL[u.method], "gas_s": u.gas_s,
             "input_hash": u.input_hash[:12], "model_version": u.model_version, "data_version": u.data_version,
@@ -537,5 +537,15 @@ def enterprise_file(conn: sa.Connection, run_id: int | None, enterprise_id: int,
                        k.criterion_per_year, k.required_m, k.met, k.text, k.source, k.status
                 from ir_check k join protection_target t on t.id = k.target_id
                 where k.run_id = :run and k.hazard_unit_id = :u
-                order by k.met, k.individual_risk_per_year desc""", q)})
+                order by k.met, k.individual_risk_per_year desc""", q)}))
     return out
+
+
+def _model_labels(unit: dict) -> dict:
+    """Each threat zone's and outcome's model by its Chinese name (``model_label``) next to the stored description."""
+    for z in unit["threat_zones"]:
+        z["model_label"] = records.model_label(z["model"])
+    for sc in unit["scenarios"]:
+        for o in sc["outcomes"] or ():
+            o["model_label"] = records.model_label(o.get("model"))
+    return unit

@@ -11,6 +11,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 STATUSES = ("cited", "verified", "local_policy", "uncertain")
+# how a finding names a policy number's standing and the number itself to the user (the file and key
+# stay in the finding's data as ``rule_ref``)
+STATUS_LABEL = {"cited": "引用条款", "verified": "已核实", "local_policy": "本地政策", "uncertain": "待核"}
+RULE_FILE_LABEL = {"waste_stock.toml": "危险废物库存规则", "waste_manifest.toml": "危险废物联单规则"}
+PARAM_LABEL = {"max_storage_days": "产生单位贮存期限", "operator_max_storage_days": "持证经营单位贮存期限",
+               "plan_low_ratio": "低于管理计划比例", "plan_high_ratio": "超出管理计划比例",
+               "max_open_days": "联单未闭环期限", "receipt_confirm_days": "送达后确认接受期限"}
+
+
+def rule_label(file: str, key: str, p: Param) -> str:
+    """The rule a finding applied, in Chinese: ``rule_label("waste_stock.toml", "max_storage_days", p)`` →
+    ``危险废物库存规则“产生单位贮存期限”（本地政策）``."""
+    return f"{RULE_FILE_LABEL[file]}“{PARAM_LABEL[key]}”（{STATUS_LABEL[p.status]}）"
 
 
 class WasteDataError(ValueError):

@@ -25,6 +25,7 @@ from collections import defaultdict
 from typing import Mapping, Protocol, Sequence
 
 from geo.cells import CellError, halfwidth
+from geo.waste.files import rule_label
 from geo.waste.findings import Finding
 from geo.waste.model import DECISIONS, Facility, Manifest, StateEvent
 from geo.waste.rules import ManifestRules
@@ -203,8 +204,9 @@ def open_findings(manifest: Manifest, *, as_of: dt.date, rules: ManifestRules) -
     if days > limit.value:
         out.append(Finding("WASTE_MANIFEST_OPEN", text=f"联单 {manifest.manifest_no} 自转移日期 "
                            f"{manifest.transfer_date.isoformat()} 起 {days} 天仍为“{manifest.state}”，超过 {limit.value:g} 天"
-                           f"（{limit.basis}）", rule=f"waste_manifest.toml max_open_days（{limit.status}）",
-                           data={"days_open": days, "limit_days": limit.value, "state": manifest.state}, **base))
+                           f"（{limit.basis}）", rule=rule_label("waste_manifest.toml", "max_open_days", limit),
+                           data={"days_open": days, "limit_days": limit.value, "state": manifest.state,
+                                 "rule_ref": "waste_manifest.toml max_open_days"}, **base))
     if manifest.state == "已送达":
         delivered = next((e.at.date() for e in reversed(manifest.history) if e.to_state == "已送达"),
                          manifest.transfer_date)
@@ -212,8 +214,9 @@ def open_findings(manifest: Manifest, *, as_of: dt.date, rules: ManifestRules) -
         if wait > lim.value:
             out.append(Finding("WASTE_RECEIPT_LATE", text=f"联单 {manifest.manifest_no} 于 {delivered.isoformat()} 送达，"
                                f"{wait} 天未确认接受，超过 {lim.value:g} 天（{lim.basis}）",
-                               rule=f"waste_manifest.toml receipt_confirm_days（{lim.status}）",
-                               data={"days_waiting": wait, "limit_days": lim.value}, **base))
+                               rule=rule_label("waste_manifest.toml", "receipt_confirm_days", lim),
+                               data={"days_waiting": wait, "limit_days": lim.value,
+                                     "rule_ref": "waste_manifest.toml receipt_confirm_days"}, **base))
     return out
 
 

@@ -29,6 +29,7 @@ from typing import Collection, Iterable, Mapping
 import numpy as np
 import pandas as pd
 
+from geo.waste.files import rule_label
 from geo.waste.findings import Finding
 from geo.waste.model import RECORD_KINDS, Manifest, WasteProducer, WasteRecord
 from geo.waste.rules import ManifestRules, StockRules
@@ -130,12 +131,12 @@ def stock_findings(table: pd.DataFrame, producers: Mapping[str, WasteProducer], 
                     else (rules.max_storage_days, "max_storage_days"))
         who = "（持证经营单位）" if r.operator else ""
         out.append(Finding(
-            "WASTE_LONG_STORED", r.credit_code, waste_code=r.waste_code, rule=f"waste_stock.toml {key}（{lim.status}）",
+            "WASTE_LONG_STORED", r.credit_code, waste_code=r.waste_code, rule=rule_label("waste_stock.toml", key, lim),
             text=f"{_name(producers, r.credit_code)}{who} 的 {r.waste_code} 最早一批于 {r.oldest_batch_date:%Y-%m-%d} 入库，"
                  f"已贮存 {r.oldest_age_days} 天，超过 {lim.value:g} 天；超期部分 {r.over_limit_t:.3f} 吨，"
                  f"在库 {r.on_site_t:.3f} 吨（{lim.basis}）",
             data={"oldest_age_days": int(r.oldest_age_days), "limit_days": lim.value,
-                  "over_limit_t": r.over_limit_t, "on_site_t": r.on_site_t}))
+                  "over_limit_t": r.over_limit_t, "on_site_t": r.on_site_t, "rule_ref": f"waste_stock.toml {key}"}))
     for r in table[table["stock_t"] < -tol].itertuples(index=False):
         out.append(Finding(
             "WASTE_NEGATIVE_BALANCE", r.credit_code, waste_code=r.waste_code,
@@ -149,7 +150,7 @@ def stock_findings(table: pd.DataFrame, producers: Mapping[str, WasteProducer], 
         cap = producers[code].storage_capacity_t if code in producers else None
         if cap is not None and q > cap + tol:
             out.append(Finding(
-                "WASTE_OVER_CAPACITY", code, rule="管理计划登记的贮存能力（waste_producers 贮存能力）",
+                "WASTE_OVER_CAPACITY", code, rule="管理计划登记的贮存能力（危险废物产生单位登记的贮存能力）",
                 text=f"{_name(producers, code)} 在库危险废物合计 {q:.3f} 吨，超过登记的贮存能力 {cap:g} 吨",
                 data={"on_site_t": q, "capacity_t": cap}))
     return out
@@ -192,11 +193,12 @@ def plan_findings(records: pd.DataFrame, producers: Mapping[str, WasteProducer],
         data = {"plan_t": plan, "elapsed_share": share, "expected_t": expected, "generated_t": q, "ratio": ratio}
         if ratio < lo.value:
             out.append(Finding("WASTE_BELOW_PLAN", code, waste_code=waste,
-                               rule=f"waste_stock.toml plan_low_ratio（{lo.status}）；{rule}",
+                               rule=f"{rule_label('waste_stock.toml', 'plan_low_ratio', lo)}；{rule}",
                                text=what + f"实际 {q:.3f} 吨（{ratio:.0%}），低于 {lo.value:.0%}，疑似瞒报或漏报（{lo.basis}）",
-                               data=data))
+                               data={**data, "rule_ref": "waste_stock.toml plan_low_ratio"}))
         elif ratio > hi.value:
             out.append(Finding("WASTE_ABOVE_PLAN", code, waste_code=waste,
-                               rule=f"waste_stock.toml plan_high_ratio（{hi.status}）；{rule}",
-                               text=what + f"实际 {q:.3f} 吨（{ratio:.0%}），超过 {hi.value:.0%}（{hi.basis}）", data=data))
+                               rule=f"{rule_label('waste_stock.toml', 'plan_high_ratio', hi)}；{rule}",
+                               text=what + f"实际 {q:.3f} 吨（{ratio:.0%}），超过 {hi.value:.0%}（{hi.basis}）",
+                               data={**data, "rule_ref": "waste_stock.toml plan_high_ratio"}))
     return out

@@ -8,7 +8,14 @@
   var esc = hz.esc, LB = hz.labels || {};
   var id = box.getAttribute("data-enterprise") || (location.pathname.match(/\/enterprises\/(\d+)/) || [])[1];
   var api = (hz.opts.api || "/api/v1");
-  function sci(v) { return v == null ? "" : Number(v).toExponential(2); }
+  var SUP = {"-": "⁻", "0": "⁰", "1": "¹", "2": "²", "3": "³", "4": "⁴", "5": "⁵", "6": "⁶", "7": "⁷", "8": "⁸", "9": "⁹"};
+  // 2.64×10⁻⁸ (as the server writes frequencies, geo.consequence.risk.per_year), not 2.64e-8
+  function sci(v) {
+    if (v == null) { return ""; }
+    if (Number(v) === 0) { return "0"; }
+    var p = Number(v).toExponential(2).split("e");
+    return p[0] + "×10" + String(Number(p[1])).replace(/./g, function (c) { return SUP[c] || c; });
+  }
   function inputsTable(list) {
     if (!list || !list.length) { return ""; }
     return "<table class='hz-table'><thead><tr><th scope='col'>输入</th><th scope='col'>值</th><th scope='col'>单位</th>" +
@@ -22,8 +29,12 @@
     var h = "<h3>" + esc(u.name) + "</h3><p>" + esc((LB.installation || {})[u.installation] || u.installation) +
       "；影响范围 " + esc(hz.num(u.reach_m, 0)) + " m；个人风险网格 " + esc(hz.num(u.cell_m, 0)) + " m" +
       (u.reused ? "（输入未变，沿用运行 #" + esc(u.computed_run_id) + " 的结果）" : "") + "</p>" +
+      // the model descriptions (package, literature, parameters), versions and the input hash as stored, on demand;
+      // the tables below name each model in Chinese (model_label, the description also in the cell's title)
       "<details><summary>模型与数据版本</summary><p>模型 " + esc(u.model_version) + "，数据 " + esc(u.data_version) +
-      "，输入摘要 " + esc(u.input_hash) + "</p></details>";
+      "，输入摘要 " + esc(u.input_hash) + "</p><ul>" + u.threat_zones.map(function (z) {
+        return "<li>" + esc(z.chemical_name) + " · " + esc(z.endpoint_label) + "：" + esc(z.model_label) + "（" + esc(z.model) + "）</li>";
+      }).join("") + "</ul></details>";
     if (u.not_computed && u.not_computed.length) {
       h += "<p>未计算：" + u.not_computed.map(function (n) { return esc(n.chemical) + "（" + esc(n.reason) + "）"; }).join("；") + "</p>";
     }
@@ -37,7 +48,7 @@
       (u.threat_zones.map(function (z) {
         return "<tr><td>" + esc(z.chemical_name) + "</td><td>" + esc(z.endpoint_label) + "</td><td>" + esc(hz.num(z.distance_m, 0)) +
           (z.lower_bound ? "（下限）" : "") + "</td><td>" + esc(z.targets_inside) + "</td><td>" + esc(z.people_inside) +
-          "</td><td>" + esc(z.model) + "</td></tr>";
+          "</td><td title='" + esc(z.model) + "'>" + esc(z.model_label) + "</td></tr>";
       }).join("") || "<tr><td colspan='6'>无</td></tr>") + "</tbody></table>";
     h += "<table class='hz-table'><caption>个人风险等值线</caption><thead><tr><th scope='col'>水平</th><th scope='col'>面积（m²）</th>" +
       "<th scope='col'>区内目标</th><th scope='col'>依据</th></tr></thead><tbody>" + u.contours.map(function (c) {
@@ -57,7 +68,7 @@
           (s.rate_kg_s ? "，速率 " + esc(hz.num(s.rate_kg_s, 2)) + " 千克/秒，持续 " + esc(hz.num(s.duration_s, 0)) + " 秒" : "（瞬时）") +
           "</p><ul>" + s.outcomes.map(function (o) {
             return "<li>" + esc(o.label) + "：条件概率 " + esc(hz.num(o.conditional_probability, 3)) + "，频率 " +
-              esc(sci(o.frequency_per_year)) + "/年，致死影响距离 " + esc(hz.num(o.reach_m, 0)) + " m；" + esc(o.model) + "</li>";
+              esc(sci(o.frequency_per_year)) + "/年，致死影响距离 " + esc(hz.num(o.reach_m, 0)) + " m；" + esc(o.model_label) + "（" + esc(o.model) + "）</li>";
           }).join("") + "</ul>" + inputsTable(s.inputs);
       }).join("") + "</details>";
     return h;
