@@ -64,3 +64,30 @@ def test_contours_and_checks_use_the_new_installation_criterion(fresh_db_url, mo
     assert check["required_m"] == pytest.approx(200.0, abs=0.5)
     assert res["status"] == "not_met" and "GB 36894" in res["text"]
     assert GEOD.inv(LON, LAT, _east(150.0), LAT)[2] == pytest.approx(150.0)
+
+
+def test_the_siting_check_runs_the_consequence_tier_when_asked(fresh_db_url, monkeypatch):
+    """Issue 17: the siting check uses the threat zones and IR checks (opt-in: 10–30 s for a real unit)."""
+    from geo.postgis.siting import SitingArea, check_site
+
+    monkeypatch.setattr(assess, "unit_models", _step_models)
+    d = domain()
+    area = SitingArea("晋城市城区", (112.70, 35.38, 113.00, 35.66), 1000.0)
+    # a 一般三类 house 175 m east: beyond the 150 m the separation rules require of this storage for housing
+    # (S-flammable-4-res), but inside the stand-in's 200 m where IR = 2e-5/a exceeds the new-installation 1e-5/a
+    with get_engine(fresh_db_url).begin() as conn:
+        _targets(conn, [("house", "散户", "residential", "一般三类", 5, 175.0)])
+    body = {"location": {"lon": LON, "lat": LAT, "crs": "wgs84"}, "facility_type": "危化品仓库", "stage": "storage",
+            "inventory": [{"chemical": "氢", "quantity_t": 10, "unit": "storage"}]}
+    with get_engine(fresh_db_url).connect() as conn:
+        plain = check_site(conn, body, d, area=area)
+        asked = check_site(conn, {**body, "consequence": True}, d, area=area)
+    assert plain["consequence"]["status"] == "not_requested"
+    assert plain["method"]["code"] == "qra"  # Σq/Q = 2 ≥ 1 of a flammable gas: the QRA decides, not computed
+    assert any("未计算后果与个人风险" in c for c in plain["verdict"]["caveats"])
+    assert asked["consequence"]["status"] == "not_met" and "GB 36894" in asked["consequence"]["text"]
+    [u] = asked["consequence"]["units"]
+    assert [c["name"] for c in u["checks"] if not c["met"]] == ["散户"]
+    assert asked["conflicts"] == []  # the individual risk alone makes the shortfall
+    assert asked["verdict"]["decision"] == "shortfall" and asked["verdict"]["rule"] == "GB 36894-2018"
+    assert plain["verdict"]["decision"] == "no_shortfall_found"

@@ -251,6 +251,7 @@ def check_site(conn: sa.Connection, payload, domain, *, area: SitingArea) -> dic
     allow_outside = bool(_flag(payload, "allow_outside_area"))
     units = parse_inventory(payload.get("inventory"), ref.catalogue)
     given = _number(payload.get("exposed_people"), "exposed_people", allow_none=True)
+    with_consequence = bool(_flag(payload, "consequence"))
     located = locate_in_area(conn, lon, lat, area, allow_outside=allow_outside)
     if given is None:
         exposure = exposed_people_at(conn, lon, lat)
@@ -283,6 +284,8 @@ def check_site(conn: sa.Connection, payload, domain, *, area: SitingArea) -> dic
                         toxic_gas_cas=ref.table3_beta)
     findings = park_findings(domain.siting, facility_type=facility_type, stage=stage, in_chemical_park=in_park)
     lower = sorted(CATEGORY_LABEL.get(c, c) for c, r in reqs.items() if r.lower_bound)
+    consequence = _consequence(conn, lon, lat, units, domain) if with_consequence else {
+        "status": "not_requested", "text": CONSEQUENCE_NOT_REQUESTED, "units": []}
     return {
         "location": {"lon": round(lon, 7), "lat": round(lat, 7), "crs": "wgs84"},
         "facility_type": facility_type, "stage": stage, "size": {**sizes, **{
@@ -302,15 +305,35 @@ def check_site(conn: sa.Connection, payload, domain, *, area: SitingArea) -> dic
         "reasons": risk["reasons"],
         "method": method,
         "findings": findings,
+        "consequence": consequence,
         "verdict": _verdict(conflicts, reqs, located=located, lower=lower, method=method, findings=findings,
-                            facility_type=facility_type),
+                            facility_type=facility_type, consequence=consequence),
     }
 
 
+# said when the planner did not ask for the consequence tier (it takes 10–30 s for a toxic or LPG unit)
+CONSEQUENCE_NOT_REQUESTED = ("未计算后果与个人风险（GB/T 37243、GB 36894）：核查时勾选“计算后果与个人风险”"
+                             "（有毒、液化烃等单元约需 10–30 秒）")
+
+
+def _consequence(conn, lon: float, lat: float, units: dict, domain) -> dict:
+    """The consequence tier on the candidate (:func:`geo.postgis.consequence.consequence_findings`)."""
+    from geo.postgis.consequence import consequence_findings
+
+    return consequence_findings(conn, {"lon": lon, "lat": lat, "units": units}, domain)
+
+
 def _verdict(conflicts: list[dict], reqs: dict, *, located: dict, lower: list[str], method: dict,
-             findings: list[dict], facility_type: str) -> dict:
-    """初筛发现距离不足 / 初筛未发现距离不足 — a screening of the registered targets, never an approval."""
+             findings: list[dict], facility_type: str, consequence: dict) -> dict:
+    """初筛发现距离不足 / 初筛未发现距离不足 — a screening of the registered targets, never an approval.
+    With the consequence tier (asked for), an individual-risk criterion not met (GB 36894) is a
+    shortfall too; without it, where the method is not the design codes, the caveat says it was not computed."""
     caveats = []
+    if consequence["status"] == "not_requested":
+        if method["code"] != "design_codes":
+            caveats.append(consequence["text"])
+    elif consequence["status"] != "not_met":
+        caveats.append(f"后果与个人风险：{consequence['text']}")
     if located["outside"]:
         caveats.append(f"拟建点在{located['against']}外 {located['distance_m'] / 1000:.1f} 千米（按请求核查辖区外地点），"
                        "辖区外的防护目标与企业未必已登记")
@@ -319,7 +342,12 @@ def _verdict(conflicts: list[dict], reqs: dict, *, located: dict, lower: list[st
     if method["code"] != "design_codes":
         caveats.append(f"{method['label']}：{method['text']}")
     caveats += [f"{f['text']}（{f['basis']}）" for f in findings]
+    if not conflicts and consequence["status"] == "not_met":
+        return {"decision": "shortfall", "label": "初筛发现距离不足", "text": f"后果与个人风险：{consequence['text']}",
+                "caveats": caveats, "rule": "GB 36894-2018", "distance_m": None, "required_m": None}
     if conflicts:
+        if consequence["status"] == "not_met":
+            caveats.append(f"后果与个人风险：{consequence['text']}")
         worst = conflicts[0]
         text = (f"{worst['name']}（{CATEGORY_LABEL.get(worst['category'], worst['category'])}）距拟建点 "
                 f"{worst['distance_m']} m，小于要求的 {worst['required_m']:g} m（差 {worst['deficit_m']} m）；"

@@ -160,10 +160,10 @@ def _tracks(conn, plates: set[str], phones: dict[str, str]) -> dict[str, rt.Trac
 
 # ---- zones ----------------------------------------------------------------------------------------
 
-def _zones(conn, cfg: net.NetworkConfig) -> list[tuple[rt.RestrictedZone, str]]:
-    """(zone, origin) — built from protection targets and loaded as data."""
+def _zones(conn, cfg: net.NetworkConfig, *, from_targets: bool = True) -> list[tuple[rt.RestrictedZone, str]]:
+    """(zone, origin) — built from protection targets (``from_targets``) and loaded as data."""
     out = []
-    if cfg.zone_categories:
+    if cfg.zone_categories and from_targets:
         for r in conn.execute(sa.text("""
                 select t.id, t.name, t.category, ST_AsBinary(ST_Multi(ST_Buffer(t.geog, :m)::geometry)) as g
                 from protection_target t where t.category = any(:cats) order by t.id"""),
@@ -254,7 +254,9 @@ def refresh_transport(conn: sa.Connection, run_id: int, domain, summary: dict, *
         for a, b in zip(ws, ws[1:] + [None]):
             next_start[a.id] = starts[b.id] if b is not None else None
 
-    zones = _zones(conn, cfg)
+    # the zones around protection targets matter only to trips: without waybills none are built (at
+    # province scale buffering every school and hospital took most of the refresh); data zones always
+    zones = _zones(conn, cfg, from_targets=bool(waybills))
     trip_rows, alarm_rows, loads = [], [], []
     for w in waybills:
         track = tracks.get(w.waybill.vehicle_plate)

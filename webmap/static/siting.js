@@ -45,7 +45,7 @@
     var body = {location: {lon: Number(c.x), lat: Number(c.y), crs: c.crs}, inventory: rows,
       facility_type: form.facility_type.value || null, stage: form.stage.value || null,
       in_chemical_park: form.in_chemical_park.value === "" ? null : form.in_chemical_park.value === "true",
-      allow_outside_area: form.allow_outside_area.checked,
+      allow_outside_area: form.allow_outside_area.checked, consequence: form.consequence.checked,
       exposed_people: form.people.value === "" ? null : Number(form.people.value)};
     var size = {};
     ["tank_volume_m3", "station_grade", "vapour_recovery", "lpg_tank_buried", "oil_depot_grade"].forEach(function (k) {
@@ -132,6 +132,7 @@
         return "<tr><td>" + esc((V.unit_kinds || {})[u.unit] || u.unit) + "</td><td>" + hz.num(u.S, 3) + "</td><td>" + hz.num(u.R, 2) +
           "</td><td>" + hz.num(u.alpha, 1) + "</td><td>" + (u.grade ? esc(hz.gradeLabel(u.grade)) : "不构成重大危险源") + "</td></tr>";
       }).join("") + "</table>" +
+      consequenceHtml(r.consequence) +
       "<p>风险颜色（初判）：" + hz.chip(r.risk_color) + "（" + hz.num(r.risk_score) + " 分）</p>" +
       "<p>距离不足的防护目标 <b id='hz-conflict-n'>" + r.conflicts.length + "</b> 处</p><ul>" + r.conflicts.slice(0, 10).map(function (c) {
         return "<li>" + esc(c.name) + "（" + esc(hz.categoryLabel(c.category)) + "）" + hz.num(c.distance_m) + " 米，所需 " + hz.num(c.required_m, 0) + " 米</li>";
@@ -142,6 +143,22 @@
       }).join("") + "</table></details>" +
       ((r.reasons || []).length ? "<details><summary>四色评分依据</summary><ul>" + r.reasons.map(function (x) {
         return "<li>" + esc(x.text) + "</li>"; }).join("") + "</ul></details>" : "");
+  }
+
+  // the consequence tier, when asked for: per unit its threat zones (distance, targets and people inside)
+  // and the GB 36894 checks that fail
+  function consequenceHtml(c) {
+    if (!c) { return ""; }
+    var html = "<div id='hz-siting-consequence'><p>后果与个人风险：" + esc(c.text) + "</p>";
+    (c.units || []).forEach(function (u) {
+      html += "<details><summary>" + esc((V.unit_kinds || {})[u.unit] || u.unit) + "：" + esc(u.method_label) +
+        "，威胁区 " + u.threat_zones.length + " 个</summary><ul>" + u.threat_zones.map(function (z) {
+          return "<li>" + esc(z.chemical) + " " + esc(z.endpoint_label) + "：" + hz.num(z.distance_m, 0) + " 米" +
+            (z.lower_bound ? "（下限）" : "") + "，其中防护目标 " + (z.targets || []).length + " 个、人数 " + hz.num(z.people || 0, 0) + "</li>";
+        }).join("") + "</ul>" + u.checks.filter(function (k) { return !k.met; }).map(function (k) {
+          return "<p class='hz-shortfall'>" + esc(k.text) + "</p>"; }).join("") + "</details>";
+    });
+    return html + "</div>";
   }
 
   document.getElementById("hz-feasible").addEventListener("submit", function (ev) {
