@@ -173,15 +173,19 @@ def test_incremental_refresh_equals_full_refresh_on_randomised_edits(fresh_db_ur
         assert got["conflict"] and got["enterprise_exposure"]
 
 
-def test_a_refresh_with_other_versions_is_full(fresh_db_url):
-    dom = make_domain()
-    engine = get_engine(fresh_db_url)
-    rng = random.Random(5)
+def _seeded(url: str, *, seed: int, targets: int, enterprises: int = 10):
+    """``enterprises`` then ``targets`` at random (``seed``); the engine."""
+    engine, rng = get_engine(url), random.Random(seed)
     with engine.begin() as conn:
-        for n in range(1, 11):
+        for n in range(1, enterprises + 1):
             _add_enterprise(conn, rng, n)
-        for n in range(11, 31):
+        for n in range(enterprises + 1, enterprises + targets + 1):
             _add_target(conn, rng, n)
+    return engine
+
+
+def test_a_refresh_with_other_versions_is_full(fresh_db_url):
+    dom, engine = make_domain(), _seeded(fresh_db_url, seed=5, targets=20)
     _incremental(engine, dom)
     _, again = _incremental(engine, dom)
     assert again["incremental"]["plan"]["changed_enterprises"] == 0  # nothing changed: nothing measured
@@ -197,12 +201,7 @@ def test_a_refresh_with_other_versions_is_full(fresh_db_url):
 def test_many_changes_make_a_full_refresh(fresh_db_url):
     from geo.postgis import incremental
 
-    dom = make_domain()
-    engine = get_engine(fresh_db_url)
-    rng = random.Random(7)
-    with engine.begin() as conn:
-        for n in range(1, 11):
-            _add_enterprise(conn, rng, n)
+    dom, engine = make_domain(), _seeded(fresh_db_url, seed=7, targets=0)
     _incremental(engine, dom)
     with engine.begin() as conn:  # 6 of 10 enterprises moved
         conn.execute(sa.text("update enterprise set geom = ST_Translate(geom, 0.001, 0) where id in "
