@@ -312,7 +312,7 @@ def test_page_helpers_in_node_format_fields_numbers_and_dms():
               "console.log(JSON.stringify([hz.fieldLabel('inventory[0].quantity_t'), hz.fieldLabel('location.lon'),"
               " hz.num(35014.899999999994), hz.dms(112.85, 'E', 'W'), hz.parseDMS('112°51′00″E'),"
               " hz.parseDMS('35 30 36'), hz.parseDMS('112°61′'), hz.esc('<img src=x onerror=1>'),"
-              " hz.textOn('#2F80ED'), hz.textOn('#F2C94C')]));")
+              " hz.textOn('#2F80ED'), hz.textOn('#F2C94C'), hz.sci(2.64e-8), hz.sci(3e-6, 1), hz.sci(0)]));")
     out = json.loads(subprocess.run([node, "-e", script], check=True, capture_output=True, text=True).stdout)
     assert out[0] == "化学品清单第 1 行的数量（吨）" and out[1] == "位置的经度（或横坐标）"
     assert out[2] == "35,014.9"  # grouped, one decimal, never 35014.899999999994
@@ -321,3 +321,8 @@ def test_page_helpers_in_node_format_fields_numbers_and_dms():
     assert out[7] == "&lt;img src=x onerror=1&gt;"
     # WCAG contrast: white on #2F80ED is 4.0:1, black 5.2:1 → black; on yellow #F2C94C black (13.3:1)
     assert out[8] == "#000000" and out[9] == "#000000"
+    # frequencies as the server's per_year writes them (2.64×10⁻⁸), never 2.64e-8
+    from geo.consequence.risk import per_year
+
+    assert out[10] == "2.64×10⁻⁸" == per_year(2.64e-8).removesuffix("/年")
+    assert out[11] == "3.0×10⁻⁶" and out[12] == "0"

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from geo.postgis.conflicts import insert_conflicts
+from geo.postgis.copy import copy_rows
 from geo.postgis.exposure import exposed_people_by_enterprise, EXPOSURE_RADIUS_M
 from geo.postgis.nearby import metric_box
 from geo.postgis.runs import previous_run_id
@@ -66,7 +67,6 @@ _DIFF = sa.text(f"""
     where c.hash is distinct from s.hash
 """)
 
-_STORE_EXPOSURE = "enterprise_exposure"
 _BASE_EXPOSURE = sa.text("""select enterprise_id, people, targets from enterprise_exposure
                             where run_id = :base and enterprise_id = any(:ids)""")
 
@@ -138,9 +138,7 @@ def record_state(conn: sa.Connection, run_id: int, exposure: dict) -> None:
     counted per enterprise; called at the end of every refresh, full or incremental."""
     conn.execute(sa.text("truncate refresh_state"))  # transactional; only refreshes (one at a time) read it
     conn.execute(_RECORD_STATE, {"run": run_id})
-    from geo.postgis.copy import copy_rows
-
-    copy_rows(conn, _STORE_EXPOSURE, ("run_id", "enterprise_id", "people", "targets"),
+    copy_rows(conn, "enterprise_exposure", ("run_id", "enterprise_id", "people", "targets"),
               ((run_id, eid, ex["people"], json.dumps(ex["targets"], ensure_ascii=False))
                for eid, ex in sorted(exposure.items())))
 

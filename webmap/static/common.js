@@ -25,6 +25,15 @@
     if (v == null || v === "" || isNaN(Number(v))) { return "—"; }
     return Number(v).toLocaleString("zh-CN", {maximumFractionDigits: digits == null ? 1 : digits});
   };
+  // a small frequency as a Chinese page writes it — 2.64×10⁻⁸, not 2.64e-8 — as the server's
+  // geo.consequence.risk.per_year does; digits after the point (default 2)
+  var SUP = {"-": "⁻", "0": "⁰", "1": "¹", "2": "²", "3": "³", "4": "⁴", "5": "⁵", "6": "⁶", "7": "⁷", "8": "⁸", "9": "⁹"};
+  hz.sci = function (v, digits) {
+    if (v == null || v === "") { return ""; }
+    if (Number(v) === 0) { return "0"; }
+    var p = Number(v).toExponential(digits == null ? 2 : digits).split("e");
+    return p[0] + "×10" + String(Number(p[1])).replace(/./g, function (c) { return SUP[c] || c; });
+  };
   hz.beijing = function (iso) {
     if (!iso) { return null; }
     try {

@@ -8,14 +8,7 @@
   var esc = hz.esc, LB = hz.labels || {};
   var id = box.getAttribute("data-enterprise") || (location.pathname.match(/\/enterprises\/(\d+)/) || [])[1];
   var api = (hz.opts.api || "/api/v1");
-  var SUP = {"-": "⁻", "0": "⁰", "1": "¹", "2": "²", "3": "³", "4": "⁴", "5": "⁵", "6": "⁶", "7": "⁷", "8": "⁸", "9": "⁹"};
-  // 2.64×10⁻⁸ (as the server writes frequencies, geo.consequence.risk.per_year), not 2.64e-8
-  function sci(v) {
-    if (v == null) { return ""; }
-    if (Number(v) === 0) { return "0"; }
-    var p = Number(v).toExponential(2).split("e");
-    return p[0] + "×10" + String(Number(p[1])).replace(/./g, function (c) { return SUP[c] || c; });
-  }
+  var sci = hz.sci;  // 2.64×10⁻⁸, as the server writes frequencies
   function inputsTable(list) {
     if (!list || !list.length) { return ""; }
     return "<table class='hz-table'><thead><tr><th scope='col'>输入</th><th scope='col'>值</th><th scope='col'>单位</th>" +

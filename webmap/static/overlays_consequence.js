@@ -10,7 +10,7 @@
     var keys = Object.keys(levels).map(Number).sort(function (a, b) { return b - a; });
     return Math.max(0, keys.indexOf(Number(level)));
   }
-  function sci(v) { return v == null ? "" : Number(v).toExponential(1); }
+  function sci(v) { return hz.sci(v, 1); }  // 2.6×10⁻⁸, as the enterprise file writes it
 
   hz.overlay({
     id: "risk-contours", label: "个人风险等值线", collection: "risk-contours", on: false,
