@@ -22,6 +22,7 @@ from etl.readers import ReadError, read_rows, sha256
 from etl.report import Reject, write_rejects
 from etl.validate import Context, RowError, column_checks, fits_columns, reject_of
 from geo.postgis.areas import attribute_towns
+from geo.postgis.refresh import colour_text
 from hazmap.db.session import get_engine
 from hazmap.jobs import JobAborted, RunLocked, run_job
 
@@ -296,8 +297,6 @@ def summary_text(res: RunResult) -> str:
         lines.append(f"  拒绝行报告（{len(res.rejects)} 条）：{res.rejects_path}")
     if res.status == "succeeded" and res.changes is not None and "refresh" in res.counts:
         r = res.counts["refresh"]
-        cl = r["colours"]
-        lines.append(f"  风险重算：红 {cl.get('red', 0)} / 橙 {cl.get('orange', 0)} / 黄 {cl.get('yellow', 0)} / "
-                     f"蓝 {cl.get('blue', 0)}；重大危险源 {r['major_hazards']} 个；冲突 {r['conflicts']} 处")
+        lines.append(f"  风险重算：{colour_text(r)}；重大危险源 {r['major_hazards']} 个；冲突 {r['conflicts']} 处")
         lines.append("  " + describe(res.changes))
     return "\n".join(lines)

@@ -210,11 +210,13 @@ def siting() -> None:
               help="拟建点是否位于化工园区（不填：未说明）")
 @click.option("--allow-outside-area", is_flag=True, help="核查辖区外的地点（结论注明）")
 @click.option("--exposed-people", type=float, default=None, help="不填则按500 m内数据统计")
+@click.option("--temperature-c", type=float, default=None, help="操作温度 ℃（GB 18218 表2 W5.1；不填：常温常压）")
+@click.option("--pressure-mpa", type=float, default=None, help="操作压力 MPa（表压；表2 W5.2）")
 @click.option("--consequence", is_flag=True,
               help="同时计算后果与个人风险（GB/T 37243、GB 36894；有毒、液化烃等单元约需 10–30 秒）")
 @click.pass_context
 def siting_check(ctx, lon, lat, crs, facility_type, stage, inventory_file, sizes, in_park, allow_outside_area,
-                 exposed_people, consequence) -> None:
+                 exposed_people, temperature_c, pressure_mpa, consequence) -> None:
     """Run the siting check on a candidate site; JSON to stdout (the API's result)."""
     from geo.errors import InvalidInput
     from geo.postgis.siting import check_site
@@ -239,6 +241,8 @@ def siting_check(ctx, lon, lat, crs, facility_type, stage, inventory_file, sizes
                "inventory": inventory, "size": size or None, "in_chemical_park": in_park,
                "allow_outside_area": allow_outside_area, "exposed_people": exposed_people,
                "consequence": consequence}
+    if temperature_c is not None or pressure_mpa is not None:
+        payload["conditions"] = {"temperature_c": temperature_c, "pressure_mpa": pressure_mpa}
     try:
         with get_engine(s.database_url, db=s.database).connect() as conn:
             result = check_site(conn, payload, _domain(s), area=siting_area(s))

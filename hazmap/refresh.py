@@ -6,7 +6,7 @@ import sys
 import time
 
 from geo.postgis.changes import compare_runs, describe
-from geo.postgis.refresh import refresh
+from geo.postgis.refresh import colour_text, refresh
 from hazmap.db.session import get_engine
 from hazmap.domain import load_domain
 from hazmap.jobs import run_job
@@ -36,10 +36,8 @@ def run_refresh(settings, *, domain=None, progress=None, engine=None, incrementa
                           incremental=incremental and engine is None)
         job.counts = {"refresh": summary}
         job.changes = compare_runs(job.conn, job.run_id)
-    colours = summary["colours"]
     text = (f"重算完成（运行编号 {job.run_id}）：企业 {summary['enterprises']} 家，"
-            f"红 {colours.get('red', 0)} / 橙 {colours.get('orange', 0)} / 黄 {colours.get('yellow', 0)} / "
-            f"蓝 {colours.get('blue', 0)}；重大危险源 {summary['major_hazards']} 个；"
+            f"{colour_text(summary)}；重大危险源 {summary['major_hazards']} 个；"
             f"冲突 {summary['conflicts']} 处。\n" + _incremental_text(summary) + describe(job.changes))
     return {"run_id": job.run_id, "summary": summary, "changes": job.changes, "text": text}
 

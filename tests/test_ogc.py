@@ -185,6 +185,17 @@ def test_bad_or_unknown_parameters_are_400(demo_app, query, field):
     assert r.status_code == 400 and r.get_json()["error"]["field"] == field, (query, r.get_data(as_text=True)[:200])
 
 
+@pytest.mark.parametrize("path", ["/ogc", "/ogc/conformance", "/ogc/collections", "/ogc/collections/enterprises",
+                                  "/ogc/collections/enterprises/queryables", "/ogc/collections/enterprises/schema",
+                                  "/ogc/collections/enterprises/items/1", "/ogc/api", "/ogc/tileMatrixSets"])
+def test_every_resource_refuses_an_unknown_parameter_and_takes_f_json(demo_app, path):
+    c = demo_app.test_client()
+    r = c.get(f"{path}?colour=red")
+    assert r.status_code == 400 and r.get_json()["error"]["field"] == "colour", r.get_data(as_text=True)[:200]
+    assert c.get(f"{path}?f=json").status_code == 200
+    assert c.get(f"{path}?f=html").status_code == 400
+
+
 def test_limit_clamped_bbox_six_numbers_and_an_over_large_bbox_intersected(demo_app):
     s = demo_app.config["HAZMAP_SETTINGS"]
     demo_app.config["HAZMAP_SETTINGS"] = replace(s, limits=replace(s.limits, max_features_per_response=50))

@@ -125,6 +125,14 @@ def test_second_refresh_reports_no_changes_and_cli_works(seeded):
     first = CliRunner().invoke(cli, ["refresh"])
     assert first.exit_code == 0, first.output
     assert "首次计算" in first.output
+    # the colours say how many are provisional and how many could be red (counted from the stored results)
+    with get_engine(url).connect() as conn:
+        n_prov, n_red = conn.execute(sa.text("""
+            select count(*) filter (where provisional),
+                   count(*) filter (where provisional and risk_color_worst = 'red' and risk_color <> 'red')
+            from enterprise_risk where run_id = (select max(run_id) from enterprise_risk)""")).one()
+    assert n_prov > 0
+    assert f"（初步分级 {n_prov} 家：评估未覆盖全部 100 分，其中最不利可能为红色 {n_red} 家）" in first.output
     second = CliRunner().invoke(cli, ["refresh"])
     assert second.exit_code == 0, second.output
     assert "变化 0 家" in second.output and "冲突新增 0 处" in second.output

@@ -258,3 +258,99 @@ def test_cli_siting_check(site_db, tmp_path):
     assert ok.exit_code == 0 and json.loads(ok.output)["area"]["outside"] is True
     nosize = CliRunner().invoke(cli, [*base, "--lon", "112.9", "--size", "tank_volume_m3"])
     assert nosize.exit_code == 2 and "--size" in nosize.output
+
+
+# ---- the expert's cases through the HTTP request the page sends --------------------------------------
+
+@pytest.fixture
+def planner_client(site_db):
+    from tests.helpers import as_user
+    from webmap import create_app
+
+    return as_user(create_app({"TESTING": True, "DATABASE_URL": site_db}), "planner").test_client()
+
+
+def _post(client, body):
+    r = client.post("/api/v1/siting/check", json=body)
+    return r.status_code, r.get_json()
+
+
+XYLENE = [{"chemical": "二甲苯", "quantity_t": 60, "unit": "production"}]
+
+
+@pytest.mark.parametrize("case", ["filling_station_school", "lpg_1250_t", "co_by_cas", "formaldehyde_37",
+                                  "formaldehyde_95", "w5_2_pressure", "beijing"])
+def test_expert_cases_over_http(planner_client, case):
+    """Each case worked by hand (GB 50156 表4.0.4, GB 50016 表4.4.1, GB 18218-2018 表1/表2/表3, 表5 α)."""
+    if case == "filling_station_school":  # 35 m lower bound (vapour recovery undeclared), school at 34 m
+        code, res = _post(planner_client, _body(FS, "加油站", "trade_storage", [{"chemical": "汽油", "quantity_t": 30}]))
+        school = [c for c in res["conflicts"] if c["name"] == "加油站旁小学"]
+        assert code == 200 and res["verdict"]["decision"] == "shortfall" and school[0]["required_m"] == 35
+    elif case == "lpg_1250_t":  # V = 1250 / (0.58·0.95) = 2268.6 m³ → 1000 < V ≤ 2500: 110 m (R023), 65 m
+        code, res = _post(planner_client, _body(LPG, "液化石油气储配站", "storage",
+                                                [{"chemical": "液化石油气", "quantity_t": 1250}], exposed_people=0))
+        req = {d["category"]: d for d in res["required_distances"]}
+        assert code == 200 and req["mall"]["required_m"] == 110 and req["mall"]["rule"] == "R023"
+        assert req["office"]["required_m"] == 65
+    elif case == "co_by_cas":  # 表1第13项 Q = 20 t, 表3 β = 2: S = 40/20 = 2, R = 0.5·2·2 = 2 → 四级; QRA
+        code, res = _post(planner_client, _body(LPG, "化工厂", "production",
+                                                [{"cas": "630-08-0", "quantity_t": 40, "unit": "production"}],
+                                                exposed_people=0))
+        term = res["units"][0]["chemicals"][0]
+        assert code == 200 and term["name"] == "一氧化碳" and (term["Q"], term["beta"]) == (20, 2)
+        assert res["units"][0]["S"] == pytest.approx(2) and res["units"][0]["R"] == pytest.approx(2)
+        assert res["major_hazard_grade"] == 4 and res["method"]["code"] == "qra"
+    elif case == "formaldehyde_37":  # a 37 % solution is not 表1第8项 甲醛(含量>90%): no Q, not a major hazard
+        code, res = _post(planner_client, _body(LPG, "危化品仓库", "storage",
+                                                [{"chemical": "甲醛", "concentration_pct": 37, "quantity_t": 10}],
+                                                exposed_people=0))
+        assert code == 200 and res["major_hazard_grade"] is None
+        assert all(t["name"] != "甲醛(含量>90%)" for u in res["units"] for t in u["chemicals"])
+        code, err = _post(planner_client, _body(LPG, "危化品仓库", "storage",
+                                                [{"chemical": "甲醛", "concentration_pct": 137, "quantity_t": 10}]))
+        assert code == 400 and err["error"]["field"] == "inventory[0].concentration_pct"
+    elif case == "formaldehyde_95":  # 表1第8项 Q = 5 t: S = 10/5 = 2 ≥ 1 → a major hazard
+        code, res = _post(planner_client, _body(LPG, "危化品仓库", "storage",
+                                                [{"chemical": "甲醛", "concentration_pct": 95, "quantity_t": 10}],
+                                                exposed_people=0))
+        assert code == 200 and res["units"][0]["chemicals"][0]["Q"] == 5 and res["units"][0]["S"] == pytest.approx(2)
+        assert res["major_hazard_grade"] is not None
+    elif case == "w5_2_pressure":  # 二甲苯 W5.4 Q 5000 t at 常温常压; at 2.0 MPa > 1.6 MPa W5.2 Q 50 t: S = 60/50
+        code, plain = _post(planner_client, _body(LPG, "化工厂", "production", XYLENE, exposed_people=0))
+        assert code == 200 and plain["units"][0]["S"] == pytest.approx(60 / 5000) and plain["major_hazard_grade"] is None
+        code, hot = _post(planner_client, _body(LPG, "化工厂", "production", XYLENE, exposed_people=0,
+                                                conditions={"temperature_c": 80, "pressure_mpa": 2.0}))
+        assert code == 200 and hot["units"][0]["S"] == pytest.approx(1.2) and hot["major_hazard_grade"] is not None
+        assert hot["units"][0]["chemicals"][0]["Q_source"] == "GB 18218-2018 表2 W5.2"
+        code, err = _post(planner_client, _body(LPG, "化工厂", "production", XYLENE, conditions={"pressure": 2}))
+        assert code == 400 and err["error"]["field"] == "conditions.pressure"
+    else:  # Beijing: refused, naming the field, unless asked for
+        body = _body((116.397, 39.909), "加油站", "trade_storage", [{"chemical": "汽油", "quantity_t": 30}])
+        code, err = _post(planner_client, body)
+        assert code == 400 and err["error"]["field"] == "location" and "千米" in err["error"]["message"]
+        code, res = _post(planner_client, {**body, "allow_outside_area": True})
+        assert code == 200 and res["area"]["outside"]
+
+
+def test_cli_siting_check_lpg_and_co(site_db, tmp_path):
+    from hazmap.cli import cli
+
+    for inventory, facility, stage, check in (
+        ([{"chemical": "液化石油气", "quantity_t": 1250}], "液化石油气储配站", "储存",
+         lambda out: {d["category"]: d["required_m"] for d in out["required_distances"]}["mall"] == 110),
+        ([{"cas": "630-08-0", "quantity_t": 40, "unit": "production"}], "化工厂", "生产",
+         lambda out: out["units"][0]["S"] == pytest.approx(2) and out["method"]["code"] == "qra"),
+    ):
+        inv = tmp_path / "inv.json"
+        inv.write_text(json.dumps(inventory, ensure_ascii=False), encoding="utf-8")
+        res = CliRunner().invoke(cli, ["siting", "check", "--lon", str(LPG[0]), "--lat", str(LPG[1]),
+                                       "--facility-type", facility, "--stage", stage, "--inventory", str(inv),
+                                       "--exposed-people", "0"])
+        assert res.exit_code == 0, res.output
+        assert check(json.loads(res.output)), facility
+    inv.write_text(json.dumps(XYLENE, ensure_ascii=False), encoding="utf-8")
+    hot = CliRunner().invoke(cli, ["siting", "check", "--lon", str(LPG[0]), "--lat", str(LPG[1]), "--facility-type",
+                                   "化工厂", "--stage", "生产", "--inventory", str(inv), "--exposed-people", "0",
+                                   "--pressure-mpa", "2.0"])
+    assert hot.exit_code == 0, hot.output
+    assert json.loads(hot.output)["units"][0]["S"] == pytest.approx(1.2)

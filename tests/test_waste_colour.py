@@ -30,7 +30,7 @@ def test_reason_shape_and_points():
                                                            ("WASTE_LICENCE_UNKNOWN", 0.0)]
     for r in reasons:
         assert set(r) == {"code", "text", "points", "category"}
-        assert r["category"] == "危险废物管理（本地细化）" and "本地政策" in r["text"]
+        assert r["category"] == "危险废物管理（本地细化）" and "本地政策" in r["text"] and "本地政策：本地政策" not in r["text"]
     assert "超期贮存 1 项：900-041-49 已贮存 537 天" in reasons[0]["text"]
 
 

@@ -59,6 +59,13 @@ GEOMETRY_FORMAT = {"Point": "geometry-point", "LineString": "geometry-linestring
                    "MultiPolygon": "geometry-multipolygon"}
 
 
+@bp.before_request
+def _only_known_parameters():
+    """Every /ogc resource refuses a parameter it does not know (items check their own, richer set)."""
+    if request.endpoint != "ogc.items":
+        arguments.ogc_plain(request.args)
+
+
 def _url(endpoint: str, query: dict | None = None, **kw) -> str:
     """An absolute link; the query string is encoded apart, so no parameter can collide with url_for's."""
     url = url_for(endpoint, _external=True, **kw)

@@ -282,14 +282,30 @@ def refresh(conn: sa.Connection, run_id: int, domain, *, progress=None, engine=N
     colours = defaultdict(int)
     for c, _ in colour_by_ent.values():
         colours[c] += 1
+    provisional = {"count": sum(1 for r in risk_rows if r[RISK_COLUMNS.index("provisional")]),
+                   "could_be_red": sum(1 for r in risk_rows if r[RISK_COLUMNS.index("provisional")]
+                                       and r[RISK_COLUMNS.index("risk_color_worst")] == "red"
+                                       and r[RISK_COLUMNS.index("risk_color")] != "red")}
     return {
         "enterprises": len(enterprises), "hazard_units": len(unit_rows),
         "major_hazards": sum(1 for r in unit_rows if r["grade"] is not None), "source_kinds": len(by_kind),
         "requirements": len(req_rows), "conflicts": n_conflicts, "areas": n_areas,
-        "hca_segments": n_hca, "colours": dict(colours),
+        "hca_segments": n_hca, "colours": dict(colours), "provisional": provisional,
         "versions": domain.versions.as_json(), "steps": steps, **wing_counts,
         "incremental": engine.counts if plan else None,
     }
+
+
+def colour_text(summary: dict) -> str:
+    """The four colours of a refresh summary, with how many are provisional (what the CLI and ETL print):
+    "红 3 / 橙 5 / 黄 20 / 蓝 125（初步分级 150 家，其中最不利可能为红色 40 家）"."""
+    cl, prov = summary["colours"], summary.get("provisional") or {}
+    text = (f"红 {cl.get('red', 0)} / 橙 {cl.get('orange', 0)} / 黄 {cl.get('yellow', 0)} / "
+            f"蓝 {cl.get('blue', 0)}")
+    if prov.get("count"):
+        text += (f"（初步分级 {prov['count']} 家：评估未覆盖全部 100 分，其中最不利可能为红色 "
+                 f"{prov['could_be_red']} 家）")
+    return text
 
 
 def _refresh_areas(conn, run_id, colour_by_ent, exposure, params) -> int:

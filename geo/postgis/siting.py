@@ -21,6 +21,7 @@ from geo import crs as crs_mod
 from geo import enterprise as ent_mod
 from geo.errors import InvalidInput
 from geo.fire_class import check_fire_class
+from geo.major_hazard import ProcessConditions
 from geo.postgis.conflicts import conflicts_at
 from geo.postgis.exposure import exposed_people_at
 from geo.postgis.target_kinds import kinds_near, target_kind_sql
@@ -91,8 +92,13 @@ def parse_inventory(items, catalogue) -> dict[str, list]:
         name, cas = item.get("chemical"), item.get("cas")
         if not name and not cas:
             raise InvalidInput(f"{f}.chemical", f"{f} 缺少 chemical 或 cas")
+        pct = item.get("concentration_pct")
+        if pct is not None:
+            pct = _number(pct, f"{f}.concentration_pct", positive=True)
+            if pct > 100:
+                raise InvalidInput(f"{f}.concentration_pct", f"{f}.concentration_pct 应在 0–100（%）之间，实际 {pct:g}")
         try:
-            chem = catalogue.resolve(name=name or None, cas=cas or None)
+            chem = catalogue.resolve(name=name or None, cas=cas or None, concentration_pct=pct)
         except AmbiguousChemical as exc:
             raise InvalidInput(f"{f}.chemical", str(exc)) from None
         except ChemicalNotFound as exc:
@@ -106,6 +112,24 @@ def parse_inventory(items, catalogue) -> dict[str, list]:
             raise InvalidInput(f"{f}.quantity_t", f"{chem.name} 的合计数量超出范围")
         units[kind][chem.key] = (chem, total)
     return {k: list(v.values()) for k, v in units.items()}
+
+
+def parse_conditions(raw) -> ProcessConditions | None:
+    """The candidate's operating conditions, ``{"temperature_c": 80, "pressure_mpa": 2.0}`` (gauge), applied
+    to each of its units (GB 18218-2018 表2 W5.1/W5.2); absent → the 常温常压 default, said in the notes."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise InvalidInput("conditions", "conditions 应为对象（temperature_c、pressure_mpa）")
+    unknown = sorted(set(raw) - {"temperature_c", "pressure_mpa"})
+    if unknown:
+        raise InvalidInput(f"conditions.{unknown[0]}", f"未知的工艺条件 {unknown[0]}（可用：temperature_c、pressure_mpa）")
+    t = raw.get("temperature_c")
+    t = None if t is None else _number_any(t, "conditions.temperature_c")
+    if t is not None and not -273.15 <= t <= 2000:
+        raise InvalidInput("conditions.temperature_c", f"conditions.temperature_c 超出合理范围（℃），实际 {t:g}")
+    p = _number(raw.get("pressure_mpa"), "conditions.pressure_mpa", allow_none=True)
+    return ProcessConditions(temperature_c=t, pressure_mpa=p)
 
 
 # The candidate's declared size (GB 50016 / GB 50156 / GB 50074 bands); each optional, unknown → the
@@ -250,6 +274,7 @@ def check_site(conn: sa.Connection, payload, domain, *, area: SitingArea) -> dic
     in_park = _flag(payload, "in_chemical_park")
     allow_outside = bool(_flag(payload, "allow_outside_area"))
     units = parse_inventory(payload.get("inventory"), ref.catalogue)
+    conditions = parse_conditions(payload.get("conditions"))
     given = _number(payload.get("exposed_people"), "exposed_people", allow_none=True)
     with_consequence = bool(_flag(payload, "consequence"))
     located = locate_in_area(conn, lon, lat, area, allow_outside=allow_outside)
@@ -264,7 +289,7 @@ def check_site(conn: sa.Connection, payload, domain, *, area: SitingArea) -> dic
         if kind not in units:
             continue
         unit_results.append({"unit": kind, **ent_mod.unit_result(
-            units[kind], exposed_people=people, domain=domain,
+            units[kind], exposed_people=people, domain=domain, conditions=conditions,
             exposure_basis="given" if given is not None else ("counted" if counted_from else "none_registered"))})
     grades = [u["grade"] for u in unit_results if u["grade"] is not None]
     major = min(grades) if grades else None

@@ -42,5 +42,12 @@ def colour_reasons(findings: Iterable[Finding], *, rules: ColourRules) -> list[d
         more = f"等 {n} 项" if n > _SHOWN else ""
         reasons.append({"code": code, "points": round(pts, 2), "category": rules.category,
                         "text": f"{FINDING_TITLES[code]} {n} 项：" + "；".join(texts[:_SHOWN]) + more + note
-                                + f"（本地政策：{p.basis}）"})
+                                + f"（{_basis(p)}）"})
     return reasons
+
+
+def _basis(p) -> str:
+    """The points' basis, said once as local policy ("本地政策：…", never "本地政策：本地政策：…")."""
+    if p.status == "local_policy" and not p.basis.startswith("本地政策"):
+        return f"本地政策：{p.basis}"
+    return p.basis

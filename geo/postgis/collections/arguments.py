@@ -80,6 +80,17 @@ def api_selection(c: Collection, args: Mapping, *, limits) -> tuple[Selection, P
         after=_one(args, "after") or None)
 
 
+def ogc_plain(args: Mapping) -> None:
+    """``/ogc`` resources other than items take ``f`` only: any other parameter → 400
+    (``/req/core/query-param-unknown`` applies to every resource, not only to items)."""
+    unknown = sorted(k for k in args if k != "f")
+    if unknown:
+        raise InvalidInput(unknown[0], f"未知参数 {unknown[0]}（此资源只接受 f=json）")
+    f = _one(args, "f")
+    if f and "json" not in f:
+        raise InvalidInput("f", "f 只支持 json")
+
+
 def ogc_selection(c: Collection, args: Mapping, *, limits, extent) -> tuple[Selection, Paging]:
     """``/ogc`` items: every OGC parameter, property filters on the queryables, lenient limits.
 
