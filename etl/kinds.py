@@ -82,6 +82,8 @@ ENTERPRISES = Kind(
         "in_chemical_park": ["是否在化工园区", "化工园区", "in_chemical_park"],
         "larger_accidents_3y": ["三年内较大事故", "larger_accidents_3y"],
         "fatal_accidents_3y": ["三年内死亡事故", "fatal_accidents_3y"],
+        "major_accidents_3y": ["三年内重大事故", "major_accidents_3y"],
+        "fatal_accidents_1y": ["一年内亡人事故", "近一年内亡人事故", "fatal_accidents_1y"],
         "major_hidden_dangers": ["重大隐患数", "未整改重大隐患", "major_hidden_dangers"],
         "standardisation_level": ["安全生产标准化等级", "标准化等级", "standardisation_level"],
         # registered sizes and site boundary (issue 11; etl/records_registry.py)

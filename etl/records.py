@@ -62,6 +62,8 @@ def enterprise(row, cols, ctx, source_crs, geocoder, towns: dict[str, str]) -> d
                              "false": False}.get(park.lower()) if park else None,
         "larger_accidents_3y": optional_int(row, cols, "larger_accidents_3y", "三年内较大事故"),
         "fatal_accidents_3y": optional_int(row, cols, "fatal_accidents_3y", "三年内死亡事故"),
+        "major_accidents_3y": optional_int(row, cols, "major_accidents_3y", "三年内重大事故"),
+        "fatal_accidents_1y": optional_int(row, cols, "fatal_accidents_1y", "一年内亡人事故"),
         "major_hidden_dangers": optional_int(row, cols, "major_hidden_dangers", "重大隐患数"),
         "standardisation_level": level_n,
         "src_x": sx, "src_y": sy, "src_crs": scrs, "geocode_precision": precision,
@@ -71,6 +73,10 @@ def enterprise(row, cols, ctx, source_crs, geocoder, towns: dict[str, str]) -> d
     }
     if park and rec["in_chemical_park"] is None:
         raise RowError("是否在化工园区", park, "应为 是/否")
+    if rec["fatal_accidents_1y"] is not None and rec["fatal_accidents_3y"] is not None \
+            and rec["fatal_accidents_1y"] > rec["fatal_accidents_3y"]:
+        raise RowError("一年内亡人事故", str(rec["fatal_accidents_1y"]),
+                       f"多于三年内死亡事故（{rec['fatal_accidents_3y']}）：一年在三年之内")
     rec["_town_name"] = town_name
     return rec
 

@@ -6,8 +6,8 @@ inputs come in two shapes:
 
 * :class:`AccidentHistory` — dated records (``date``, ``level`` 特别重大/重大/较大/一般, ``fatalities``)
   and the date from which the record is complete;
-* :class:`AccidentCounts` — counts a registry holds over one window (today: 三年内较大事故,
-  三年内死亡事故), ``None`` where a count is not registered.
+* :class:`AccidentCounts` — counts a registry holds over one window (三年内较大事故, 三年内死亡事故,
+  三年内重大事故) plus, optionally, 近一年内亡人事故 (``fatal_1y``), ``None`` where a count is not registered.
 
 :func:`count_in_window` gives a :class:`Bound` — ``low`` accidents certainly happened in the window,
 at most ``high`` (``None`` = unknown).  A count over a longer window bounds a shorter one from above
@@ -74,14 +74,17 @@ class AccidentCounts:
     fatal: int | None = None
     social_impact: int | None = None
     fatalities: int | None = None
+    fatal_1y: int | None = None  # 亡人一般事故 in the last year (the guide's 近一年内 window), if registered
 
     def __post_init__(self) -> None:
-        for name in ("major", "larger", "fatal", "social_impact", "fatalities"):
+        for name in ("major", "larger", "fatal", "social_impact", "fatalities", "fatal_1y"):
             v = getattr(self, name)
             if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 0):
                 raise ValueError(f"事故计数 {name} 应为非负整数，实际 {v!r}")
         if self.window_years < 1:
             raise ValueError("事故计数的统计年限应至少为 1 年")
+        if self.fatal_1y is not None and self.fatal is not None and self.fatal_1y > self.fatal:
+            raise ValueError(f"近一年内亡人事故（{self.fatal_1y}）多于{self.window_years}年内亡人事故（{self.fatal}）")
 
     @property
     def registered(self) -> tuple[str, ...]:
@@ -154,6 +157,11 @@ def _from_counts(c: AccidentCounts, kind: str, window_years: int) -> Bound:
         # a registry's counts do not cover every accident (no-fatality accidents without social impact)
         return Bound(sum(p.low for p in parts), None)
     n = getattr(c, kind)
+    if kind == "fatal" and c.fatal_1y is not None:
+        if window_years == 1:
+            return Bound(c.fatal_1y, c.fatal_1y)
+        if n is None:  # the last year's fatal accidents are inside any longer window
+            return Bound(c.fatal_1y, None)
     if n is None:
         return UNKNOWN
     if c.window_years == window_years:

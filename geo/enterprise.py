@@ -60,9 +60,12 @@ def source_profile(*, stages, facility_type, major_grade, chemicals, fire_classe
 
 
 def colour_facts(*, stages, major_grades, chemicals, in_chemical_park, conflicts, larger_accidents=None,
-                 fatal_accidents=None, major_hidden_dangers=None, standardisation_level=None,
-                 fire_sites=()) -> risk_color.DerivedFacts:
+                 fatal_accidents=None, major_accidents=None, fatal_accidents_1y=None, major_hidden_dangers=None,
+                 standardisation_level=None, fire_sites=()) -> risk_color.DerivedFacts:
     """The facts the four-colour grading reads, from the registry and the engine's results.
+
+    Accident counts, ``None`` = not registered: ``larger_accidents`` 三年内较大事故, ``fatal_accidents``
+    三年内死亡（亡人一般）事故, ``major_accidents`` 三年内重大及以上事故, ``fatal_accidents_1y`` 近一年内亡人事故.
 
     ``fire_sites``: ``(unit key, fire class)`` of every hazard unit with a fire class (每处).
     """
@@ -72,8 +75,9 @@ def colour_facts(*, stages, major_grades, chemicals, in_chemical_park, conflicts
         toxic_inhalation=sum(1 for c in unique if c.toxic_inhalation),
         key_supervised=sum(1 for c in unique if c.key_supervised and not c.explosive and not c.toxic_inhalation))
     accidents = None
-    if larger_accidents is not None or fatal_accidents is not None:
-        accidents = AccidentCounts(window_years=3, larger=larger_accidents, fatal=fatal_accidents)
+    if any(v is not None for v in (larger_accidents, fatal_accidents, major_accidents, fatal_accidents_1y)):
+        accidents = AccidentCounts(window_years=3, larger=larger_accidents, fatal=fatal_accidents,
+                                   major=major_accidents, fatal_1y=fatal_accidents_1y)
     return risk_color.DerivedFacts(
         stages=tuple(stages), major_hazard_grades=tuple(major_grades), substances=substances,
         fire_sites=_sites(fire_sites),

@@ -64,6 +64,19 @@ def test_a_three_year_count_below_the_threshold_settles_the_one_year_condition(m
     assert _dr(r) == "not_met"
 
 
+def test_a_registered_one_year_count_settles_what_three_year_counts_cannot(model):
+    # 2 fatal in three years, of them 0 / 2 in the last year (the registry's 一年内亡人事故)
+    assert _dr(_grade(model, AccidentCounts(major=0, larger=0, fatal=2, fatal_1y=0, social_impact=0))) == "not_met"
+    r = _grade(model, AccidentCounts(major=0, larger=0, fatal=2, fatal_1y=2, social_impact=0))
+    assert _dr(r) == "met" and r.risk_color == "red" and "一年内亡人一般事故 2 起" in r.reasons[0].text
+    # the one-year count alone bounds the three-year one from below: 2 in the last year → red
+    assert _dr(_grade(model, AccidentCounts(major=0, larger=0, fatal_1y=2))) == "met"
+    assert count_in_window(AccidentCounts(fatal_1y=1), kind="fatal", window_years=3, as_of=AS_OF) == \
+        type(count_in_window(None, kind="fatal", window_years=3, as_of=AS_OF))(1, None)
+    with pytest.raises(ValueError):
+        AccidentCounts(fatal=1, fatal_1y=2)  # one year is inside three
+
+
 @pytest.mark.parametrize("counts, expected", [
     (AccidentCounts(major=1), "met"),
     (AccidentCounts(larger=2), "met"),

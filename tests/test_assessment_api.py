@@ -200,7 +200,10 @@ def test_collections_list_the_ledger_inspections_items_and_the_new_enterprise_fi
     assert f["properties"]["overdue"] is True and f["properties"]["state_label"] == "待整改（逾期）"
     assert f["properties"]["five_missing"] == ["措施", "责任", "资金", "预案"]
     other = c.get(f"/api/v1/hidden-dangers?enterprise={ids['station']}").json["features"][0]
-    assert other["geometry"] is None and other["properties"]["overdue"] is False  # no deadline, no place
+    # no deadline, no place: drawn at its enterprise (never lost from the map), said by ``located``
+    station = c.get(f"/api/v1/enterprises/{ids['station']}").json["geometry"]["coordinates"]
+    assert other["geometry"]["coordinates"] == station and other["properties"]["located"] is False
+    assert other["properties"]["overdue"] is False and f["properties"]["located"] is True
     items = c.get(f"/api/v1/assessment-items?enterprise={p}").json["features"]
     assert [(x["properties"]["points"], x["properties"]["current"]) for x in items] == [(0, True), (-5, False)]
     ins = c.get("/api/v1/inspections").json["features"]

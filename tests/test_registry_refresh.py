@@ -137,3 +137,40 @@ def test_fire_class_contradiction_is_a_warning_and_the_derived_class_is_used(ref
     assert (reqs[(_code(3), "mall")].required_m, reqs[(_code(3), "mall")].rule_id) == (50.0, "R001")
     assert res.counts["hazard_units"]["rejected"] == 0 and res.counts["hazard_units"]["warnings"] == 1
     assert json.dumps(res.counts, ensure_ascii=False)  # counts stay JSON (run.counts column)
+
+
+def test_registered_accident_counts_in_the_guides_windows_decide_direct_red(fresh_db_url, tmp_path):
+    """应急〔2018〕19号 direct red from the registry's counts: 三年内重大事故 1 → red; 一年内亡人事故 2 → red;
+    三年内死亡事故 2 with 一年内亡人事故 0 → not met (settled); without the one-year count → 未评估;
+    一年内 more than 三年内 → the row is rejected, naming the column."""
+    from etl.run import Source, run_etl
+    from hazmap.config import load_settings
+    from hazmap.db.session import get_engine
+
+    head = ["统一社会信用代码", "企业名称", "环节", "设施类型", "经度", "纬度", "坐标系",
+            "三年内重大事故", "三年内较大事故", "三年内死亡事故", "一年内亡人事故"]
+    rows = [  # i, major 3y, larger 3y, fatal 3y, fatal 1y
+        (0, "1", "0", "0", "0"), (1, "0", "0", "2", "2"), (2, "0", "0", "2", "0"), (3, "0", "0", "2", ""),
+        (4, "0", "0", "1", "2")]
+    ent = _csv(tmp_path / "e.csv", head, [
+        [_code(10 + i), f"晋城市事故{i}化工有限公司", "储存", "危化品仓库", f"{112.80 + 0.05 * i:.4f}", "35.50", "wgs84",
+         major, larger, fatal3, fatal1] for i, major, larger, fatal3, fatal1 in rows])
+    s = replace(load_settings(None, env={}), database_url=fresh_db_url)
+    res = run_etl(s, [Source("enterprises", ent)], rejects_path=tmp_path / "r.csv")
+    assert res.status == "succeeded", res.message
+    bad = [r for r in res.rejects if r.line == 6]
+    assert bad and bad[0].field == "一年内亡人事故" and "多于三年内死亡事故" in bad[0].reason
+    with get_engine(fresh_db_url).connect() as conn:
+        got = {r.credit_code: r for r in conn.execute(sa.text("""
+            select e.credit_code, r.risk_color, r.reasons, r.direct_red_unevaluated from enterprise_risk r
+            join enterprise e on e.id = r.enterprise_id where r.run_id = :run"""), {"run": res.run_id})}
+    assert set(got) == {_code(10 + i) for i in range(4)}
+
+    def direct_red(code):
+        g = got[code]
+        if any(x["code"] == "DIRECT_RED" for x in g.reasons):
+            return "met"
+        return "unevaluated" if any(d["code"] == "DR_ACCIDENTS" for d in g.direct_red_unevaluated) else "not_met"
+
+    assert [direct_red(_code(10 + i)) for i in range(4)] == ["met", "met", "not_met", "unevaluated"]
+    assert got[_code(10)].risk_color == "red" and got[_code(11)].risk_color == "red"

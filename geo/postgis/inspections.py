@@ -12,6 +12,7 @@ publishes the hash (the seed is kept for the record, so the draw can be re-check
 from __future__ import annotations
 
 import datetime as dt
+import re
 import json
 
 import sqlalchemy as sa
@@ -69,9 +70,17 @@ def _quotas(given, rules) -> dict[Stratum, int]:
     return out
 
 
-def population(conn, run_id: int, rules) -> list[tuple]:
-    """``(DrawEnterprise, row)`` for every graded enterprise (key = credit code)."""
-    year = dt.date.today().year
+def period_year(period: str, today: dt.date | None = None) -> int:
+    """The calendar year a draw's period belongs to — its leading four-digit year ("2027-Q1", "2027年第一季度"),
+    else this year: the annual cap (Shanxi 2/4/8/12 a year) counts the inspections of that year."""
+    m = re.match(r"\s*((?:19|20)\d\d)(?!\d)", period)
+    return int(m.group(1)) if m else (today or dt.date.today()).year
+
+
+def population(conn, run_id: int, rules, year: int | None = None) -> list[tuple]:
+    """``(DrawEnterprise, row)`` for every graded enterprise (key = credit code); ``this_year`` counts the
+    inspections done or planned in ``year`` (default: this year)."""
+    year = year or dt.date.today().year
     out = []
     for r in conn.execute(_POPULATION, {"run": run_id, "year": year}):
         depts = tuple(r.departments) or tuple(x for x in [(r.department or "").strip()] if x)
@@ -93,7 +102,7 @@ def draw_and_store(conn: sa.Connection, body: dict, *, rules, by: str) -> dict:
     unknown = sorted(set(body) - {"seed", "period", "quotas", "inspectors"})
     if unknown:
         raise InvalidInput(unknown[0], f"未知字段 {unknown[0]}（可用：seed、period、quotas、inspectors）")
-    pop = population(conn, run_id, rules)
+    pop = population(conn, run_id, rules, period_year(period))
     rows = {e.key: r for e, r in pop}
     inspectors = _inspectors(conn, body.get("inspectors"))
     names = {i.key: i for i in inspectors}

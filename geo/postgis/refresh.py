@@ -57,7 +57,7 @@ UNIT_RESULT_COLUMNS = ("run_id", "hazard_unit_id", "s", "r", "alpha", "exposed_p
 
 ENTERPRISES_SQL = sa.text("""
     select id, name, stages, facility_type, in_chemical_park, larger_accidents_3y,
-           fatal_accidents_3y, major_hidden_dangers, standardisation_level,
+           fatal_accidents_3y, major_accidents_3y, fatal_accidents_1y, major_hidden_dangers, standardisation_level,
            tank_volume_m3, station_grade, vapour_recovery, lpg_tank_buried, oil_depot_grade,
            (footprint is not null and not ST_IsEmpty(footprint)) as has_footprint
     from enterprise order by id
@@ -242,6 +242,7 @@ def refresh(conn: sa.Connection, run_id: int, domain, *, progress=None, engine=N
             stages=list(e.stages), major_grades=grades, chemicals=chems_by_ent.get(e.id, []),
             in_chemical_park=e.in_chemical_park, conflicts=conflicts_by_ent.get(e.id, 0),
             larger_accidents=e.larger_accidents_3y, fatal_accidents=e.fatal_accidents_3y,
+            major_accidents=e.major_accidents_3y, fatal_accidents_1y=e.fatal_accidents_1y,
             major_hidden_dangers=e.major_hidden_dangers,
             standardisation_level=e.standardisation_level,
             fire_sites=sites_by_ent.get(e.id, ()))

@@ -128,6 +128,8 @@ enterprise = Table(
     Column("in_chemical_park", Boolean),
     Column("larger_accidents_3y", Integer),
     Column("fatal_accidents_3y", Integer),
+    Column("major_accidents_3y", Integer),  # 三年内重大事故 (0208)
+    Column("fatal_accidents_1y", Integer),  # 近一年内亡人事故 (0208)
     Column("major_hidden_dangers", Integer),
     Column("standardisation_level", Integer),
     Column("src_x", Float),

@@ -34,10 +34,11 @@ _FIVE_MISSING = """array_remove(array[
 HIDDEN_DANGERS = Collection(
     id="hidden-dangers", title="隐患台账", geometry_type="Point", item_label="隐患",
     description="隐患台账：发现日期与来源、等级（重大隐患注明安监总管三〔2017〕121号判定项）、五落实、"
-                "状态（待整改/整改中/待验收/已销号，逾期由整改时限推算）与验收；有地点坐标的隐患显示在地图上。",
+                "状态（待整改/整改中/待验收/已销号，逾期由整改时限推算）与验收；无地点坐标的隐患取企业位置"
+                "（located = false），不会从地图上消失。",
     source="""hidden_danger h join enterprise e on e.id = h.enterprise_id
         left join admin_area a on a.code = e.town_code""",
-    key="h.id", key_type="integer", geometry="h.geom", run_scoped=False,
+    key="h.id", key_type="integer", geometry="coalesce(h.geom, e.geom)", run_scoped=False,
     properties=(
         P("id", "integer", "编号", "h.id"),
         P("danger_key", "string", "隐患编号", "h.danger_key"),
@@ -66,7 +67,7 @@ HIDDEN_DANGERS = Collection(
         P("accepted_on", "date", "验收日期", "h.accepted_on"),
         P("reviewer", "string", "验收人", "h.reviewer"),
         P("inspection_id", "integer", "检查编号", "h.inspection_id"),
-        P("located", "boolean", "有地点坐标", "h.geom is not null"),
+        P("located", "boolean", "有地点坐标（否：位置取企业位置）", "h.geom is not null"),
     ),
     filters=(
         _enterprise_filter("h"),
