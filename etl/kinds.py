@@ -194,7 +194,7 @@ ASSESSMENT_KINDS = (ASSESSMENTS, HIDDEN_DANGERS, INSPECTORS)
 from etl import load_transport as lt, records_transport as rt  # noqa: E402
 
 VEHICLES = Kind(
-    "vehicles", "车辆", {
+    "vehicles", "危货车辆", {
         "plate": ["车牌号", "车牌号码", "plate"],
         "plate_colour": ["车牌颜色", "plate_colour"],
         "carrier_credit_code": ["承运人信用代码", "运输企业信用代码", "carrier_credit_code"],
@@ -212,7 +212,7 @@ VEHICLES = Kind(
     load=lt.registry_loader("vehicle", "plate"), key="plate", key_label="车牌号", tables=("vehicle",))
 
 CREW = Kind(
-    "crew", "从业人员", {
+    "crew", "驾驶员与押运员", {
         "name": ["姓名", "name"],
         "id_tail": ["身份证后四位", "id_tail"],
         "role": ["岗位", "人员类别", "role"],

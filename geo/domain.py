@@ -45,6 +45,7 @@ class Domain:
     waste: object = None  # geo.waste.data.WasteData (hazardous-waste codes and rules)
     consequence: object = None  # geo.consequence.tables.ConsequenceTables (data/rules/consequence), None = not loaded
     assessment: "AssessmentRules | None" = None  # issue 12: 2017-121 criteria, responsibility, draw rules
+    transport: object = None  # geo.transport.rules.TransportRules (issue 15)
 
 
 def overrides_version(base: str, overrides) -> str:
@@ -95,7 +96,17 @@ def build_domain(reference_dir: Path, rules_dir: Path, *, overrides=()) -> Domai
                   vocabulary=vocabulary,
                   versions=Versions(reference.version, rules.version, model.version),
                   waste=_waste(reference_dir, rules_dir), consequence=consequence,
-                  assessment=_assessment_rules(reference_dir, rules_dir))
+                  assessment=_assessment_rules(reference_dir, rules_dir),
+                  transport=_transport(reference_dir, rules_dir))
+
+
+def _transport(reference_dir: Path, rules_dir: Path):
+    """The transport wing's rules, when the data directory has them (a trimmed test directory may not)."""
+    if not (rules_dir / "transport_checks.toml").is_file():
+        return None
+    from geo.transport.rules import load_transport_rules
+
+    return load_transport_rules(rules_dir, reference_dir)
 
 
 def _assessment_rules(reference_dir: Path, rules_dir: Path):

@@ -66,9 +66,9 @@ def location_class(targets: list[dict], *, params: dict) -> tuple[int, str]:
         return 4, f"两侧{c:g} m内{p['class4_min_storeys']}层及以上住宅 {tall} 户（≥{p['class4_households']}户，按四级地区）"
     if households >= p["class3_households"]:
         return 3, f"两侧{c:g} m内居民 {households} 户（≥{p['class3_households']}户，三级地区）"
-    if households > 15:
-        return 2, f"两侧{c:g} m内居民 {households} 户（二级地区）"
-    return 1, f"两侧{c:g} m内居民 {households} 户（一级地区）"
+    if households > p["class1_max_households"]:
+        return 2, f"两侧{c:g} m内居民 {households} 户（>{p['class1_max_households']}户，二级地区）"
+    return 1, f"两侧{c:g} m内居民 {households} 户（≤{p['class1_max_households']}户，一级地区）"
 
 
 def gas_hca_grade(*, diameter_mm: float, maop_mpa: float, targets: list[dict],

@@ -76,7 +76,7 @@ def db_init(ctx: click.Context) -> None:
 
     s = _settings(ctx)
     try:
-        done = init_database(s.database_url)
+        done = init_database(s.database_url, db=s.database)
     except DatabaseError as exc:
         fail((exc.__cause__ and describe_failure(exc.__cause__, s.database_url)) or str(exc))
     click.echo(("已创建数据库；" if done["created"] else "数据库已存在；")
@@ -91,10 +91,11 @@ def db_downgrade(ctx: click.Context, revision: str) -> None:
     """Migrate down to REVISION (e.g. ``base``)."""
     from hazmap.db.init import downgrade
 
-    url = _settings(ctx).database_url
+    s = _settings(ctx)
+    url = s.database_url
     if _current_revision(url) is None:
         fail(f"数据库 {server_and_database(url)[1]} 没有 hazmap 的表结构（未初始化或已被删除），无可回退：请先运行 hazmap db init")
-    downgrade(url, revision)
+    downgrade(url, revision, db=s.database)
     click.echo(f"已回退到 {revision}")
 
 
@@ -110,8 +111,9 @@ def refresh(ctx: click.Context, engine: str, scheduler: str | None, workdir: str
 
     s = _settings(ctx)
     try:
-        with open_refresh_engine(engine, scheduler, workdir=workdir) as eng:  # LocalCluster when no scheduler
-            summary = run_refresh(s, domain=_domain(s), engine=eng, incremental=not full)
+        domain = _domain(s)
+        with open_refresh_engine(engine, scheduler, workdir=workdir, rules=domain.rules) as eng:  # LocalCluster when no scheduler
+            summary = run_refresh(s, domain=domain, engine=eng, incremental=not full)
     except (RunLocked, EngineError) as exc:
         fail(str(exc))
     click.echo(summary["text"])

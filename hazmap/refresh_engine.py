@@ -24,16 +24,6 @@ from geo.postgis.exposure import EXPOSURE_RADIUS_M, exposed_people_by_enterprise
 ENGINES = ("postgis", "dask")
 
 
-def _packaged_target_kind_sql() -> str:
-    """The target-kind SQL of the packaged target classes (``target_classes.csv``; rule overrides
-    do not change target classes)."""
-    from geo.postgis.target_kinds import target_kind_sql
-    from geo.rules_files import load_ruleset_from
-    from hazmap.domain import data_dir
-
-    return target_kind_sql(load_ruleset_from(data_dir("rules")))
-
-
 class EngineError(Exception):
     """An engine the user asked for cannot be used (Chinese message; the CLI exits 2)."""
 
@@ -61,9 +51,12 @@ def engine_options(command):
 @contextmanager
 def open_refresh_engine(engine: str = "postgis", scheduler: str | None = None, *,
                         workdir: str | None = None, n_workers: int | None = None,
-                        connect_timeout_s: float = 10.0):
+                        connect_timeout_s: float = 10.0, rules=None):
     """Yield a :class:`RefreshEngine` for one refresh; a Dask client (and local cluster) is
-    closed and the scratch files removed at exit.  Raises :class:`EngineError` naming the
+    closed and the scratch files removed at exit.  ``rules`` (the refresh's
+    :class:`geo.separation.RuleSet`, ``domain.rules``) gives the target kinds the exported targets carry,
+    so the exposure and conflict steps share one export; without it the exposure step exports
+    targets without kinds (people only) and the conflict step its own.  Raises :class:`EngineError` naming the
     option for a bad combination, a missing ``[scale]`` install or an unreachable scheduler.
     """
     if engine not in ENGINES:
@@ -97,11 +90,16 @@ def open_refresh_engine(engine: str = "postgis", scheduler: str | None = None, *
     try:
         with tempfile.TemporaryDirectory(prefix="hazmap-refresh-", dir=workdir) as scratch:
             # the targets are exported once and shared by both steps of this refresh, with the
-            # target kinds of the packaged target classes (what the refresh's rules use)
+            # target kinds of the refresh's rules (domain.rules)
             exported = {}
+            default_kind = NO_KINDS
+            if rules is not None:
+                from geo.postgis.target_kinds import target_kind_sql
+
+                default_kind = target_kind_sql(rules)
 
             def tiles(conn, target_kind=None):
-                target_kind = target_kind or _packaged_target_kind_sql()
+                target_kind = target_kind or default_kind
                 if target_kind not in exported:
                     exported[target_kind] = dask_steps.export_targets(
                         conn, Path(scratch) / f"targets-{len(exported)}", target_kind=target_kind)

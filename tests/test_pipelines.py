@@ -61,6 +61,10 @@ def test_gas_location_classes(params):
     tall = [{"category": "residential", "households": 120, "storeys": 6, "distance_m": 80}]
     assert hca_grade(medium="gas", diameter_mm=610, maop_mpa=6.3, targets=tall, params=params)[0] == 3
     assert location_class(homes[:1], params=params)[0] == 2
+    # GB 50251 §4.2.2: ≤ 15 户 一级, 15 < n < 100 二级 — the boundary read from pipeline_hca.toml
+    at = lambda n, p=params: location_class([{"category": "residential", "households": n, "distance_m": 10}], params=p)
+    assert at(15)[0] == 1 and "≤15户" in at(15)[1] and at(16)[0] == 2
+    assert at(16, {**params, "class1_max_households": 20})[0] == 1  # one copy of the number: the file's
     assert hca_grade(medium="gas", diameter_mm=610, maop_mpa=6.3, targets=[], location_class=4,
                      params=params)[0] == 3
     flam = [{"category": "flammable_site", "name": "加油站", "distance_m": 120}]

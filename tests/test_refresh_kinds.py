@@ -118,7 +118,10 @@ def test_kinds_on_the_dask_engine_give_the_same_pairs(district):
 
     url, ids = district
     pg = run_refresh(load_settings())["run_id"]
-    with open_refresh_engine("dask", n_workers=1) as eng:
+    from tests.helpers import domain
+
+    # as the CLI opens it: the domain's rules give the kinds, one target export for both steps
+    with open_refresh_engine("dask", n_workers=1, rules=domain().rules) as eng:
         dk = run_refresh(load_settings(), engine=eng)["run_id"]
     with get_engine(url).connect() as conn:
         a, b = _conflicts(conn, pg), _conflicts(conn, dk)

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import sqlalchemy as sa
 from flask import Blueprint, g, jsonify, request
 
 from geo import assessment_input
@@ -30,6 +29,7 @@ from geo import cells as cells_mod
 from geo.assessment_records import hidden_danger_from_row
 from geo.errors import InvalidInput, NotFound
 from geo.hidden_danger import TransitionError, state_label, transition
+from geo.postgis import assessment_queries as queries
 from geo.postgis import inspections as inspections_mod
 from geo.postgis import ledger
 from geo.postgis.runs import current_run_id
@@ -60,7 +60,7 @@ def _audit(conn, action: str, detail: dict) -> None:
 
 
 def _enterprise(conn, eid: int):
-    r = conn.execute(sa.text("select id, credit_code, name from enterprise where id = :id"), {"id": eid}).first()
+    r = queries.enterprise(conn, eid)
     if r is None:
         raise NotFound(f"企业 {eid} 不存在")
     return r
@@ -70,8 +70,7 @@ def _inspection_id(conn, body: dict) -> int | None:
     v = body.get("inspection_id")
     if v is None:
         return None
-    if isinstance(v, bool) or not isinstance(v, int) or not conn.execute(
-            sa.text("select 1 from inspection where id = :i"), {"i": v}).first():
+    if isinstance(v, bool) or not isinstance(v, int) or not queries.inspection_exists(conn, v):
         raise InvalidInput("inspection_id", f"检查 {v} 不存在")
     return v
 
@@ -85,21 +84,11 @@ def enterprise_assessment(eid: int):
     with connect() as conn:
         e = _enterprise(conn, eid)
         run = current_run_id(conn)
-        risk = conn.execute(sa.text("""select risk_color, risk_score, risk_score_min, risk_color_worst,
-                                              assessment_coverage, provisional, direct_red_unevaluated, assessment,
-                                              reasons
-                                       from enterprise_risk where run_id = :r and enterprise_id = :e"""),
-                            {"r": run, "e": eid}).first()
-        entries = [dict(r._mapping) for r in conn.execute(sa.text("""
-            select id, item_code, points, met, source, evidence, assessed_by, assessed_on, inspection_id, recorded_by,
-                   recorded_at from assessment_item where enterprise_id = :e order by assessed_on desc, id desc"""),
-            {"e": eid})]
-    for x in entries:
-        x["assessed_on"] = x["assessed_on"].isoformat()
-        x["recorded_at"] = x["recorded_at"].isoformat(timespec="seconds")
+        risk = queries.current_grade(conn, run, eid)
+        entries = queries.entries(conn, eid)
     return jsonify({
         "enterprise_id": e.id, "name": e.name, "run_id": run,
-        "current": None if risk is None else {k: v for k, v in risk._mapping.items()},
+        "current": risk,
         "entries": entries,
         "model": {"version": model.version,
                   "items": [{"code": i.code, "label": i.label, "category": i.category, "max_deduction": i.max_deduction,
@@ -130,17 +119,7 @@ def enterprise_assessment_post(eid: int):
 def enterprise_history(eid: int):
     with connect() as conn:
         e = _enterprise(conn, eid)
-        rows = conn.execute(sa.text("""
-            select r.id as run_id, r.kind, r.finished_at, x.risk_color, x.risk_score, x.major_hazard_grade, x.conflicts,
-                   er.risk_color_worst, er.risk_score_min, er.assessment_coverage, er.provisional
-            from run_roster x join run r on r.id = x.run_id
-            left join enterprise_risk er on er.run_id = x.run_id and er.enterprise_id = :e
-            where x.credit_code = :c and r.status = 'succeeded' order by r.id"""), {"e": eid, "c": e.credit_code}).all()
-    out = []
-    for r in rows:
-        d = dict(r._mapping)
-        d["finished_at"] = r.finished_at.isoformat(timespec="seconds") if r.finished_at else None
-        out.append(d)
+        out = queries.grade_history(conn, eid, e.credit_code)
     return jsonify({"enterprise_id": eid, "credit_code": e.credit_code, "runs": out})
 
 
@@ -186,7 +165,7 @@ def hidden_danger_post():
             hd = hidden_danger_from_row(cells, table=domain().assessment.major_hidden_dangers, today=today)
         except TransitionError as exc:
             return _transition_error(exc)
-        eid = conn.execute(sa.text("select id from enterprise where credit_code = :c"), {"c": hd.credit_code}).scalar()
+        eid = queries.enterprise_id(conn, hd.credit_code)
         if eid is None:
             raise InvalidInput("credit_code", f"统一社会信用代码 {hd.credit_code} 的企业未登记")
         inspection = _inspection_id(conn, body)

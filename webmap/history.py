@@ -4,25 +4,19 @@ removed and changed in colour, score, grade or conflicts between any two runs) a
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, jsonify, request
 
 from geo import params
 from geo.errors import InvalidInput
 from geo.postgis import changes as queries
-from geo.postgis.runs import current_run_id, previous_run_id
+from geo.postgis.runs import current_run_id, is_graded, previous_run_id
 from webmap.db import connect
 
 bp = Blueprint("history", __name__, url_prefix="/api/v1")
 
-_RUN_WITH_RESULTS = sa.text("""select 1 from run r where r.id = :id and r.status = 'succeeded'
-    and (exists (select 1 from enterprise_risk er where er.run_id = r.id)
-         or exists (select 1 from run_roster x where x.run_id = r.id))""")
-
-
 def _run(conn, name: str, default: int | None) -> int:
     value = params.integer(request.args.get(name), name, default=default or 0, minimum=1, maximum=2**31 - 1)
-    if not value or conn.execute(_RUN_WITH_RESULTS, {"id": value}).first() is None:
+    if not value or not is_graded(conn, value):
         raise InvalidInput(name, f"运行 #{value} 不存在或没有计算结果" if value else "尚无可比较的运行")
     return value
 

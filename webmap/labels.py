@@ -1,6 +1,7 @@
 """Chinese labels for what the pages show that is not domain vocabulary (which lives in
 :mod:`geo.vocabulary`): roles, audit actions, run kinds and states, geocode precision, the
-siting request's field paths, registry kinds.  Sent to the browser in the page's JSON data
+siting request's field paths.  Registry kinds and collections are labelled from their one
+declaration (``etl.kinds.KINDS``, the collections registry); colours from the domain vocabulary.  Sent to the browser in the page's JSON data
 block together with the domain vocabulary, so no script keeps a copy.
 """
 
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 from geo.separation import FIELD_LABEL as SIZE_FIELD_LABEL
 from etl.kinds import KINDS
-from geo.postgis.collections.core import COLLECTIONS
+from geo.postgis.collections import registry
 from geo.vocabulary import HAZARD_LABEL, MAJOR_GRADE_LABEL, STAGE_LABEL
 
 ROLE_LABEL = {"operator": "运维人员", "planner": "规划人员", "leader": "领导", "analyst": "分析人员", "inspector": "检查员"}
@@ -21,9 +22,8 @@ AUDIT_ACTION_LABEL = {
     "login_locked": "登录锁定", "list_page": "分页读取数据",
     "assessment_add": "录入评估", "hidden_danger_add": "登记隐患", "hidden_danger_update": "更新隐患",
     "inspection_draw": "双随机抽取", "inspection_result": "录入检查结果",
+    "waste_manifest_transition": "变更联单状态",
 }
-
-AUDIT_ACTION_LABEL["waste_manifest_transition"] = "变更联单状态"
 
 # keys that appear in audit details → Chinese
 DETAIL_KEY_LABEL = {
@@ -39,14 +39,13 @@ DETAIL_KEY_LABEL = {
     "period": "抽查期间", "draw_id": "抽取批次", "inspections": "抽取家数", "enterprise_id": "企业编号", "items": "评估项",
     "inspection_id": "检查编号", "id": "编号", "grade": "等级", "state": "状态", "from": "原状态", "to": "新状态",
     "result": "结果", "hidden_dangers": "隐患", "assessment_items": "评估记录",
+    "manifest_no": "联单编号", "rule": "依据规则",
 }
-
-DETAIL_KEY_LABEL |= {"manifest_no": "联单编号", "from": "原状态", "to": "新状态", "rule": "依据规则"}
 
 # values that appear in audit details → Chinese (by the detail's key)
 DETAIL_VALUE_LABEL = {
     "role": ROLE_LABEL,
-    "layer": {**{c.id: c.title for c in COLLECTIONS}, "map": "风险地图"},
+    "layer": {**{c.id: c.title for c in registry().values()}, "map": "风险地图"},  # every wing's, declared once
     "format": {"geojson": "GeoJSON 文件", "csv": "CSV 表格", "gpkg": "GeoPackage 文件", "pdf": "PDF 文件",
                "json": "在线结果"},
     "crs": {"wgs84": "WGS-84", "gcj02": "GCJ-02", "cgcs2000": "CGCS2000", "bd09": "BD-09"},
@@ -55,7 +54,6 @@ DETAIL_VALUE_LABEL = {
     "outside_area": {True: "辖区外（按请求核查）", False: "辖区内"},
     "stage": STAGE_LABEL,
     "via": {"api": "接口", "cli": "命令行", "page": "页面"},
-    "risk_color": {"red": "红", "orange": "橙", "yellow": "黄", "blue": "蓝"},
     "status": {"running": "运行中", "succeeded": "成功", "failed": "失败", "aborted": "已中止"},
     "result": {"inserted": "新增", "updated": "更新", "unchanged": "未变"},
 }
@@ -68,13 +66,7 @@ RUN_KIND_LABEL = {"etl": "数据导入", "refresh": "重新计算", "siting": "�
 RUN_STATUS_LABEL = DETAIL_VALUE_LABEL["status"]
 
 # registry kinds (ETL sources)
-KIND_LABEL = {k.name: k.label for k in KINDS}
-
-KIND_LABEL.update({"vehicles": "危货车辆", "crew": "驾驶员与押运员", "waybills": "电子运单", "tags": "包装标签",
-                   "tag_events": "标签事件", "positions": "车辆定位（平台导出）", "restricted_zones": "限行区域"})
-DETAIL_VALUE_LABEL["layer"].update({"vehicles": "危货车辆", "waybills": "电子运单与五必查", "trips": "运输行程",
-                                    "transport-alarms": "运输报警", "restricted-zones": "限行区域",
-                                    "transport-cells": "运输集中度"})
+KIND_LABEL = {k.name: k.label for k in KINDS}  # every wing's kinds, declared once in etl.kinds
 
 PRECISION_LABEL = {"source": "登记坐标", "address_point": "门牌地址", "road": "道路", "poi": "兴趣点",
                    "village": "村/社区", "town": "镇/街道", "district": "区"}

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, g, jsonify, request
 
 from geo.errors import InvalidInput, NotFound
-from geo.postgis import waste_store
+from geo.postgis import waste_queries, waste_store
 from geo.waste.manifest import TransitionRefused, transition
 from webmap.db import connect, domain
 
@@ -129,12 +129,10 @@ def _features(conn, cid: str, base: dict, equals: dict, limit: int = 1000) -> li
 def enterprise_waste(eid: int):
     """One enterprise's waste file section (一企一档): producer totals, stock per code with FIFO age,
     the findings (each with its rule), manifests it sent, and its licence when it is a receiver."""
-    import sqlalchemy as sa
-
     from webmap.reading import reading
 
     with reading() as (conn, run, base):
-        code = conn.execute(sa.text("select credit_code from enterprise where id = :i"), {"i": eid}).scalar()
+        code = waste_queries.credit_code(conn, eid)
         if code is None:
             raise NotFound(f"企业 {eid} 不存在")
         producer = _features(conn, "waste-producers", base, {"credit_code": code}, 1)
@@ -156,33 +154,12 @@ def enterprise_waste(eid: int):
 @bp.get("/api/v1/waste/summary")
 def summary():
     """The dashboard card: on-site stock by town, long-stored count, open manifests by state."""
-    import sqlalchemy as sa
-
     from webmap.reading import reading
 
     open_states = sorted(domain().waste.rules.manifest.open_states)
     with reading() as (conn, run, base):
-        p = {"run": base["run"], "open": open_states}
-        towns = [dict(r._mapping) for r in conn.execute(sa.text("""
-            select coalesce(a.name, '未归属镇街') as town, round(sum(greatest(s.on_site_t, 0))::numeric, 3)::float8 as on_site_t,
-                   count(*) filter (where s.oldest_age_days > s.storage_limit_days) as long_stored
-            from waste_stock s left join enterprise e on e.credit_code = s.credit_code
-            left join admin_area a on a.code = e.town_code
-            where s.run_id = :run group by 1 order by 2 desc, 1"""), p)]
-        by_state = dict(conn.execute(sa.text("""select state, count(*) from waste_manifest
-                                                where state = any(:open) group by state"""), p).all())
-        totals = conn.execute(sa.text("""
-            select count(*) filter (where s.oldest_age_days > s.storage_limit_days) as long_stored,
-                   round(coalesce(sum(s.over_limit_t), 0)::numeric, 3)::float8 as over_limit_t,
-                   count(*) filter (where s.clearance_rank is not null) as clearance,
-                   max(s.as_of) as as_of
-            from waste_stock s where s.run_id = :run"""), p).one()
-        findings = dict(conn.execute(sa.text("select title, count(*) from waste_finding where run_id = :run "
-                                             "group by title order by 2 desc, 1"), p).all())
-    return jsonify({**run.as_json(), "as_of": totals.as_of.isoformat() if totals.as_of else None,
-                    "stock_by_town": towns, "long_stored": totals.long_stored, "over_limit_t": totals.over_limit_t,
-                    "clearance": totals.clearance, "open_manifests": sum(by_state.values()),
-                    "open_by_state": {s: by_state.get(s, 0) for s in open_states}, "findings_by_title": findings})
+        card = waste_queries.dashboard(conn, base["run"], open_states)
+    return jsonify({**run.as_json(), **card})
 
 
 @bp.get("/api/v1/waste/legend")

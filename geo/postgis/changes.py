@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from geo.postgis.runs import previous_run_id
+from geo.postgis.runs import GRADED, previous_run_id
 
 _RECORD = sa.text("""
     insert into run_roster (run_id, enterprise_id, credit_code, name, town, risk_color, risk_score,
@@ -95,19 +95,15 @@ def compare_runs(conn: sa.Connection, run_id: int) -> dict:
     }
 
 
-_RUNS_WITH_RESULTS = """r.status = 'succeeded' and (exists (select 1 from enterprise_risk er where er.run_id = r.id)
-                                          or exists (select 1 from run_roster x where x.run_id = r.id))"""
-
-
 def run_before(conn: sa.Connection, to_run: int, days: int) -> int | None:
     """The run to compare ``to_run`` with for "the last ``days`` days": the newest run with results
     finished at least ``days`` days before ``to_run`` finished, else the oldest run with results before it."""
     return conn.execute(sa.text(f"""
         select coalesce(
-          (select r.id from run r where {_RUNS_WITH_RESULTS} and r.id < :to
+          (select r.id from run r where {GRADED} and r.id < :to
              and r.finished_at <= (select finished_at from run where id = :to) - make_interval(days => :d)
            order by r.id desc limit 1),
-          (select r.id from run r where {_RUNS_WITH_RESULTS} and r.id < :to order by r.id limit 1))"""),
+          (select r.id from run r where {GRADED} and r.id < :to order by r.id limit 1))"""),
         {"to": to_run, "d": days}).scalar()
 
 
@@ -115,7 +111,7 @@ def last_changed_run(conn: sa.Connection, to_run: int) -> tuple[int | None, int]
     """The newest run up to ``to_run`` whose change report found something (``run.changes``), and how many
     runs after it found nothing — so a run that changed nothing does not hide the last real change."""
     quiet = 0
-    for r in conn.execute(sa.text(f"""select r.id, r.changes from run r where {_RUNS_WITH_RESULTS} and r.id <= :to
+    for r in conn.execute(sa.text(f"""select r.id, r.changes from run r where {GRADED} and r.id <= :to
                                       order by r.id desc limit 200"""), {"to": to_run}):
         s = (r.changes or {}).get("summary") or {}
         if any(s.get(k) for k in ("colour_changed", "conflicts_added", "conflicts_removed", "enterprises_added",
@@ -129,10 +125,9 @@ def last_changed_run(conn: sa.Connection, to_run: int) -> tuple[int | None, int]
 
 def trends(conn: sa.Connection, *, limit: int = 50) -> list[dict]:
     """Counts by colour per succeeded run with results, oldest first (the newest ``limit``)."""
-    rows = conn.execute(sa.text("""
+    rows = conn.execute(sa.text(f"""
         select r.id, r.kind, r.finished_at from run r
-        where r.status = 'succeeded' and (exists (select 1 from enterprise_risk er where er.run_id = r.id)
-                                          or exists (select 1 from run_roster x where x.run_id = r.id))
+        where {GRADED}
         order by r.id desc limit :l"""), {"l": limit}).all()
     out = []
     for r in reversed(rows):

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-# A run with results: it succeeded and graded enterprises (an ETL run without a refresh has none).
-_WITH_RESULTS = """
-    select max(r.id) from run r
-    where r.status = 'succeeded' {before}
-      and exists (select 1 from enterprise_risk er where er.run_id = r.id)
-"""
+# The two notions of "a run with results", as predicates on ``run r`` (their one home):
+# LIVE — it succeeded and its grades are stored (what readers can read: the current run is one);
+# GRADED — it succeeded and graded enterprises, whether its grades are still stored or only its
+# roster (``run_roster``, kept for the time view) remains.  An ETL run without a refresh is neither.
+LIVE_RESULTS = "r.status = 'succeeded' and exists (select 1 from enterprise_risk er where er.run_id = r.id)"
+GRADED = (f"({LIVE_RESULTS} or r.status = 'succeeded' "
+          "and exists (select 1 from run_roster x where x.run_id = r.id))")
+_WITH_RESULTS = f"select max(r.id) from run r where {LIVE_RESULTS} {{before}}"
+_GRADED = sa.text(f"select 1 from run r where r.id = :id and {GRADED}")
 _CURRENT = sa.text(_WITH_RESULTS.format(before=""))
 _PREVIOUS = sa.text(_WITH_RESULTS.format(before="and r.id < :id"))
 
@@ -25,3 +28,8 @@ def current_run_id(conn: sa.Connection) -> int | None:
 
 def previous_run_id(conn: sa.Connection, run_id: int) -> int | None:
     return conn.execute(_PREVIOUS, {"id": run_id}).scalar()
+
+
+def is_graded(conn: sa.Connection, run_id: int) -> bool:
+    """Whether ``run_id`` graded enterprises (the time view can compare it)."""
+    return conn.execute(_GRADED, {"id": run_id}).first() is not None

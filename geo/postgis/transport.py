@@ -18,10 +18,10 @@ Choices, said where they show:
 * restricted zones are the protection targets of the configured categories buffered by the
   configured margin (geodesic metres, ``ST_Buffer`` on geography) plus the zones loaded as data.
 
-The rules files (``transport_checks.toml``, ``transport_route.toml``, ``transport_network.toml``,
-``un_numbers.csv``) are read from the installed data package (``hazmap_data``) once per process
-unless a caller passes :class:`TransportRules` — the core :class:`geo.domain.Domain` has no
-transport part yet; moving them there is a one-line change in :func:`step`.
+The rules (``transport_checks.toml``, ``transport_route.toml``, ``transport_network.toml``,
+``un_numbers.csv``) come with the domain bundle (``domain.transport``,
+:class:`geo.transport.rules.TransportRules`), read once by the shell like every other data file;
+their versions are part of ``domain.versions``.
 """
 
 from __future__ import annotations
@@ -30,8 +30,6 @@ import datetime as dt
 import json
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 import shapely
@@ -43,33 +41,11 @@ from geo.transport import concentration as conc
 from geo.transport import network as net
 from geo.transport import route as rt
 from geo.transport import trips as tr
+from geo.transport.rules import TransportRules, load_transport_rules as load_rules  # noqa: F401
 
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 ALARM_KIND = {"TR-SPEED": "speed", "TR-DEVIATION": "deviation", "TR-DWELL": "dwell", "TR-DRIVING": "driving",
               "TR-ZONE": "zone"}
-
-
-@dataclass(frozen=True)
-class TransportRules:
-    checks: ck.CheckRules
-    route: rt.RouteRules
-    un_numbers: ck.UnNumbers
-    network: net.NetworkConfig
-
-
-def load_rules(rules_dir: Path, reference_dir: Path) -> TransportRules:
-    from geo.transport.rules import load_check_rules, load_route_rules, load_un_numbers
-
-    return TransportRules(load_check_rules(rules_dir), load_route_rules(rules_dir), load_un_numbers(reference_dir),
-                          net.load_network_config(rules_dir))
-
-
-@lru_cache(maxsize=1)
-def packaged_rules() -> TransportRules:
-    from importlib import resources
-
-    base = Path(str(resources.files("hazmap_data")))
-    return load_rules(base / "rules", base / "reference")
 
 
 # ---- reading the registries -------------------------------------------------------------------------
@@ -212,8 +188,11 @@ def _window_start(w: WaybillRow, events_by_waybill: dict) -> dt.datetime:
 
 def refresh_transport(conn: sa.Connection, run_id: int, domain, summary: dict, *,
                       rules: TransportRules | None = None) -> dict:
-    """Compute and store the transport results of ``run_id``; returns counts."""
-    rules = rules or packaged_rules()
+    """Compute and store the transport results of ``run_id``; returns counts.  ``rules``: the domain's
+    (``domain.transport``) unless a caller passes others."""
+    rules = rules or domain.transport
+    if rules is None:
+        raise ValueError("domain.transport is not loaded (geo.domain.build_domain builds it)")
     cfg = rules.network
     vehicles, phones = _vehicles(conn)
     crew = _crew(conn)

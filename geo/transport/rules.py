@@ -20,6 +20,7 @@ file and the row or key (the house's rules-file error); nothing is cached.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from geo.rules_files import RulesError, read_csv_rows as _csv, read_toml as _toml
@@ -134,3 +135,24 @@ def load_un_numbers(directory: Path, *, chemical_keys: set[str] | None = None) -
                                classification_code=r["classification_code"], packing_group=r["packing_group"],
                                form=r["form"], status=r["status"]))
     return UnNumbers(tuple(entries))
+
+
+@dataclass(frozen=True)
+class TransportRules:
+    """Everything the transport wing reads: 五必查 checks, route alarms, UN numbers, network config."""
+
+    checks: CheckRules
+    route: RouteRules
+    un_numbers: UnNumbers
+    network: "NetworkConfig"
+
+    @property
+    def version(self) -> str:
+        return f"{self.checks.version}+{self.route.version}"
+
+
+def load_transport_rules(rules_dir: Path, reference_dir: Path) -> TransportRules:
+    from geo.transport.network import load_network_config
+
+    return TransportRules(load_check_rules(rules_dir), load_route_rules(rules_dir), load_un_numbers(reference_dir),
+                          load_network_config(rules_dir))
