@@ -276,6 +276,60 @@ def test_print_link_carries_the_filters_and_the_pdf_reads_in_chinese(server, bro
         assert t in text, t
 
 
+PRINT_PROBE = """
+    // after the page's own print handlers (registered first): what Leaflet believes and what the print layout gives
+    var d = L.latLngBounds(arguments[0]);
+    window.__printed = null;
+    matchMedia('print').addEventListener('change', function (e) {
+      if (!e.matches) { return; }
+      var m = hazmap.map, el = m.getContainer(), s = m.getSize(), c = m.latLngToContainerPoint(d.getCenter());
+      window.__printed = {width: el.clientWidth, height: el.clientHeight, leaflet: [s.x, s.y], centre: [c.x, c.y],
+        contains: m.getBounds().contains(d)};
+    });"""
+
+
+def test_browser_print_is_one_a4_sheet_with_the_district_centred(server, browser, logged_in):
+    """The browser's own print of the map (Chromium's print to PDF, as 打印当前地图 does): one A4
+    landscape page, the title once, 审图号 and the north arrow; Leaflet measures the sheet's map
+    (beforeprint / the print media query) and fits the district into it, centred; the screen view
+    comes back afterwards."""
+    from pypdf import PdfReader
+
+    browser.get(server + "/")
+    _wait(browser, MAP_READY)
+    district = browser.execute_async_script("""var done = arguments[arguments.length - 1];
+        hz.basemapReady.then(function (b) { var x = b.bounds; done([[x.getSouth(), x.getWest()], [x.getNorth(), x.getEast()]]); });""")
+    screen = browser.execute_script("var s = hazmap.map.getSize(), c = hazmap.map.getCenter(); "
+                                    "return [s.x, s.y, hazmap.map.getZoom(), c.lat, c.lng];")
+    browser.execute_script(PRINT_PROBE, district)
+    pdf = base64.b64decode(browser.execute_cdp_cmd("Page.printToPDF", {"printBackground": True,
+                                                                       "preferCSSPageSize": True})["data"])
+    OUT.mkdir(exist_ok=True)
+    (OUT / "map-print.pdf").write_bytes(pdf)
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == 1
+    box = reader.pages[0].mediabox
+    assert abs(float(box.width) - 841.9) < 3 and abs(float(box.height) - 595.3) < 3  # A4 landscape, in points
+    text = reader.pages[0].extract_text().replace(" ", "").replace("\n", "")
+    assert text.count("危险化学品安全风险分布图") == 1  # the print header's, not the panel's again
+    for t in ("审图号", "▲北", "数据版本", "图例", "重大风险", "坐标：WGS-84"):
+        assert t in text, t
+    p = browser.execute_script("return window.__printed")
+    assert p, "the print media query never changed"
+    # Leaflet was told the sheet's size (a stale screen size draws the district off-centre and clipped)
+    assert abs(p["leaflet"][0] - p["width"]) <= 1 and abs(p["leaflet"][1] - p["height"]) <= 1, p
+    assert p["width"] < screen[0] - 50 and p["height"] > screen[1] + 30, (p, screen)  # really another size
+    # the whole district is on the sheet, centred
+    assert p["contains"], p
+    assert abs(p["centre"][0] - p["width"] / 2) < 0.03 * p["width"], p
+    assert abs(p["centre"][1] - p["height"] / 2) < 0.03 * p["height"], p
+    after = browser.execute_script("var s = hazmap.map.getSize(), c = hazmap.map.getCenter(); "
+                                   "return [s.x, s.y, hazmap.map.getZoom(), c.lat, c.lng];")
+    assert after[:3] == screen[:3] and abs(after[3] - screen[3]) < 1e-3 and abs(after[4] - screen[4]) < 1e-3
+    assert not browser.execute_script("return document.documentElement.classList.contains('hz-printing')")
+    assert _errors(browser) == []
+
+
 def test_planner_tools_buffer_and_gauss_kruger_entry(server, browser, logged_in):
     browser.get(server + "/")
     _wait(browser, MAP_READY)

@@ -577,6 +577,46 @@
     document.getElementById("hz-pdf").href = "/print/map.pdf?" + p.toString();
   }
 
+  // Leaflet measured its container on screen; the printed sheet's map (A4 landscape, hazmap.css)
+  // has another size.  Before printing the page takes the sheet's layout (class hz-printing: the
+  // sizes of @media print), Leaflet measures again and what the user looked at — the filtered town,
+  // the whole district, or else the view itself — is fitted into the sheet, centred; afterwards the
+  // screen view comes back.  beforeprint runs while the screen layout still applies, the print media
+  // query's change once the print layout does (Chromium fires both; other browsers one of them).
+  var printed = null, basemap = {towns: {}, bounds: null};
+  hz.basemapReady.then(function (b) { basemap = b; });
+  function printTarget(view) {
+    var town = state.filters.town && basemap.towns[state.filters.town];
+    var tb = town && L.geoJSON(town, {coordsToLatLng: hz.coordsToLatLng}).getBounds();
+    if (tb && tb.isValid() && view.contains(tb)) { return tb; }
+    if (basemap.bounds && basemap.bounds.isValid() && view.contains(basemap.bounds)) { return basemap.bounds; }
+    return view;
+  }
+  function toPrint() {
+    if (!printed) {
+      printed = {centre: map.getCenter(), zoom: map.getZoom(), target: printTarget(map.getBounds())};
+      document.documentElement.classList.add("hz-printing");
+    }
+    map.invalidateSize({pan: false});
+    map.fitBounds(printed.target, {animate: false, padding: [8, 8]});
+  }
+  function fromPrint() {
+    if (!printed) { return; }
+    var p = printed;
+    printed = null;
+    document.documentElement.classList.remove("hz-printing");
+    map.invalidateSize({pan: false});
+    map.setView(p.centre, p.zoom, {animate: false});
+  }
+  window.addEventListener("beforeprint", toPrint);
+  window.addEventListener("afterprint", fromPrint);
+  var printMedia = window.matchMedia ? window.matchMedia("print") : null;
+  if (printMedia) {
+    var onPrintMedia = function (e) { if (e.matches) { toPrint(); } else { fromPrint(); } };
+    if (printMedia.addEventListener) { printMedia.addEventListener("change", onPrintMedia); } else { printMedia.addListener(onPrintMedia); }
+  }
+  hazmap.print = {before: toPrint, after: fromPrint};
+
   document.getElementById("hz-asof").textContent = "数据截至：" + (hz.beijing(opts.dataAsOf) || "尚无计算结果") +
     (opts.runId ? "（运行 #" + opts.runId + "）" : "");
   legend();
