@@ -73,7 +73,7 @@ def danger_from_row(r) -> HiddenDanger:
         reviewer=r.reviewer)
 
 
-def colour_inputs(conn: sa.Connection, run_id: int, ids, domain, as_of: dt.date) -> dict:
+def colour_inputs(conn: sa.Connection, run_id: int, ids, domain, as_of: dt.date, scratch: dict | None = None) -> dict:
     """``{enterprise_id: {"assessed": [...], "facts": {"ledger": ...}}}`` (a ``COLOUR_INPUTS`` provider)."""
     out: dict = defaultdict(lambda: {"assessed": [], "facts": {}})
     model = domain.colour_model

@@ -1,8 +1,8 @@
 """Separation conflicts in PostGIS: targets closer to a source than the required distance.
 
-One set-based query (the refresh's; the siting check decides per target in
-:func:`geo.postgis.siting.point_conflicts` with the same rule selection) joins each
-source's per-category requirements to the protection targets: one LATERAL probe per source,
+One set-based query joins each source's per-category requirements to the protection targets
+(the refresh's; the siting check runs the same query for its one candidate point through
+:func:`conflicts_at`, from :func:`geo.postgis.siting.point_conflicts`): one LATERAL probe per source,
 ``t.geom && <its box widened by its largest required distance>`` (:mod:`geo.postgis.nearby`),
 drives an index scan on the targets' planar GiST index (a test asserts the index condition
 with ``EXPLAIN``); every candidate's exact spheroidal distance then decides.  On the province

@@ -343,20 +343,17 @@ def _conclude(conn, run_id: int, units: dict, tables, *, deferred=frozenset()) -
 
 # ---- the refresh's extension points (registered in geo/postgis/refresh.py) ----------------------
 
-_done: dict = {}  # run_id → the counts of the run's consequence step (provider → wing step)
-
-
-def colour_inputs(conn, run_id, enterprise_ids, domain, as_of) -> dict:
-    """COLOUR_INPUTS provider: the 外部安全防护距离 finding of every enterprise with a major hazard."""
+def colour_inputs(conn, run_id, enterprise_ids, domain, as_of, scratch: dict) -> dict:
+    """COLOUR_INPUTS provider: the 外部安全防护距离 finding of every enterprise with a major hazard
+    (the step's counts handed to :func:`wing_step` in the refresh's ``scratch``)."""
     out = refresh_consequence(conn, run_id, domain)
-    _done.clear()
-    _done[run_id] = out["counts"]
+    scratch["consequence"] = out["counts"]
     return {eid: {"facts": {"external_distance": f}} for eid, f in out["findings"].items()}
 
 
 def wing_step(conn, run_id, domain, summary) -> dict:
     """WING_STEPS entry: the counts of this run's consequence tier."""
-    counts = _done.pop(run_id, None)
+    counts = (summary.get("scratch") or {}).get("consequence")
     if counts is None:  # no provider call in this refresh (should not happen): compute without colours
         counts = refresh_consequence(conn, run_id, domain)["counts"]
     return counts

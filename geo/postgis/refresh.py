@@ -65,15 +65,18 @@ ENTERPRISES_SQL = sa.text("""
 
 
 # The wings' contributions to the four colours: each provider is called once per refresh as
-# ``provider(conn, run_id, enterprise_ids, domain, as_of) -> {enterprise_id: ColourInput}`` and
+# ``provider(conn, run_id, enterprise_ids, domain, as_of, scratch) -> {enterprise_id: ColourInput}`` and
 # may give, per enterprise, ``facts`` (fields of geo.risk_color.DerivedFacts to set — e.g. dated
 # accidents or the hidden-danger ledger's contribution), ``assessed`` (geo.risk_color assessed
-# items) and ``extra_reasons`` (reason dicts of a local refinement, e.g. waste findings).  A wing
-# adds its provider here, one line.
+# items) and ``extra_reasons`` (reason dicts of a local refinement, e.g. waste findings).  ``scratch``
+# is this refresh's own dict, shared with the wing steps (``summary["scratch"]``): a wing that computes
+# once for both keeps its result there, under its name — no state outlives the refresh.  A wing adds
+# its provider here, one line.
 COLOUR_INPUTS: list = [assessment_mod.colour_inputs, waste_mod.colour_inputs, consequence_mod.colour_inputs]
 
 # The wings' own refresh steps, run after the core steps in this order, each as
-# ``step_fn(conn, run_id, domain, summary) -> dict`` (its counts, kept under summary[name]).
+# ``step_fn(conn, run_id, domain, summary) -> dict`` (its counts, kept under summary[name]);
+# ``summary`` holds ``colours``, ``as_of`` and the providers' ``scratch``.
 # A wing adds its step here, one line: (name, Chinese label for progress, function).
 WING_STEPS: list = [("assessment", "监管部门与村/社区", assessment_mod.departments_step),
                     ("consequence", "后果与个人风险（GB/T 37243、GB 36894）", consequence_mod.wing_step),
@@ -111,10 +114,10 @@ def _sizes(e, unit_tank_volumes) -> dict:
                             oil_depot_grade=e.oil_depot_grade, unit_tank_volumes=unit_tank_volumes)
 
 
-def _colour_inputs(conn, run_id, ids, domain, as_of) -> dict:
+def _colour_inputs(conn, run_id, ids, domain, as_of, scratch: dict) -> dict:
     merged: dict = defaultdict(lambda: {"facts": {}, "assessed": [], "extra_reasons": []})
     for provider in COLOUR_INPUTS:
-        for eid, inp in provider(conn, run_id, ids, domain, as_of).items():
+        for eid, inp in provider(conn, run_id, ids, domain, as_of, scratch).items():
             m = merged[eid]
             m["facts"].update(inp.get("facts") or {})
             m["assessed"].extend(inp.get("assessed") or ())
@@ -234,7 +237,8 @@ def refresh(conn: sa.Connection, run_id: int, domain, *, progress=None, engine=N
     # -- 5. four colours ---------------------------------------------------------------
     step("四色分级")
     as_of = dt.date.today()
-    inputs = _colour_inputs(conn, run_id, ent_ids, domain, as_of)
+    scratch: dict = {}  # this refresh's hand-over from the wings' colour inputs to their steps
+    inputs = _colour_inputs(conn, run_id, ent_ids, domain, as_of, scratch)
     risk_rows, colour_by_ent, graded = [], {}, {}
     for e in enterprises:
         grades = grades_by_ent.get(e.id, [])
@@ -275,7 +279,7 @@ def refresh(conn: sa.Connection, run_id: int, domain, *, progress=None, engine=N
     wing_counts = {}
     for name, label, fn in WING_STEPS:
         step(label)
-        wing_counts[name] = fn(conn, run_id, domain, {"colours": colour_by_ent, "as_of": as_of})
+        wing_counts[name] = fn(conn, run_id, domain, {"colours": colour_by_ent, "as_of": as_of, "scratch": scratch})
 
     step("记录本次输入（供增量重算）")
     incremental_mod.record_state(conn, run_id, exposure)

@@ -115,15 +115,13 @@ def compute(conn: sa.Connection, domain, as_of: dt.date) -> WasteRun:
     return WasteRun(as_of, result, {m.manifest_no: i for i, m in listed}, links)
 
 
-_PENDING: dict[int, WasteRun] = {}  # run id → the assessment the colours used, until the step writes it
-
-
-def colour_inputs(conn, run_id, enterprise_ids, domain, as_of) -> dict:
-    """``COLOUR_INPUTS`` provider: waste findings as local-policy reasons, per enterprise id."""
+def colour_inputs(conn, run_id, enterprise_ids, domain, as_of, scratch: dict) -> dict:
+    """``COLOUR_INPUTS`` provider: waste findings as local-policy reasons, per enterprise id; the
+    assessment is kept in the refresh's ``scratch`` for :func:`refresh_step` to write."""
     if domain.waste is None:
         return {}
     wr = compute(conn, domain, as_of)
-    _PENDING[run_id] = wr
+    scratch["waste"] = wr
     if not wr.assessment.findings:
         return {}
     ids = dict(conn.execute(sa.text("select credit_code, id from enterprise")).all())
@@ -193,7 +191,7 @@ def refresh_step(conn, run_id, domain, summary) -> dict:
     if domain.waste is None:
         return {}
     as_of = summary.get("as_of") or dt.date.today()
-    wr = _PENDING.pop(run_id, None)
+    wr = (summary.get("scratch") or {}).get("waste")
     if wr is None or wr.as_of != as_of:
         wr = compute(conn, domain, as_of)
     return write(conn, run_id, wr)
