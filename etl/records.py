@@ -6,7 +6,7 @@ import hashlib
 import json
 
 import shapely
-from shapely.geometry import MultiPolygon, Point, Polygon
+from shapely.geometry import GeometryCollection, MultiPoint, MultiPolygon, Point, Polygon
 
 from etl import mapping, records_registry as registry
 from etl.validate import (RowError, geometry_wgs84, number, optional_int, parse_date, point_from,
@@ -82,6 +82,7 @@ def enterprise(row, cols, ctx, source_crs, geocoder, towns: dict[str, str]) -> d
 
 
 def target(row, cols, ctx, source_crs) -> dict:
+    """A protection target: a point or an area (the two layers ``target-points`` / ``target-areas``)."""
     key = required(row, cols, "target_key", "目标编号")
     name = required(row, cols, "name", "名称")
     cat_s = required(row, cols, "category", "类别")
@@ -92,7 +93,7 @@ def target(row, cols, ctx, source_crs) -> dict:
     hh = optional_int(row, cols, "households", "户数")
     cap = optional_int(row, cols, "capacity", "床位数")
     if row.geometry is not None:
-        g = geometry_wgs84(row, source_crs, ctx)
+        g = target_geometry(geometry_wgs84(row, source_crs, ctx))
         scrs = source_crs or row.file_crs
         c = g.centroid
         from etl.validate import check_area
@@ -108,6 +109,29 @@ def target(row, cols, ctx, source_crs) -> dict:
             "population": pop, "capacity": cap, "high_rise": registry.high_rise(row, cols),
             "src_crs": scrs, "wkt": g.wkt,
             "town_code": None, "source_file": row.file}
+
+
+def target_geometry(g):
+    """A target's geometry as one of the two kinds the layers hold — a Point or a MultiPolygon — so no
+    target falls out of both split layers: a one-part MultiPoint becomes its Point; the polygons of a
+    collection (what repairing an invalid polygon can give) are kept, slivers of lower dimension
+    dropped; anything else (lines, several points) rejects the row naming its type."""
+    if isinstance(g, Point):
+        return g
+    if isinstance(g, Polygon):
+        return MultiPolygon([g])
+    if isinstance(g, MultiPolygon):
+        return g
+    if isinstance(g, MultiPoint) and len(g.geoms) == 1:
+        return g.geoms[0]
+    if isinstance(g, GeometryCollection):
+        polys = [p for part in g.geoms for p in (part.geoms if isinstance(part, MultiPolygon) else [part])
+                 if isinstance(p, Polygon) and not p.is_empty]
+        if polys:
+            return MultiPolygon(polys)
+    what = {"MultiPoint": f"多点（{len(getattr(g, 'geoms', []))} 个）", "LineString": "线", "MultiLineString": "多线",
+            "GeometryCollection": "几何集合（无面）"}.get(g.geom_type, g.geom_type)
+    raise RowError("geometry", g.geom_type, f"防护目标应为点或面，实际为{what}：多个点请分行登记，线状目标请登记为面")
 
 
 def area(row, cols, ctx, source_crs) -> dict:

@@ -159,3 +159,44 @@ def test_a_geometry_over_the_vertex_limit_is_a_row_reject(fresh_db_url, tmp_path
     assert res.status == "succeeded"
     assert [(r.line, r.field) for r in res.rejects] == [(1, "geometry")] and "max_geometry_vertices" in res.rejects[0].reason
     assert _count(fresh_db_url, "protection_target") == 1
+
+
+def test_every_target_lands_in_one_of_the_two_split_layers(fresh_db_url, tmp_path):
+    """targets = target-points + target-areas: a one-part MultiPoint is its point, a self-intersecting
+    polygon repaired into parts stays an area, a collection keeps its polygons; lines and several points
+    are rejected naming the geometry (issue 13 — no target vanishes from both layers)."""
+    import json
+
+    from geo.postgis.collections import Selection, base_params, count, get, read_snapshot
+    from geo.vocabulary import Vocabulary
+    from hazmap.db.session import get_engine
+
+    sq = [[112.85, 35.5], [112.851, 35.5], [112.851, 35.501], [112.85, 35.501], [112.85, 35.5]]
+    bowtie = [[112.86, 35.5], [112.861, 35.501], [112.861, 35.5], [112.86, 35.501], [112.86, 35.5]]
+    geoms = [
+        ("P1", {"type": "Point", "coordinates": [112.84, 35.5]}),
+        ("P2", {"type": "MultiPoint", "coordinates": [[112.841, 35.5]]}),
+        ("A1", {"type": "Polygon", "coordinates": [sq]}),
+        ("A2", {"type": "Polygon", "coordinates": [bowtie]}),  # invalid: make_valid gives two triangles
+        ("A3", {"type": "GeometryCollection", "geometries": [
+            {"type": "Polygon", "coordinates": [[[x + 0.02, y] for x, y in sq]]},
+            {"type": "LineString", "coordinates": [[112.88, 35.5], [112.89, 35.5]]}]}),
+        ("X1", {"type": "LineString", "coordinates": [[112.80, 35.5], [112.81, 35.5]]}),
+        ("X2", {"type": "MultiPoint", "coordinates": [[112.82, 35.5], [112.83, 35.5]]}),
+    ]
+    feats = [{"type": "Feature", "properties": {"目标编号": k, "名称": f"目标{k}", "类别": "居住区", "户数": 10},
+              "geometry": g} for k, g in geoms]
+    p = tmp_path / "t.geojson"
+    p.write_text(json.dumps({"type": "FeatureCollection", "features": feats}), encoding="utf-8")
+    res = _run(fresh_db_url, tmp_path, [("targets", p, {})])
+    assert res.status == "succeeded", res.message
+    bad = {r.line: r for r in res.rejects}
+    assert sorted(bad) == [6, 7] and all(r.field == "geometry" for r in bad.values())
+    assert "线" in bad[6].reason and "多点（2 个）" in bad[7].reason
+    with get_engine(fresh_db_url).connect() as conn:
+        types = dict(conn.execute(sa.text("select target_key, GeometryType(geom) from protection_target")).all())
+        assert types == {"P1": "POINT", "P2": "POINT", "A1": "MULTIPOLYGON", "A2": "MULTIPOLYGON", "A3": "MULTIPOLYGON"}
+        run = read_snapshot(conn)
+        base = base_params(run, Vocabulary(()))
+        n = {cid: count(conn, get(cid), Selection(), base) for cid in ("targets", "target-points", "target-areas")}
+    assert n == {"targets": 5, "target-points": 2, "target-areas": 3}
