@@ -353,11 +353,39 @@ def test_stats(client):
     assert s["by_town"]["东街街道"] == {"red": 1, "orange": 1}
     assert s["by_department"]["交通运输局"] == {"yellow": 1}
     assert s["by_stage"]["储存"] == {"red": 1, "none": 1}
-    assert [t["id"] for t in s["top_risks"]] == [1, 2, 3, 4]  # score ascending
+    assert [t["id"] for t in s["top_risks"]] == [1, 2, 3, 4]  # colour, then score
     assert s["run_id"] == 2 and s["data_as_of"].startswith("2026-02-01")
     assert s["last_run"]["id"] == 2  # the run the figures come from: one run per response
     assert client.get("/api/v1/stats?town=西街街道").get_json()["by_colour"] == {"yellow": 1, "blue": 1, "none": 1}
     assert client.get("/api/v1/stats?department=交通运输局").get_json()["by_colour"] == {"yellow": 1}
+
+
+def test_top_list_leads_with_a_direct_red_whatever_its_score(fresh_db_url):
+    """The dashboard's top ten: colour first (red, orange, yellow, blue), then score.  A red decided
+    directly (直接判定) keeps a high score; twelve yellows and oranges with lower scores must not push
+    it off the list (the ten lowest scores would)."""
+    seed(fresh_db_url)
+    eng = sa.create_engine(fresh_db_url)
+    try:
+        with eng.begin() as c:
+            c.execute(sa.text("update enterprise_risk set risk_score = 85 where run_id = 2 and enterprise_id = 1"))
+            for i in range(12):  # ids 101…112: yellow (scores 60…65.5) and two oranges at 75, 76
+                eid, colour, score = 101 + i, "orange" if i >= 10 else "yellow", 75.0 + (i - 10) if i >= 10 else 60.0 + i / 2
+                c.execute(sa.text("""insert into enterprise (id, credit_code, name, stages, town_code, geocode_precision, geom)
+                                     values (:i, :code, :name, array['storage'], :town, 'source',
+                                             ST_SetSRID(ST_MakePoint(112.84, 35.49), 4326))"""),
+                          {"i": eid, "code": f"91140502MA{eid:07d}X", "name": f"手工企业{eid}", "town": TOWN_A})
+                c.execute(sa.text("insert into enterprise_risk values (2, :e, :c, :s, '[]', null, 'v1')"),
+                          {"e": eid, "c": colour, "s": score})
+    finally:
+        eng.dispose()
+    top = make_app(fresh_db_url).test_client().get("/api/v1/stats").get_json()["top_risks"]
+    assert len(top) == 10
+    assert [t["id"] for t in top] == [1, 2, 111, 112, 101, 102, 103, 104, 105, 106]
+    assert (top[0]["risk_color"], top[0]["risk_score"]) == ("red", 85.0)
+    rank = ["red", "orange", "yellow", "blue"]
+    keys = [(rank.index(t["risk_color"]), t["risk_score"]) for t in top]
+    assert keys == sorted(keys)
 
 
 def test_runs(client):

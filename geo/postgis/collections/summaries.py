@@ -22,7 +22,11 @@ def _run_row(r) -> dict:
 
 
 def stats(conn, run: RunInfo, *, vocabulary, town=None, department=None) -> dict:
-    """Counts by colour × town × department × stage, the ten lowest scores, and the run they come from."""
+    """Counts by colour × town × department × stage, the ten most severe enterprises, and the run they come from.
+
+    The top list is ordered by colour first (red, orange, yellow, blue), then by score: a red decided
+    directly (直接判定) keeps its high score and must still lead the list, ahead of every orange.
+    """
     p: dict = {"run": run.run_id if run.run_id is not None else -1}
     where = "true"
     if town:
@@ -52,7 +56,10 @@ def stats(conn, run: RunInfo, *, vocabulary, town=None, department=None) -> dict
     top = [dict(r._mapping) for r in conn.execute(sa.text(f"""
         select e.id, e.name, er.risk_color, er.risk_score, er.major_hazard_grade, a.name as town,
                er.provisional, er.risk_color_worst {base}
-        and er.risk_score is not null order by er.risk_score asc, e.id limit 10"""), p)]
+        and er.risk_score is not null
+        order by case er.risk_color when 'red' then 0 when 'orange' then 1 when 'yellow' then 2 when 'blue' then 3
+                 else 4 end, er.risk_score asc, e.id
+        limit 10"""), p)]
     last = conn.execute(sa.text("select id, kind, started_at, finished_at, status, counts, changes, files "
                                 "from run where id = :run"), p).first()
     return {"by_colour": by_colour, "by_town": grouped("a.name"), "by_department": grouped("e.department"),
