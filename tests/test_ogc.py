@@ -247,6 +247,23 @@ def test_sortby_and_datetime(demo_app):
     assert _get(c, "/ogc/collections/boundaries/items?datetime=../2000-01-01T00:00:00Z")["numberMatched"] > 0  # not dated
 
 
+@pytest.mark.parametrize("cid, prop", [("hidden-dangers", "found_on"), ("waste-manifests", "transfer_date"),
+                                       ("waybills", "departure_date"), ("transport-alarms", "start_time")])
+def test_datetime_filters_a_records_own_date(demo_app, cid, prop):
+    """Dated records are filtered on their own date (not the run's): the count in a window equals the
+    records whose date falls in it, counted by hand from the full list; date-only bounds are whole days."""
+    c = demo_app.test_client()
+    every = [f["properties"][prop] for f in _get(c, f"/ogc/collections/{cid}/items?limit=10000")["features"]]
+    days = sorted({v[:10] for v in every if v})
+    assert len(days) >= 2, (cid, days)  # the demo dates its records over several days
+    lo, hi = days[len(days) // 3], days[2 * len(days) // 3]
+    want = sum(1 for v in every if v and lo <= v[:10] <= hi)
+    got = _get(c, f"/ogc/collections/{cid}/items?datetime={lo}/{hi}&limit=1")["numberMatched"]
+    assert got == want and 0 < got < len(every), (cid, lo, hi, got, want, len(every))
+    assert _get(c, f"/ogc/collections/{cid}/items?datetime=../{lo}&limit=1")["numberMatched"] == \
+        sum(1 for v in every if v and v[:10] <= lo)
+
+
 # ---- access ----------------------------------------------------------------------------------------
 
 def _app(url, **over):

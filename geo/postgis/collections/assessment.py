@@ -77,7 +77,7 @@ HIDDEN_DANGERS = Collection(
         Filter("open", "choice", "(h.state <> '已销号') = (:open = 'true')", "true：未销号；false：已销号",
                choices=("true", "false")),
     ),
-    default_sort=(("found_on", "desc"),),
+    default_sort=(("found_on", "desc"),), temporal="found_on",
 )
 
 INSPECTIONS = Collection(
@@ -116,7 +116,7 @@ INSPECTIONS = Collection(
         Filter("draw", "integer", "i.draw_id = :draw", "抽取批次编号", minimum=1, maximum=2**31 - 1),
         Filter("status", "choice", "i.status = :status", "planned（待检查）| done（已检查）", choices=("planned", "done")),
     ),
-    default_sort=(("drawn_at", "desc"),),
+    default_sort=(("drawn_at", "desc"),), temporal="drawn_at",
 )
 
 _CURRENT = """not exists (select 1 from assessment_item y where y.enterprise_id = x.enterprise_id
@@ -147,7 +147,7 @@ ASSESSMENT_ITEMS = Collection(
         _enterprise_filter("x"),
         Filter("item", "text", "x.item_code = :item", "评估项代码（如 PERSONNEL、DR_ACCIDENTS）"),
     ),
-    default_sort=(("assessed_on", "desc"),),
+    default_sort=(("assessed_on", "desc"),), temporal="assessed_on",
 )
 
 COLLECTIONS = (HIDDEN_DANGERS, INSPECTIONS, ASSESSMENT_ITEMS)

@@ -175,6 +175,7 @@ class Collection:
     default_sort: tuple[tuple[str, str], ...] = ()  # (property, asc|desc) before the key
     description: str = ""
     run_scoped: bool = True  # the data belong to a run (temporal = the run's time)
+    temporal: str = ""  # the date/datetime property OGC ``datetime`` filters on (a record's own date), if any
     default_limit: int = 100
     api: bool = True  # served as /api/v1/{id}
     ogc: bool = True  # served by /ogc and exported as its own layer (one geometry type)
@@ -195,6 +196,9 @@ class Collection:
         for prop, _ in self.default_sort:
             if prop not in names:
                 raise ValueError(f"collection {self.id}: default sort on unknown property {prop}")
+        if self.temporal and (self.prop(self.temporal) is None
+                              or self.prop(self.temporal).type not in ("date", "datetime")):
+            raise ValueError(f"collection {self.id}: temporal property {self.temporal} is not a date/datetime property")
 
     def prop(self, name: str) -> Property | None:
         return next((p for p in self.properties if p.name == name), None)

@@ -102,10 +102,24 @@ def where(c: Collection, sel: Selection, params: dict) -> str:
 
 
 def _interval(c: Collection, interval, params: dict) -> str:
-    """OGC ``datetime``: run-scoped data are dated by their run (``data_as_of``)."""
+    """OGC ``datetime``: a collection with a ``temporal`` property (a record's own date: a hidden
+    danger's 发现日期, a manifest's 转移日期) is filtered on it — a date property by the bounds' days;
+    other run-scoped data are dated by their run (``data_as_of``)."""
+    start, end = interval
+    if c.temporal:
+        p = c.prop(c.temporal)
+        cond = [f"({p.sql}) is not null"]
+        for name, value, op in (("_t0", start, ">="), ("_t1", end, "<=")):
+            if value is None:
+                continue
+            params[name] = value
+            # a date-only bound ("2026-01-05", parsed as that UTC day) compares as that day
+            bound = (f"cast(cast(:{name} as timestamptz) at time zone 'UTC' as date)" if p.type == "date"
+                     else f"cast(:{name} as timestamptz)")
+            cond.append(f"({p.sql}) {op} {bound}")
+        return "(" + " and ".join(cond) + ")"
     if not c.run_scoped:
         return "true"  # no temporal property: the parameter does not restrict (documented)
-    start, end = interval
     cond = ["cast(:run_at as timestamptz) is not null"]
     if start is not None:
         params["_t0"] = start

@@ -119,7 +119,7 @@ WAYBILLS = Collection(
                "装货人或承运人的统一社会信用代码"),
         Filter("plate", "text", "w.vehicle_plate = :plate", "车牌号"),
     ),
-    default_sort=(("departure_date", "desc"),), detail=_waybill_detail,
+    default_sort=(("departure_date", "desc"),), detail=_waybill_detail, temporal="departure_date",
 )
 
 # ---- trips ------------------------------------------------------------------------------------------
@@ -158,7 +158,7 @@ TRIPS = Collection(
         *run_properties(),
     ),
     filters=(Filter("plate", "text", "t.vehicle_plate = :plate", "车牌号"),),
-    default_sort=(("loaded_at", "desc"),), detail=_trip_detail,
+    default_sort=(("loaded_at", "desc"),), detail=_trip_detail, temporal="loaded_at",
 )
 
 # ---- alarms -----------------------------------------------------------------------------------------
@@ -189,7 +189,7 @@ ALARMS = Collection(
     ),
     filters=(Filter("kind", "choice", "a.kind = :kind", "报警类型", choices=tuple(ALARM_KIND_LABEL)), TOWN,
              Filter("plate", "text", "t.vehicle_plate = :plate", "车牌号")),
-    default_sort=(("start_time", "desc"),),
+    default_sort=(("start_time", "desc"),), temporal="start_time",
 )
 
 # ---- restricted zones --------------------------------------------------------------------------------

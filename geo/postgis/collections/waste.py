@@ -201,7 +201,7 @@ MANIFESTS = Collection(
         *run_properties(),
     ),
     filters=(TOWN, Filter("state", "text", "m.state = :state", "联单状态（如 运输中）")),
-    default_sort=(("transfer_date", "desc"),),
+    default_sort=(("transfer_date", "desc"),), temporal="transfer_date",
 )
 
 # ---- licensed receivers ------------------------------------------------------------------------
