@@ -288,6 +288,47 @@ PRINT_PROBE = """
     });"""
 
 
+def test_export_links_carry_the_maps_filters_and_view(server, browser, logged_in):
+    """An operator's export links: the enterprise list request's filters and bbox (what the counts
+    panel counts), CSV with Chinese column titles; conflicts by risk, town and view only; the
+    GeoJSON download holds the enterprises the panel counts."""
+    import json
+    from urllib.parse import parse_qs, urlsplit
+
+    browser.get(server + "/?risk=red,orange,yellow&stage=storage")
+    _wait(browser, MAP_READY)
+    # one list request of a settled map, to compare the links with
+    browser.execute_script("performance.clearResourceTimings(); hazmap.reload(true);")
+    listed = _wait(browser, """var u = performance.getEntriesByType('resource').map(function (e) { return e.name; })
+        .filter(function (n) { return n.indexOf('/api/v1/enterprises?') >= 0; }); return u.length === 1 ? u[0] : null;""")
+    want = {k: v for k, v in parse_qs(urlsplit(listed).query).items() if k != "limit"}
+    links = {}
+    for layer in ("enterprises", "conflicts"):
+        for fmt in ("csv", "geojson", "gpkg"):
+            links[layer, fmt] = parse_qs(urlsplit(browser.find_element("id", f"hz-export-{layer}-{fmt}").get_attribute("href")).query)
+    for fmt in ("csv", "geojson", "gpkg"):
+        e = links["enterprises", fmt]
+        assert e.pop("format") == [fmt] and e.pop("labels", None) == (["zh"] if fmt == "csv" else None)
+        assert e == want and e["risk"] == ["red,orange,yellow"] and e["stage"] == ["storage"] and "bbox" in e, (fmt, e)
+        k = links["conflicts", fmt]
+        assert k["risk"] == ["red,orange,yellow"] and k["bbox"] == want["bbox"] and "stage" not in k
+    assert browser.find_element("id", "hz-export-note").is_displayed()  # says the stage filter is not the conflicts'
+    # a filter changed on the page moves the links with it
+    browser.execute_script("var f = document.getElementById('hz-filters'); f.risk.value = 'orange'; f.stage.value = ''; "
+                           "f.dispatchEvent(new Event('change'));")
+    _wait(browser, "return document.getElementById('hz-export-enterprises-geojson').href.indexOf('risk=orange&') > 0 "
+                   "|| /risk=orange$/.test(document.getElementById('hz-export-enterprises-geojson').href) ? true : null")
+    _wait(browser, MAP_READY)
+    total = int(_wait(browser, "var t = document.getElementById('hz-total'); return t ? t.textContent : null;").replace(",", ""))
+    body = browser.execute_async_script("""var done = arguments[arguments.length - 1];
+        fetch(document.getElementById('hz-export-enterprises-geojson').href, {credentials: 'same-origin'})
+          .then(function (r) { return r.text(); }).then(done);""")
+    fc = json.loads(body)
+    assert len(fc["features"]) == total and {f["properties"]["risk_color"] for f in fc["features"]} == {"orange"}
+    assert not browser.find_element("id", "hz-export-note").is_displayed()
+    assert _errors(browser) == []
+
+
 def test_browser_print_is_one_a4_sheet_with_the_district_centred(server, browser, logged_in):
     """The browser's own print of the map (Chromium's print to PDF, as 打印当前地图 does): one A4
     landscape page, the title once, 审图号 and the north arrow; Leaflet measures the sheet's map

@@ -192,6 +192,25 @@ def test_each_roles_menu_shows_only_what_it_may_open(web_db, role, visible, hidd
             assert r.status_code == 200, (role, path)
 
 
+@pytest.mark.parametrize("role, may_export", [("operator", True), ("planner", True), ("analyst", True),
+                                              ("leader", False), ("inspector", False)])
+def test_map_export_links_only_for_roles_that_may_download(web_db, role, may_export):  # noqa: F811
+    """The map's CSV / GeoJSON / GeoPackage links (enterprises and conflicts) are shown to the
+    roles whose downloads the API answers (README "roles": operator, planner, analyst), and the
+    API agrees: the others get 403 for the same link."""
+    c = as_user(make_app(web_db), role).test_client()
+    html = c.get("/").get_data(as_text=True)
+    page = Page(html)
+    assert page.data_block()["canExport"] is may_export
+    links = [f'id="hz-export-{layer}-{fmt}"' for layer in ("enterprises", "conflicts") for fmt in ("csv", "geojson", "gpkg")]
+    assert all((link in html) is may_export for link in links), role
+    assert ("导出数据" in page.visible_text()) is may_export
+    for layer in ("enterprises", "conflicts"):
+        with c.get(f"/api/v1/{layer}?format=csv&labels=zh&risk=red") as r:
+            assert r.status_code == (200 if may_export else 403), (role, layer)
+            assert r.data.startswith("\ufeff".encode()) is may_export  # the CSV itself (UTF-8 with BOM)
+
+
 def test_error_pages_are_chinese_html_outside_the_api(client, web_db):  # noqa: F811
     r = client.get("/no-such-page")
     assert r.status_code == 404 and r.mimetype == "text/html"

@@ -15,7 +15,7 @@ from flask import g, render_template, url_for
 
 from geo.postgis import collections as queries
 from webmap import labels
-from webmap.auth import csrf_token, may_open
+from webmap.auth import EXPORT_ROLES, csrf_token, may_open
 from webmap.db import connect, domain, settings
 
 # (endpoint, menu label) in menu order; each role sees the entries it may open
@@ -55,6 +55,8 @@ def page_options(page: str, title: str, **extra) -> dict:
             "maxSummaryArea": settings().map.max_summary_bbox_area_deg2,
             "user": None if user is None else {"name": user["name"], "role": user["role"],
                                                "roleLabel": labels.ROLE_LABEL.get(user["role"], "")},
+            # the roles whose downloads (format=csv|geojson|gpkg) the API answers; the map shows them its export links
+            "canExport": user is not None and user["role"] in EXPORT_ROLES,
             **extra}
 
 

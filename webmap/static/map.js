@@ -238,11 +238,13 @@
       [seq.summary, seq.enterprises, seq.conflicts].forEach(function (s) { s.next(); });  // drop what is in flight
       loaded = {bounds: null, key: null, extent: null, ids: {}};
       layers.enterprises.clearLayers(); markersById = {}; layers.cells.clearLayers(); layers.conflicts.clearLayers();
+      updateExportLinks();
       document.getElementById("hz-count").textContent = "视野过大，未统计";
       hint("视野过大，请放大地图以加载企业");
       return;
     }
     loaded = {bounds: L.latLngBounds([x.s, x.w], [x.n, x.e]), key: key, extent: x, ids: {}};
+    updateExportLinks();
     var t = seq.summary.next();
     busy(1);
     var extra = {zoom: Math.round(map.getZoom())};
@@ -616,6 +618,24 @@
     if (printMedia.addEventListener) { printMedia.addEventListener("change", onPrintMedia); } else { printMedia.addListener(onPrintMedia); }
   }
   hazmap.print = {before: toPrint, after: fromPrint};
+
+  // export links (roles that may download, opts.canExport): the enterprise list request's filters and
+  // bbox (what "当前视野统计" counts) as a file; conflicts by the filters their collection has (risk,
+  // town). A view too large to list exports the whole area under the filters.
+  function updateExportLinks() {
+    var links = document.querySelectorAll("#hz-export a[data-layer]");
+    if (!links.length) { return; }
+    var inView = !!(loaded.extent && loaded.extent.ok), f = state.filters;
+    Array.prototype.forEach.call(links, function (a) {
+      var p = query({format: a.dataset.format}, inView);
+      if (a.dataset.format === "csv") { p.set("labels", "zh"); }  // Chinese column titles for Excel
+      if (a.dataset.layer === "conflicts") { ["stage", "department", "q"].forEach(function (k) { p.delete(k); }); }
+      a.href = opts.api + "/" + a.dataset.layer + "?" + p.toString();
+    });
+    document.getElementById("hz-export-scope").textContent = inView ? "范围：当前视野（与“当前视野统计”一致）"
+      : "范围：全部数据（视野过大，不按视野限定）";
+    document.getElementById("hz-export-note").hidden = !(f.stage || f.department || f.q);
+  }
 
   document.getElementById("hz-asof").textContent = "数据截至：" + (hz.beijing(opts.dataAsOf) || "尚无计算结果") +
     (opts.runId ? "（运行 #" + opts.runId + "）" : "");
