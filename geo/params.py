@@ -26,7 +26,8 @@ def bbox(value: str | None, *, max_area_deg2: float) -> tuple[float, float, floa
     if not (-180 <= x0 < x1 <= 180 and -90 <= y0 < y1 <= 90):
         raise InvalidInput("bbox", "bbox 范围无效（须 minlon<maxlon, minlat<maxlat，WGS-84 经纬度）")
     if (x1 - x0) * (y1 - y0) > max_area_deg2:
-        raise InvalidInput("bbox", f"bbox 面积超过上限 {max_area_deg2:g} 平方度（max_bbox_area_deg2），请缩小范围")
+        # the limit in Chinese, not the setting's name (max_bbox_area_deg2, in the README for operators)
+        raise InvalidInput("bbox", f"查询范围面积超过上限 {max_area_deg2:g} 平方度，请缩小范围")
     return x0, y0, x1, y1
 
 

@@ -229,6 +229,8 @@ def test_enterprise_file_page_in_chinese_with_no_inline_script(env):
     assert "评估覆盖率</th><td>25%" in html and "区公安分局" in html and "3级" in html
     assert "enterprise.js" in html and '"canAssess": true' in html
     import re
+    # α says what it was computed from (people counted from N targets, or none registered: a lower bound)
+    assert "1.5<br><small class=\"hz-ef-basis\">500 m 内 60 人（1 个登记目标）</small>" in html  # α = 1.5 for 60 people
     assert re.findall(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>", html) == []
     leader = client("leader").get(f"/enterprises/{ids['plant']}").get_data(as_text=True)
     assert '"canAssess": false' in leader

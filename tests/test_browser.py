@@ -371,6 +371,32 @@ def test_browser_print_is_one_a4_sheet_with_the_district_centred(server, browser
     assert _errors(browser) == []
 
 
+def test_network_failure_reads_in_chinese(server, browser, logged_in):
+    """With the network gone (Chromium offline), the map's counts, list and search say so in Chinese —
+    never fetch's own "Failed to fetch"."""
+    browser.get(server + "/")
+    _wait(browser, MAP_READY)
+    browser.execute_cdp_cmd("Network.enable", {})
+    try:
+        browser.execute_cdp_cmd("Network.emulateNetworkConditions", {"offline": True, "latency": 0,
+                                                                     "downloadThroughput": -1, "uploadThroughput": -1})
+        browser.execute_script("hazmap.reload(true);")
+        count = _wait(browser, "var t = document.getElementById('hz-count').innerText; return t.indexOf('失败') >= 0 ? t : null;")
+        assert count == "统计失败：网络连接失败，请检查网络后重试", count
+        browser.execute_script("var f = document.getElementById('hz-search'); f.q.value = '加油站'; f.requestSubmit();")
+        found = _wait(browser, "var e = document.querySelector('#hz-search-results .hz-error'); return e ? e.innerText : null;")
+        assert found == "网络连接失败，请检查网络后重试"
+        text = browser.execute_script("return document.body.innerText")
+        assert "Failed to fetch" not in text and "NetworkError" not in text and "TypeError" not in text
+    finally:
+        browser.execute_cdp_cmd("Network.emulateNetworkConditions", {"offline": False, "latency": 0,
+                                                                     "downloadThroughput": -1, "uploadThroughput": -1})
+        browser.execute_cdp_cmd("Network.disable", {})
+        browser.get_log("browser")  # the failed requests' console lines are this test's, on purpose
+    browser.execute_script("hazmap.reload(true);")
+    _wait(browser, "var t = document.getElementById('hz-total'); return t ? true : null;")  # back once the network is
+
+
 def test_planner_tools_buffer_and_gauss_kruger_entry(server, browser, logged_in):
     browser.get(server + "/")
     _wait(browser, MAP_READY)

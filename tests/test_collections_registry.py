@@ -150,7 +150,8 @@ def test_api_parameters_keep_their_strict_limits():
     assert "max_features_per_response" in exc.value.message
     with pytest.raises(InvalidInput) as exc:
         arguments.api_selection(ENT, {"bbox": "110,34,115,40"}, limits=LIMITS)
-    assert "max_bbox_area_deg2" in exc.value.message
+    assert exc.value.field == "bbox" and "查询范围面积超过上限 1 平方度" in exc.value.message
+    assert "max_bbox_area_deg2" not in exc.value.message  # a page user reads it: no setting's name
     sel, paging = arguments.api_selection(registry.get("areas"), {}, limits=LIMITS)
     assert sel.filters == {"level": "town"} and paging.limit == 50  # areas default to 1000, capped at 50 here
 

@@ -60,6 +60,7 @@ def test_contract_example_counts_people_and_finds_the_shortfall(site_db):
     assert unit["S"] == pytest.approx(4.5) and unit["alpha"] == 2.0 and unit["R"] == pytest.approx(34.0)
     assert unit["grade"] == 3 and res["major_hazard_grade"] == 3
     assert res["exposed_people"] == pytest.approx(1200)
+    assert res["exposure_text"] == "500 米内暴露人数 1,200 人（据 1 个已登记防护目标统计）"
     school = [c for c in res["conflicts"] if c["category"] == "school"]
     # 三级重大危险源(有毒) → 高敏感防护目标: the local screening distance 500 m (S-toxic-3-hs)
     assert school and 290 < school[0]["distance_m"] < 310 and school[0]["required_m"] == 500
@@ -354,3 +355,12 @@ def test_cli_siting_check_lpg_and_co(site_db, tmp_path):
                                    "--pressure-mpa", "2.0"])
     assert hot.exit_code == 0, hot.output
     assert json.loads(hot.output)["units"][0]["S"] == pytest.approx(1.2)
+
+
+def test_no_registered_target_is_said_as_a_lower_bound_not_as_nobody(site_db):
+    res = _check(site_db, _body(LPG, "危化品仓库", "storage", [{"chemical": "液氯", "quantity_t": 20}]))
+    assert res["exposure"] == [] and res["exposed_people"] == 0
+    assert "未登记防护目标" in res["exposure_text"] and "下限" in res["exposure_text"] and "0 人" not in res["exposure_text"]
+    assert res["units"][0]["exposure_basis"] == "none_registered" and res["units"][0]["alpha"] == 0.5
+    given = _check(site_db, _body(LPG, "危化品仓库", "storage", [{"chemical": "液氯", "quantity_t": 20}], exposed_people=30))
+    assert given["exposure_text"] == "500 米内暴露人数 30 人（按申请人填写）"

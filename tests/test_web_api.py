@@ -238,7 +238,9 @@ def test_named_limits_from_settings(web_db):
     assert c.get("/api/v1/enterprises").get_json()["numberReturned"] <= 3
     r = c.get("/api/v1/enterprises?bbox=112.8,35.4,112.9,35.6")
     assert r.status_code == 400 and r.get_json()["error"]["field"] == "bbox"
-    assert "max_bbox_area_deg2" in r.get_json()["error"]["message"]
+    # the limit said in Chinese for page users; the setting's name (max_bbox_area_deg2) is the README's
+    msg = r.get_json()["error"]["message"]
+    assert "查询范围面积超过上限 0.001 平方度" in msg and "max_bbox_area_deg2" not in msg
     assert c.get("/api/v1/enterprises?bbox=112.845,35.495,112.860,35.510").status_code == 200
 
 

@@ -345,3 +345,46 @@ def test_page_helpers_in_node_format_fields_numbers_and_dms():
 
     assert out[10] == "2.64×10⁻⁸" == per_year(2.64e-8).removesuffix("/年")
     assert out[11] == "3.0×10⁻⁶" and out[12] == "0"
+
+
+def test_page_helpers_in_node_say_network_failures_and_limits_in_chinese():
+    """fetch's own English (TypeError: Failed to fetch) never reaches a page: hz.getJSON and hz.post
+    reject with a Chinese message (an abort stays an abort, a server's message stays the server's);
+    a limit's setting name given as the error's field is not put in front of the message."""
+    node = shutil.which("node")
+    if node is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("node not installed (apt-get install nodejs)", pytrace=False)
+        pytest.skip("node not installed")
+    from webmap.labels import FIELD_LABEL
+
+    script = (f"global.window = {{}}; global.document = {{getElementById: function () {{ return {{textContent: "
+              f"{json.dumps(json.dumps({'labels': {'fields': FIELD_LABEL}}))}}}; }}, querySelector: function () {{ return null; }}}};"
+              f"require({json.dumps(str(STATIC / 'common.js'))}); var hz = window.hz, out = [];"
+              """
+              var answers = [
+                function () { return Promise.reject(new TypeError('Failed to fetch')); },
+                function () { var e = new Error('The user aborted a request.'); e.name = 'AbortError'; return Promise.reject(e); },
+                function () { return Promise.resolve({status: 400, ok: false, headers: {get: function () { return 'application/json'; }},
+                  json: function () { return Promise.resolve({error: {field: 'bbox', message: '查询范围面积超过上限 25 平方度，请缩小范围'}}); }}); }
+              ];
+              var n = 0;
+              global.fetch = function () { return answers[n++ % answers.length](); };
+              var seen = function (e) { out.push({name: e.name, message: e.message, network: !!e.network}); };
+              hz.getJSON('/api/v1/enterprises').catch(seen)
+                .then(function () { return hz.getJSON('/api/v1/enterprises').catch(seen); })
+                .then(function () { return hz.getJSON('/api/v1/enterprises').catch(seen); })
+                .then(function () { return hz.post('/api/v1/siting/check', {}).catch(seen); })
+                .then(function () {
+                  out.push(hz.errorText({field: 'siting_checks_per_minute', message: '选址核查过于频繁：每人每分钟最多 60 次，请 12 秒后再试'}));
+                  out.push(hz.errorText({field: 'location.lon', message: '应在 73 到 136 之间'}));
+                  console.log(JSON.stringify(out));
+                });""")
+    out = json.loads(subprocess.run([node, "-e", script], check=True, capture_output=True, text=True).stdout)
+    net, abort, server, posted, limit, field = out
+    assert net == {"name": "Error", "message": "网络连接失败，请检查网络后重试", "network": True}
+    assert abort["name"] == "AbortError" and not abort["network"]  # the sequences still drop aborts silently
+    assert server == {"name": "Error", "message": "查询范围面积超过上限 25 平方度，请缩小范围", "network": False}
+    assert posted == net  # hz.post the same (fetch's 4th answer: the network failure again)
+    assert limit == "选址核查过于频繁：每人每分钟最多 60 次，请 12 秒后再试" and foreign_words(limit) == []
+    assert field.startswith("（位置的经度") and field.endswith("应在 73 到 136 之间")

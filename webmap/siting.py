@@ -29,9 +29,11 @@ def rate_limit_siting(what: str) -> None:
         if len(calls) >= per_minute:
             _siting_calls[who] = calls
             retry = max(1, math.ceil(60.0 - (now - calls[0])))  # when the oldest call leaves the minute
+            # page users read the message: it says the limit in Chinese; the setting's name is the
+            # error's field (and the README's), for operators and API clients
             raise LimitExceeded("siting_checks_per_minute",
-                                f"选址核查过于频繁：每分钟最多 {per_minute} 次（siting_checks_per_minute），"
-                                f"请 {retry} 秒后再试", 429, retry_after_s=retry)
+                                f"选址核查过于频繁：每人每分钟最多 {per_minute} 次，请 {retry} 秒后再试", 429,
+                                retry_after_s=retry)
         calls.append(now)
         _siting_calls[who] = calls
 

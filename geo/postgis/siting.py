@@ -263,6 +263,18 @@ def point_conflicts(conn: sa.Connection, lon: float, lat: float, profile: Source
             for r in found]
 
 
+def exposure_text(people: float, counted_from) -> str:
+    """How the 500 m people count was made, as the page and the PDF say it: given by the applicant,
+    counted from K registered targets, or — no target registered — 0 as a lower bound, never "0 人"
+    as if someone had checked."""
+    if counted_from == "given":
+        return f"500 米内暴露人数 {people:,.0f} 人（按申请人填写）"
+    if not counted_from:
+        return ("500 米内未登记防护目标或人口数据：暴露人数按 0 计（α 取 0.5），R 为下限——"
+                "并非核实无人，请核实周边人员情况")
+    return f"500 米内暴露人数 {people:,.0f} 人（据 {len(counted_from)} 个已登记防护目标统计）"
+
+
 def check_site(conn: sa.Connection, payload, domain, *, area: SitingArea) -> dict:
     """The siting check of the candidate in ``payload`` with ``domain`` (:class:`geo.domain.Domain`)."""
     if not isinstance(payload, dict):
@@ -319,6 +331,7 @@ def check_site(conn: sa.Connection, payload, domain, *, area: SitingArea) -> dic
         "area": located,
         "exposed_people": people,
         "exposure": counted_from,
+        "exposure_text": exposure_text(people, counted_from),
         "units": unit_results,
         "major_hazard_grade": major,
         "required_distances": [

@@ -99,19 +99,31 @@
   }
   // the pages say who they are, so a 401 never carries a Basic challenge (the browser would prompt for it)
   var PAGE = {"X-Requested-With": "hazmap-page"};
+  // fetch rejects with the browser's English ("TypeError: Failed to fetch", "NetworkError when attempting
+  // to fetch resource") when no answer came at all: the pages say it in Chinese; an abort stays an abort
+  hz.NETWORK_ERROR = "网络连接失败，请检查网络后重试";
+  function network(e) {
+    if (hz.isAbort(e)) { throw e; }
+    var err = new Error(hz.NETWORK_ERROR);
+    err.network = true;
+    err.cause = e;
+    throw err;
+  }
   hz.getJSON = function (url, signal) {
-    return fetch(url, {credentials: "same-origin", signal: signal, headers: PAGE}).then(handle);
+    return fetch(url, {credentials: "same-origin", signal: signal, headers: PAGE}).then(handle, network);
   };
   hz.post = function (url, body, signal) {
     return fetch(url, {method: "POST", credentials: "same-origin", signal: signal,
       headers: Object.assign({"Content-Type": "application/json", "X-CSRF-Token": hz.csrf()}, PAGE),
-      body: JSON.stringify(body)}).then(handle);
+      body: JSON.stringify(body)}).then(handle, network);
   };
-  // a server message in Chinese with any field path in it (location.lon, inventory[0].quantity_t) shown as its label
+  // a server message in Chinese with any field path in it (location.lon, inventory[0].quantity_t) shown as its label;
+  // the field is named first only when it has a label (a limit's name, siting_checks_per_minute, is for operators)
   hz.errorText = function (e) {
-    var f = LB.fields || {}, msg = String(e.message || "").replace(/\b[a-z_]+(?:\[\d+\])?(?:\.[a-z_]+(?:\[\d+\])?)*/g,
-      function (path) { return f[path.split(/[.\[]/)[0]] ? hz.fieldLabel(path) : path; });
-    return (e.field && msg.indexOf(hz.fieldLabel(e.field)) < 0 ? "（" + hz.fieldLabel(e.field) + "）" : "") + msg;
+    var f = LB.fields || {}, known = function (path) { return !!f[String(path).split(/[.\[]/)[0]]; };
+    var msg = String(e.message || "").replace(/\b[a-z_]+(?:\[\d+\])?(?:\.[a-z_]+(?:\[\d+\])?)*/g,
+      function (path) { return known(path) ? hz.fieldLabel(path) : path; });
+    return (e.field && known(e.field) && msg.indexOf(hz.fieldLabel(e.field)) < 0 ? "（" + hz.fieldLabel(e.field) + "）" : "") + msg;
   };
   hz.isAbort = function (e) { return e && e.name === "AbortError"; };
 

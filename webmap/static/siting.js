@@ -125,8 +125,7 @@
       ((v.caveats || []).length ? "<ul id='hz-caveats'>" + v.caveats.map(function (x) { return "<li>" + esc(x) + "</li>"; }).join("") + "</ul>" : "") +
       "<p id='hz-method'>外部安全防护距离的确定方法：<b>" + esc(m.label) + "</b>——" + esc(m.text) +
       (m.because ? "（" + esc(m.because) + "）" : "") + "<br><small>依据：" + esc(m.basis) + (m.status !== "standard" ? "（条款待核）" : "") + "</small></p>" +
-      "<p>位置（WGS-84）：" + r.location.lon.toFixed(6) + ", " + r.location.lat.toFixed(6) + "；500 米内暴露人数：" + hz.num(r.exposed_people, 0) +
-      (r.exposure === "given" ? "（按输入）" : "（据防护目标数据统计）") + "</p>" +
+      "<p>位置（WGS-84）：" + r.location.lon.toFixed(6) + ", " + r.location.lat.toFixed(6) + "；<span id='hz-exposure'>" + esc(r.exposure_text) + "</span></p>" +
       "<table class='hz-table'><caption>重大危险源辨识（GB 18218-2018）</caption><tr><th scope='col'>单元</th><th scope='col'>S</th><th scope='col'>R</th><th scope='col'>α</th><th scope='col'>等级</th></tr>" +
       r.units.map(function (u) {
         return "<tr><td>" + esc((V.unit_kinds || {})[u.unit] || u.unit) + "</td><td>" + hz.num(u.S, 3) + "</td><td>" + hz.num(u.R, 2) +
