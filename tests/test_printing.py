@@ -64,6 +64,38 @@ def test_siting_opinion_pdf_cites_rules_distances_version_and_who_asked(web_db):
     assert bad.status_code == 400 and bad.is_json
 
 
+def test_siting_check_format_pdf_is_the_opinion_of_the_same_check(web_db):  # noqa: F811
+    """``POST /api/v1/siting/check?format=pdf``: the 选址初筛意见 of the very check the JSON answer
+    gives — its verdict, the rule it rests on (the rule the verdict names, cited by its standard and
+    clause: the PDF names rules by their text, not by their id) and the data version."""
+    from tests.test_web_api import make_app
+
+    c = make_app(web_db).test_client()
+    body = {"location": {"lon": 112.8505, "lat": 35.5005, "crs": "wgs84"}, "facility_type": "危化品仓库",
+            "stage": "storage", "in_chemical_park": False, "size": {"class_a_34_t": 3},
+            "inventory": [{"chemical": "液氯", "quantity_t": 20, "unit": "storage"}]}
+    check = c.post("/api/v1/siting/check", json=body).get_json()
+    r = c.post("/api/v1/siting/check?format=pdf", json=body)
+    assert r.status_code == 200 and r.mimetype == "application/pdf" and r.data.startswith(b"%PDF")
+    assert "attachment" in r.headers["Content-Disposition"]
+    t = _text(r.data)
+    verdict = check["verdict"]
+    assert verdict["decision"] == "shortfall" and verdict["label"] == "初筛发现距离不足"
+    assert "初筛结论" + verdict["label"] in t
+    # the rule the verdict rests on (its id in the JSON answer), cited in the PDF by its text
+    rule = verdict["rule"]
+    (cited,) = {d["rule_text"] for d in check["required_distances"] + check["conflicts"] if d["rule"] == rule}
+    assert cited.replace(" ", "") in t, (rule, cited)
+    assert any(d["rule_text"].replace(" ", "") in t for d in check["required_distances"] if d["rule"] != rule)
+    # the conflicting target with its distance, as in the JSON answer
+    first = check["conflicts"][0]
+    assert first["name"] in t and f"{first['distance_m']:.1f}米" in t
+    # the data version: the current run (2 in the seed: finished 2026-02-01 09:10 Beijing time)
+    assert "数据版本：运行#2；数据截至2026-02-0109:10（北京时间）" in t
+    bad = c.post("/api/v1/siting/check?format=docx", json=body)
+    assert bad.status_code == 400 and bad.get_json()["error"]["field"] == "format"
+
+
 def test_leaders_cannot_ask_for_a_siting_opinion(web_db):  # noqa: F811
     from tests.helpers import as_user
     from webmap import create_app
