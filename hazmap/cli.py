@@ -27,11 +27,11 @@ REPO = Path(__file__).resolve().parent.parent
 DEMO_CONFIG = REPO / "data" / "demo-etl.toml"
 
 
-def _current_revision(url: str) -> str | None:
-    """The database's migration revision (None: no hazmap schema there)."""
+def _current_revision(url: str, db=None) -> str | None:
+    """The database's migration revision (None: no hazmap schema there); ``db``: [database] settings."""
     from hazmap.db.session import get_engine
 
-    with get_engine(url).connect() as conn:
+    with get_engine(url, db=db).connect() as conn:
         if conn.execute(sa_text("select to_regclass('alembic_version')")).scalar() is None:
             return None
         return conn.execute(sa_text("select version_num from alembic_version")).scalar()
@@ -93,7 +93,7 @@ def db_downgrade(ctx: click.Context, revision: str) -> None:
 
     s = _settings(ctx)
     url = s.database_url
-    if _current_revision(url) is None:
+    if _current_revision(url, s.database) is None:
         fail(f"数据库 {server_and_database(url)[1]} 没有 hazmap 的表结构（未初始化或已被删除），无可回退：请先运行 hazmap db init")
     downgrade(url, revision, db=s.database)
     click.echo(f"已回退到 {revision}")

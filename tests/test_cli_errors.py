@@ -82,6 +82,49 @@ def test_unreachable_server(monkeypatch, tmp_path, postgis_available, name):
     assert "127.0.0.1:1" in line and "连接被拒绝" in line
 
 
+CLI = "from hazmap.cli import cli; cli(prog_name='hazmap')"
+
+
+@pytest.fixture
+def silent_port():
+    """A port that accepts TCP and never answers (a hung server, a black-holing proxy)."""
+    import socket
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)  # the kernel completes the handshakes; nobody ever reads or writes
+    yield silent.getsockname()[1]
+    silent.close()
+
+
+@pytest.mark.parametrize("name", ["db init", "demo", "db downgrade"])
+def test_silent_server(tmp_path, postgis_available, silent_port, name):
+    """Every connection these make (the admin one to ``postgres``, the migrations', the rest) gives
+    up after ``[database] connect_timeout_s``: exit 2 with one Chinese line, never a hang."""
+    import os
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    config = tmp_path / "hazmap.toml"
+    config.write_text("[database]\nconnect_timeout_s = 2\n", encoding="utf-8")
+    args = {"db init": ["db", "init"], "demo": ["demo", "--no-serve"], "db downgrade": ["db", "downgrade", "base"]}
+    env = {**os.environ, "DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:{silent_port}/hazmap",
+           "HAZMAP_CONFIG": str(config)}
+    started = time.monotonic()
+    try:  # a bounded wait: without connect timeouts these hang for as long as TCP lets them
+        r = subprocess.run([sys.executable, "-c", CLI, *args[name]], env=env, capture_output=True,
+                           text=True, timeout=60, cwd=Path(__file__).resolve().parent.parent)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"hazmap {name} hung on a server that never answers")
+    elapsed = time.monotonic() - started
+    lines = [x for x in (r.stdout + r.stderr).splitlines() if x.strip()]
+    assert r.returncode == 2 and len(lines) == 1 and "Traceback" not in r.stderr, (r.stdout, r.stderr)
+    assert f"127.0.0.1:{silent_port}" in lines[0] and "超时" in lines[0] and "connect_timeout_s" in lines[0], lines
+    assert elapsed < 30, f"{elapsed:.1f} s with connect_timeout_s = 2"
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_dropped_schema(monkeypatch, tmp_path, dropped_schema_url, name):
     line = _one_chinese_line(_run(monkeypatch, dropped_schema_url, _commands(tmp_path)[name]))

@@ -163,3 +163,48 @@ def test_listen_command_refuses_a_database_without_the_table_in_one_line(scratch
     assert result.exit_code == 2
     assert result.output.strip().splitlines()[-1] == (
         "无法启动 JT/T 808 接入：数据库中没有 vehicle_position 表，请先运行 hazmap db init")
+
+
+def test_the_sink_connection_has_timeouts_and_keepalives(db_url):
+    """The listener's long-lived COPY connection: a server that accepts TCP and never answers is an
+    error after ``connect_timeout_s``, and a live connection carries the [database] keepalives and
+    ``tcp_user_timeout`` (a vanished peer is dropped by the kernel, not waited on for hours)."""
+    import socket
+    import time
+
+    import psycopg
+    import pytest
+
+    from hazmap.config import DatabaseSettings
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # the kernel completes the handshake; nobody ever answers
+    port = silent.getsockname()[1]
+
+    async def silent_check() -> float:
+        sink = PostgisSink(f"postgresql+psycopg://postgres@127.0.0.1:{port}/hazmap", db=DatabaseSettings(connect_timeout_s=2))
+        started = time.monotonic()
+        try:
+            with pytest.raises(psycopg.OperationalError, match="timeout"):
+                await asyncio.wait_for(sink.check(), 30)  # bounded: without a connect timeout this never returns
+        finally:
+            await sink.close()
+        return time.monotonic() - started
+
+    try:
+        assert _run(silent_check()) < 15
+    finally:
+        silent.close()
+
+    async def parameters() -> dict:
+        sink = PostgisSink(db_url, db=DatabaseSettings(keepalives_idle_s=11, tcp_user_timeout_ms=12_000))
+        try:
+            return (await sink._connection()).info.get_parameters()
+        finally:
+            await sink.close()
+
+    params = _run(parameters())
+    assert params["connect_timeout"] == "5" and params["keepalives"] == "1" and params["keepalives_idle"] == "11"
+    assert params["keepalives_interval"] == "5" and params["keepalives_count"] == "3"
+    assert params["tcp_user_timeout"] == "12000"

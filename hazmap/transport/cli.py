@@ -27,7 +27,8 @@ def listen_cmd(ctx: click.Context, host: str, port: int) -> None:
     from hazmap.transport.sink import PostgisSink
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    sink = PostgisSink(settings_of(ctx).database_url)
+    settings = settings_of(ctx)
+    sink = PostgisSink(settings.database_url, db=settings.database)  # [database] timeouts and keepalives
 
     async def main() -> dict:
         try:

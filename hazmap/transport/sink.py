@@ -8,7 +8,10 @@ load the batches grow by themselves (positions queue while a write runs); there 
 database round trip per position.
 
 :class:`PostgisSink` writes a batch with ``COPY vehicle_position (…) FROM STDIN`` (psycopg 3
-``cursor.copy``) on one asynchronous connection, reconnecting after a failure.
+``cursor.copy``) on one asynchronous connection, reconnecting after a failure.  The connection is
+long-lived, so it has the ``[database]`` connect timeout, TCP keepalives and ``tcp_user_timeout``
+(:func:`hazmap.db.session.connect_args`): a silent server or a vanished peer is an error within
+seconds, never a listener hanging on a dead socket.
 """
 
 from __future__ import annotations
@@ -93,15 +96,18 @@ def libpq_url(sqlalchemy_url: str) -> str:
 class PostgisSink:
     """Batches into ``vehicle_position`` with COPY over one async psycopg connection."""
 
-    def __init__(self, database_url: str):
+    def __init__(self, database_url: str, db=None):
+        from hazmap.db.session import connect_args
+
         self._url = libpq_url(database_url)
         self._conn = None
+        self._connect_args = connect_args(db)  # libpq keywords; ``db``: the [database] settings (default: defaults)
 
     async def _connection(self):
         import psycopg
 
         if self._conn is None or self._conn.closed:
-            self._conn = await psycopg.AsyncConnection.connect(self._url)
+            self._conn = await psycopg.AsyncConnection.connect(self._url, **self._connect_args)
         return self._conn
 
     async def check(self) -> None:

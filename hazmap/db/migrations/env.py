@@ -4,6 +4,7 @@ from alembic import context
 from sqlalchemy import create_engine, pool
 
 from hazmap.db.schema import metadata
+from hazmap.db.session import connect_args
 
 config = context.config
 target_metadata = metadata
@@ -15,7 +16,10 @@ def include_object(obj, name, type_, reflected, compare_to):
 
 
 def run_migrations_online() -> None:
-    engine = create_engine(config.get_main_option("sqlalchemy.url"), poolclass=pool.NullPool)
+    # connect timeout, keepalives, tcp_user_timeout: a silent server fails fast (hazmap.db.init.alembic_config
+    # passes the [database] settings; the defaults otherwise)
+    engine = create_engine(config.get_main_option("sqlalchemy.url"), poolclass=pool.NullPool,
+                           connect_args=config.attributes.get("connect_args") or connect_args())
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata,
                           include_object=include_object)
