@@ -89,6 +89,19 @@ def test_audit_is_searchable_paged_in_beijing_time_with_chinese_actions(console)
     assert "共 60 条" in c.get("/audit?q=王分析").get_data(as_text=True)  # the old address shows the same page
 
 
+def test_audit_of_the_maps_export_links_reads_in_chinese(console):
+    """The map's export links (CSV with labels=zh, GeoJSON and GeoPackage without) are audited with
+    every option they carry; the audit page says each in Chinese (列名：中文列名, not labels zh)."""
+    c, me, url = console
+    for query in ("format=csv&labels=zh&risk=red,orange&bbox=112.8,35.45,112.92,35.56", "format=geojson&risk=red",
+                  "format=gpkg&town=东街街道"):
+        with c.get(f"/api/v1/enterprises?{query}") as r:
+            assert r.status_code == 200 and r.data
+    text = Page(c.get("/console/audit?action=export").get_data(as_text=True)).visible_text()
+    assert "列名：中文列名" in text and "列名：字段代码" in text and "格式：GeoPackage 文件" in text
+    assert foreign_words(text, ignore=(me["name"],)) == []
+
+
 def test_rejected_rows_viewed_and_downloaded_with_formulas_neutralised(console, tmp_path):
     c, me, url = console
     rejects = tmp_path / "rejects-9.csv"

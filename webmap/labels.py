@@ -39,7 +39,7 @@ DETAIL_KEY_LABEL = {
     "period": "抽查期间", "draw_id": "抽取批次", "inspections": "抽取家数", "enterprise_id": "企业编号", "items": "评估项",
     "inspection_id": "检查编号", "id": "编号", "grade": "等级", "state": "状态", "from": "原状态", "to": "新状态",
     "result": "结果", "hidden_dangers": "隐患", "assessment_items": "评估记录",
-    "manifest_no": "联单编号", "rule": "依据规则",
+    "manifest_no": "联单编号", "rule": "依据规则", "labels": "列名",
 }
 
 # values that appear in audit details → Chinese (by the detail's key)
@@ -49,6 +49,7 @@ DETAIL_VALUE_LABEL = {
     "format": {"geojson": "GeoJSON 文件", "csv": "CSV 表格", "gpkg": "GeoPackage 文件", "pdf": "PDF 文件",
                "json": "在线结果"},
     "crs": {"wgs84": "WGS-84", "gcj02": "GCJ-02", "cgcs2000": "CGCS2000", "bd09": "BD-09"},
+    "labels": {"en": "字段代码", "zh": "中文列名"},  # an export's labels=en|zh
     "decision": {"shortfall": "初筛发现距离不足", "no_shortfall_found": "初筛未发现距离不足"},
     "verdict": {"shortfall": "初筛发现距离不足", "no_shortfall_found": "初筛未发现距离不足"},
     "outside_area": {True: "辖区外（按请求核查）", False: "辖区内"},
