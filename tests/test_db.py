@@ -90,3 +90,25 @@ def test_cli_bad_database_url_is_one_line(monkeypatch):
     result = CliRunner().invoke(cli, ["db", "init"])
     assert result.exit_code == 2
     assert "DATABASE_URL" in result.output and "Traceback" not in result.output
+
+
+def test_migrations_connect_with_the_database_settings(db_url, monkeypatch):
+    """migrations/env.py's engine has the [database] connect timeout, keepalives and
+    tcp_user_timeout (a silent server fails the migration fast, never hangs it)."""
+    from hazmap.config import DatabaseSettings
+
+    seen = []
+    real = sa.create_engine
+
+    def spy(url, **kw):
+        engine = real(url, **kw)
+        with engine.connect() as conn:
+            seen.append(conn.connection.dbapi_connection.info.get_parameters())
+        return engine
+
+    monkeypatch.setattr(sa, "create_engine", spy)  # env.py imports it when alembic runs it
+    upgrade(db_url, db=DatabaseSettings(connect_timeout_s=7, tcp_user_timeout_ms=12_000))
+    assert seen, "the migrations made no engine"
+    params = seen[-1]
+    assert params["connect_timeout"] == "7" and params["tcp_user_timeout"] == "12000"
+    assert params["keepalives"] == "1" and params["keepalives_idle"] == "10"
