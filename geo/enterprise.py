@@ -44,11 +44,13 @@ def hazard_types(chemicals) -> frozenset[str]:
 
 
 def source_profile(*, stages, facility_type, major_grade, chemicals, fire_classes, sizes=None,
-                   lines=(), domain=None) -> separation.SourceProfile:
+                   lines=(), domain=None, units=()) -> separation.SourceProfile:
     """What the separation rules need of a source.  ``sizes``: registered or declared numbers
     (``tank_volume_m3``, ``station_grade``, … of :data:`geo.separation.SOURCE_FIELDS`); with
     ``lines`` ((Chemical, quantity_t) stored) and ``domain``, the missing ones are derived from the
-    quantities (:func:`geo.source_profile.with_derived_sizes`, lower bounds, said how)."""
+    quantities (:func:`geo.source_profile.with_derived_sizes`, lower bounds, said how).  ``units``
+    (``(name, kind, tank_volume_m3, lines)`` per hazard unit) give the tank farms of a facility that is
+    not itself a tank farm (:func:`geo.source_profile.tank_farms`)."""
     profile = separation.SourceProfile(facility_type=facility_type, stages=tuple(stages),
                                        major_hazard_grade=major_grade, hazard_types=hazard_types(chemicals),
                                        fire_classes=frozenset(fire_classes), **(sizes or {}))
@@ -56,6 +58,15 @@ def source_profile(*, stages, facility_type, major_grade, chemicals, fire_classe
         from geo.source_profile import with_derived_sizes
 
         profile = with_derived_sizes(profile, lines, ruleset=domain.rules, properties=domain.reference.properties)
+    if units and domain is not None:
+        from dataclasses import replace
+
+        from geo.source_profile import tank_farms
+
+        farms = tank_farms(units, facility_classes=separation.source_classes(profile, domain.rules),
+                           ruleset=domain.rules, properties=domain.reference.properties)
+        if farms:
+            profile = replace(profile, tank_farms=farms)
     return profile
 
 

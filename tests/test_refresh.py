@@ -185,3 +185,25 @@ def test_results_json_is_chinese(seeded):
         reasons = conn.execute(sa.text("select reasons from enterprise_risk where run_id = :r and enterprise_id = :e"),
                                {"r": out["run_id"], "e": ids["station"]}).scalar()
     assert "外部安全防护距离" in json.dumps(reasons, ensure_ascii=False)
+
+
+def test_area_colours_say_how_provisional_they_are(seeded):
+    """A town's colour is as known as its enterprises': every enterprise is provisional here (the
+    registry alone never covers the guide's 100 points), so the town counts them and gives its worst
+    case — the index with each enterprise at its risk_color_worst, never below the known index."""
+    url, _ = seeded
+    run = run_refresh(load_settings())["run_id"]
+    with get_engine(url).connect() as conn:
+        towns = conn.execute(sa.text("""
+            select ar.area_code, ar.risk_index, ar.counts,
+                   (select count(*) from enterprise e join enterprise_risk er on er.enterprise_id = e.id
+                    and er.run_id = ar.run_id where e.town_code = ar.area_code and er.provisional) as provisional,
+                   (select count(*) from enterprise e join enterprise_risk er on er.enterprise_id = e.id
+                    and er.run_id = ar.run_id where e.town_code = ar.area_code and er.provisional
+                    and er.risk_color_worst = 'red' and er.risk_color <> 'red') as could_be_red
+            from area_risk ar where ar.run_id = :run and ar.level = 'town'"""), {"run": run}).all()
+    with_members = [t for t in towns if sum(t.counts[c] for c in ("red", "orange", "yellow", "blue"))]
+    assert with_members
+    for t in with_members:
+        assert t.counts["provisional"] == t.provisional > 0 and t.counts["could_be_red"] == t.could_be_red
+        assert t.counts["worst_index"] >= t.risk_index and t.counts["worst_color"] in ("red", "orange", "yellow", "blue")

@@ -42,7 +42,7 @@ from geo.separation import requirement_text, requirements_by_target_kind, resolv
 from geo.postgis.transport import step as transport_step
 
 UNITS_SQL = sa.text("""
-    select u.id, u.enterprise_id, u.kind, u.fire_class, u.operating_temperature_c, u.operating_pressure_mpa,
+    select u.id, u.enterprise_id, u.name, u.kind, u.fire_class, u.operating_temperature_c, u.operating_pressure_mpa,
            u.tank_volume_m3, c.key as chemical_key, i.quantity_t
     from hazard_unit u join inventory i on i.hazard_unit_id = u.id
     join chemical c on c.id = i.chemical_id
@@ -166,7 +166,7 @@ def refresh(conn: sa.Connection, run_id: int, domain, *, progress=None, engine=N
     step("重大危险源辨识与分级（GB 18218）")
     units: dict[int, dict] = {}
     for r in conn.execute(UNITS_SQL):
-        u = units.setdefault(r.id, {"enterprise_id": r.enterprise_id, "kind": r.kind,
+        u = units.setdefault(r.id, {"enterprise_id": r.enterprise_id, "kind": r.kind, "name": r.name,
                                     "fire_class": r.fire_class, "lines": [], "tank_volume_m3": r.tank_volume_m3,
                                     "conditions": _conditions(r)})
         u["lines"].append((ref.chemical_by_key(r.chemical_key), float(r.quantity_t)))
@@ -174,6 +174,7 @@ def refresh(conn: sa.Connection, run_id: int, domain, *, progress=None, engine=N
     pointed = {e.id for e in enterprises if not e.has_footprint}  # α ring drawn from the point
     chems_by_ent, fire_by_ent, sites_by_ent = defaultdict(list), defaultdict(set), defaultdict(list)
     stored_by_ent, tanks_by_ent = defaultdict(list), defaultdict(list)  # what the size-aware rules read
+    units_by_ent = defaultdict(list)  # (name, kind, tank volume, lines): the tank farms
     for uid, u in units.items():
         ex = exposure.get(u["enterprise_id"], {"people": 0.0, "targets": []})
         j = ent_mod.unit_result(u["lines"], exposed_people=ex["people"], domain=domain, conditions=u["conditions"],
@@ -183,6 +184,7 @@ def refresh(conn: sa.Connection, run_id: int, domain, *, progress=None, engine=N
         if u["kind"] == "storage":
             stored_by_ent[u["enterprise_id"]].extend(u["lines"])
         tanks_by_ent[u["enterprise_id"]].append(u["tank_volume_m3"])
+        units_by_ent[u["enterprise_id"]].append((u["name"], u["kind"], u["tank_volume_m3"], tuple(u["lines"])))
         unit_rows.append({"run_id": run_id, "hazard_unit_id": uid, "s": j["S"], "r": j["R"],
                           "alpha": j["alpha"], "exposed_people": ex["people"], "exposure_basis": j["exposure_basis"],
                           "exposure": json.dumps(ex["targets"], ensure_ascii=False),
@@ -212,7 +214,8 @@ def refresh(conn: sa.Connection, run_id: int, domain, *, progress=None, engine=N
                                          chemicals=chems_by_ent.get(e.id, []),
                                          fire_classes=fire_by_ent.get(e.id, set()),
                                          sizes=_sizes(e, tanks_by_ent.get(e.id, ())),
-                                         lines=stored_by_ent.get(e.id, ()), domain=domain)
+                                         lines=stored_by_ent.get(e.id, ()), domain=domain,
+                                         units=units_by_ent.get(e.id, ()))
         kind = source_kind(profile, domain.rules)
         if kind not in by_kind:  # (category, target kind, requirement, its text when no derived number is involved)
             by_kind[kind] = [(c, tk, r, None if r.basis else requirement_text(r))
@@ -270,7 +273,9 @@ def refresh(conn: sa.Connection, run_id: int, domain, *, progress=None, engine=N
 
     # -- 6. areas ----------------------------------------------------------------------
     step("区域风险（镇街、网格）")
-    n_areas = _refresh_areas(conn, run_id, colour_by_ent, exposure, domain.area)
+    worst_by_ent = {r[1]: (r[RISK_COLUMNS.index("risk_color_worst")], r[RISK_COLUMNS.index("provisional")])
+                    for r in risk_rows}
+    n_areas = _refresh_areas(conn, run_id, colour_by_ent, exposure, domain.area, worst_by_ent)
 
     # -- 7. pipelines ------------------------------------------------------------------
     step("管道高后果区")
@@ -313,15 +318,29 @@ def colour_text(summary: dict) -> str:
     return text
 
 
-def _refresh_areas(conn, run_id, colour_by_ent, exposure, params) -> int:
+def _refresh_areas(conn, run_id, colour_by_ent, exposure, params, worst_by_ent=None) -> int:
     """Area risk per town and per grid cell: members grouped here, the index per area by
-    :func:`geo.area_risk.area_index`, all rows written by two set-based statements."""
+    :func:`geo.area_risk.area_index`, all rows written by two set-based statements.
+
+    An area's colour is only as known as its enterprises': ``counts`` also holds ``provisional``
+    (members graded provisionally), ``could_be_red`` and the area's worst case — ``worst_index`` /
+    ``worst_color``, the index with every member at its ``risk_color_worst`` (``worst_by_ent``)."""
+    worst_by_ent = worst_by_ent or {}
+
     def graded(groups: dict) -> list[tuple]:
         out = []
         for key, members in sorted(groups.items()):
             people = round(sum(exposure.get(e, {"people": 0.0})["people"] for e in members), 1)
             idx, color, counts = area_risk.area_index([colour_by_ent[e] for e in members], exposed_people=people,
                                                      params=params)
+            worst = [worst_by_ent.get(e, (None, False)) for e in members]
+            worst = [(w or colour_by_ent[e][0], p) for e, (w, p) in zip(members, worst)]
+            w_idx, w_color, _ = area_risk.area_index([(w, colour_by_ent[e][1]) for e, (w, _) in zip(members, worst)],
+                                                     exposed_people=people, params=params)
+            counts.update(provisional=sum(1 for _, p in worst if p),
+                          could_be_red=sum(1 for e, (w, p) in zip(members, worst) if p and w == "red"
+                                           and colour_by_ent[e][0] != "red"),
+                          worst_index=w_idx, worst_color=w_color)
             out.append((key, idx, color, json.dumps(counts), people))
         return out
 

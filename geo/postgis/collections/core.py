@@ -291,6 +291,12 @@ def _areas(cid: str, title: str, **kw) -> Collection:
             P("counts", "object", "各色企业数", "coalesce(x.counts, '{}'::jsonb)", queryable=False),
             *(P(f"n_{c}", "integer", f"{label}企业数", f"coalesce((x.counts->>'{c}')::integer, 0)")
               for c, label in (("red", "红色"), ("orange", "橙色"), ("yellow", "黄色"), ("blue", "蓝色"))),
+            P("n_provisional", "integer", "初步分级企业数", "coalesce((x.counts->>'provisional')::integer, 0)",
+              description="评估未覆盖全部 100 分的企业数：区域颜色随之为初步结论"),
+            P("n_could_be_red", "integer", "最不利可能为红色的企业数", "coalesce((x.counts->>'could_be_red')::integer, 0)"),
+            P("risk_color_worst", "string", "最不利情形区域颜色", "x.counts->>'worst_color'",
+              description="各企业按最不利颜色（未评估项全扣）计算的区域颜色"),
+            P("provisional", "boolean", "初步结论", "coalesce((x.counts->>'provisional')::integer, 0) > 0"),
             P("exposed_people", "number", "暴露人数", "x.exposed_people"),
             *run_properties(),
         ), **kw)
