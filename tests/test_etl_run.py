@@ -363,3 +363,28 @@ def test_messy_fixture_conversions_geocoding_and_dry_run(fresh_db_url, tmp_path)
     assert rows["表格企业乙"].licence_expiry == dt.date(1899, 12, 30) + dt.timedelta(days=47000)
     assert rows["表格企业乙"].fatal_accidents_3y == 1
     assert res.counts["enterprises"]["expired_licences"] == 1  # 高斯克吕格企业, 2020
+
+
+# ---- the rejects report: never undoes a run, never a formula (issue 19, gaps H and B) ---------
+
+def _rejects_cells(path) -> list[str]:
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        return [cell for row in csv.reader(f) for cell in row]
+
+
+def test_rejects_report_neutralises_formulas(fresh_db_url, tmp_path):
+    """A source cell such as ``=HYPERLINK(…)`` is written as text: a spreadsheet opening the
+    report (UTF-8 with BOM, meant for Excel) never evaluates it."""
+    f = tmp_path / "hostile.csv"
+    f.write_text("统一社会信用代码,企业名称,环节,经度,纬度,坐标系\n"
+                 f"{_code(1)},正常企业,生产,112.85,35.5,wgs84\n"
+                 '"=HYPERLINK(""http://evil.example"",""点我"")",坏企业甲,生产,112.85,35.5,wgs84\n'
+                 f"{_code(2)},坏企业乙,@SUM(A1),112.85,35.5,wgs84\n"
+                 f"{_code(3)},坏企业丙,生产,+112.85,-35.5,wgs84\n", encoding="utf-8")
+    res = _run(fresh_db_url, tmp_path, config=None, cli_sources=[f"enterprises={f}"])
+    assert res.status == "succeeded" and res.counts["enterprises"]["inserted"] == 1
+    values = [r["值"] for r in _read_rejects(res.rejects_path)]
+    # (a credit code is upper-cased before it is checked)
+    assert "'=HYPERLINK(\"HTTP://EVIL.EXAMPLE\",\"点我\")" in values and "'@SUM(A1)" in values, values
+    cells = _rejects_cells(res.rejects_path)
+    assert len(values) >= 3 and not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")], cells
