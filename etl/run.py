@@ -23,7 +23,7 @@ from etl.report import Reject, write_rejects
 from etl.validate import Context, RowError, column_checks, fits_columns, reject_of
 from geo.postgis.areas import attribute_towns
 from geo.postgis.refresh import colour_text
-from hazmap.db.session import get_engine
+from hazmap.db.session import get_job_engine
 from hazmap.jobs import JobAborted, RunLocked, run_job
 
 
@@ -106,7 +106,7 @@ def run_etl(settings, sources: list[Source], *, dry_run: bool = False,
     from hazmap.domain import load_domain
 
     domain = domain or load_domain(settings)
-    engine = get_engine(settings.database_url)
+    engine = get_job_engine(settings.database_url, db=settings.database)  # [database] limits, no statement timeout
     ctx = Context(settings.etl.default_crs, settings.etl.area_bbox, settings.etl.max_distance_km,
                   domain.reference.catalogue, max_geometry_vertices=settings.limits.max_geometry_vertices,
                   address_prefixes=settings.area.address_prefixes,
@@ -115,7 +115,8 @@ def run_etl(settings, sources: list[Source], *, dry_run: bool = False,
     counts: dict = {}
     job = None
     try:
-        with run_job(engine, "etl", versions=domain.versions.as_json(), record=not dry_run) as job:
+        with run_job(engine, "etl", versions=domain.versions.as_json(), record=not dry_run,
+                     db=settings.database) as job:
             job.counts = counts
             lc = LoadContext(job.conn, job.run_id, settings, ctx, rejects, counts)
             try:

@@ -5,7 +5,8 @@ the advisory lock inside it (``pg_try_advisory_xact_lock``), so the lock lives e
 as the work: a second run is refused at once (:class:`RunLocked`), and a killed process
 releases it with its connection — nothing queues behind an orphan.  The server checks that
 the client is still there (``client_connection_check_interval``), so a killed run's
-statements stop too.  Holding the lock, the job marks runs left ``running`` by a dead process
+statements stop too (every ``[database] job_connection_check_interval_ms``, set on the run's
+transaction whatever engine it came from).  Holding the lock, the job marks runs left ``running`` by a dead process
 as failed, records its own run as ``running`` in a short transaction of its own (so a failed
 run stays recorded), and yields.
 
@@ -26,10 +27,10 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
+from hazmap.config import DatabaseSettings
+
 # One advisory-lock key for every job that writes runs (ETL and refresh never overlap).
 RUN_LOCK_KEY = 0x68617A6D  # "hazm"
-# How often the server checks that a run's client is still connected (PostgreSQL ≥ 14).
-CLIENT_CHECK_INTERVAL = "5s"
 STALE_MESSAGE = "进程中断：运行未完成，数据未作修改"
 
 
@@ -87,19 +88,23 @@ def finish_run(conn: sa.Connection, run_id: int, status: str, *, message: str | 
     conn.execute(sa.text(f"update run set {', '.join(sets)} where id = :id"), params)
 
 
-def _acquire(conn: sa.Connection) -> None:
-    conn.execute(sa.text(f"set local client_connection_check_interval = '{CLIENT_CHECK_INTERVAL}'"))
+def _acquire(conn: sa.Connection, db: DatabaseSettings) -> None:
+    # how often the server checks that this run's client is still connected (PostgreSQL ≥ 14)
+    conn.execute(sa.text("select set_config('client_connection_check_interval', :v, true)"),
+                 {"v": f"{int(db.job_connection_check_interval_ms)}ms"})
     if not conn.execute(sa.text("select pg_try_advisory_xact_lock(:k)"), {"k": RUN_LOCK_KEY}).scalar():
         raise RunLocked("另一个 ETL 或重算任务正在运行（咨询锁被占用），本次未做任何修改")
 
 
 @contextmanager
-def run_job(engine: sa.Engine, kind: str, *, versions: dict, record: bool = True) -> Iterator[Job]:
-    """One recorded run in one transaction (see the module docstring)."""
+def run_job(engine: sa.Engine, kind: str, *, versions: dict, record: bool = True,
+            db: DatabaseSettings | None = None) -> Iterator[Job]:
+    """One recorded run in one transaction (see the module docstring); ``db``: the ``[database]``
+    settings (``job_connection_check_interval_ms``; default: the documented defaults)."""
     with engine.connect() as conn:
         trans = conn.begin()
         try:
-            _acquire(conn)
+            _acquire(conn, db or DatabaseSettings())
         except BaseException:
             trans.rollback()
             raise

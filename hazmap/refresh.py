@@ -7,7 +7,7 @@ import time
 
 from geo.postgis.changes import compare_runs, describe
 from geo.postgis.refresh import colour_text, refresh
-from hazmap.db.session import get_engine
+from hazmap.db.session import get_job_engine
 from hazmap.domain import load_domain
 from hazmap.jobs import run_job
 
@@ -28,8 +28,8 @@ def run_refresh(settings, *, domain=None, progress=None, engine=None, incrementa
     again only where the registries changed since the previous run (:mod:`geo.postgis.incremental`);
     ``False`` measures everything (``hazmap refresh --full``)."""
     domain = domain or load_domain(settings)
-    db = get_engine(settings.database_url, db=settings.database)
-    with run_job(db, "refresh", versions=domain.versions.as_json()) as job:
+    db = get_job_engine(settings.database_url, db=settings.database)  # [database] limits, no statement timeout
+    with run_job(db, "refresh", versions=domain.versions.as_json(), db=settings.database) as job:
         if engine is not None and engine.name == "postgis":
             engine = None  # the refresh's own PostGIS steps, which can be incremental
         summary = refresh(job.conn, job.run_id, domain, progress=progress or stderr_progress(), engine=engine,

@@ -182,18 +182,21 @@ def test_pool_exhaustion_is_a_503_with_retry_after(own_demo):
 KILLED_JOB = """
 import sys
 from hazmap.config import DatabaseSettings
-from hazmap.db.session import get_job_engine
-engine = get_job_engine(sys.argv[1], db=DatabaseSettings(job_connection_check_interval_ms=500))
-with engine.connect() as conn:
-    conn.exec_driver_sql("set application_name = '" + sys.argv[2] + "'")
-    print(conn.exec_driver_sql("show client_connection_check_interval").scalar(), flush=True)
-    conn.exec_driver_sql("select pg_sleep(600)")
+from hazmap.db.session import get_engine
+from hazmap.jobs import run_job
+engine = get_engine(sys.argv[1])  # a plain engine: the interval can come only from run_job
+with run_job(engine, "refresh", versions={}, record=False,
+             db=DatabaseSettings(job_connection_check_interval_ms=500)) as job:
+    job.conn.exec_driver_sql("set application_name = '" + sys.argv[2] + "'")
+    print(job.conn.exec_driver_sql("show client_connection_check_interval").scalar(), flush=True)
+    job.conn.exec_driver_sql("select pg_sleep(600)")
 """
 
 
 def test_a_killed_job_stops_its_statement_on_the_server(db_url):
-    """``client_connection_check_interval`` on job connections: kill -9 the client, the server's
-    backend cancels its statement instead of running it (here a 10-minute sleep) for nobody."""
+    """``client_connection_check_interval`` in a run's transaction (``run_job``, from
+    ``job_connection_check_interval_ms``): kill -9 the client, the server's backend cancels its
+    statement instead of running it (here a 10-minute sleep) for nobody."""
     import os
     import signal
     import sys
@@ -248,3 +251,39 @@ def test_first_request_without_a_key_while_the_database_is_down_is_a_503(postgis
     assert page.status_code == 503 and "数据库暂不可用" in page.get_data(as_text=True)
     with app.test_client().get("/static/hazmap.css") as css:  # files need no database
         assert css.status_code == 200
+
+
+def test_etl_and_refresh_connect_with_the_database_settings(own_demo, monkeypatch, tmp_path):
+    """ETL and refresh take their connections from the job engine with ``[database]`` applied:
+    libpq's connect timeout and ``tcp_user_timeout``, no statement timeout, and
+    ``job_connection_check_interval_ms`` inside the run's transaction."""
+    from contextlib import contextmanager
+    from dataclasses import replace
+    from pathlib import Path
+
+    import etl.run
+    import hazmap.refresh
+    from hazmap import jobs
+
+    seen = {}
+
+    @contextmanager
+    def spy(engine, kind, **kw):
+        with jobs.run_job(engine, kind, **kw) as job:
+            params = job.conn.connection.dbapi_connection.info.get_parameters()
+            seen[kind] = (job.conn.exec_driver_sql("show client_connection_check_interval").scalar(),
+                          params["connect_timeout"], params["tcp_user_timeout"],
+                          job.conn.exec_driver_sql("show statement_timeout").scalar())
+            yield job
+
+    monkeypatch.setattr(etl.run, "run_job", spy)
+    monkeypatch.setattr(hazmap.refresh, "run_job", spy)
+    s = load_settings(env={}, overrides={"database_url": own_demo})
+    s = replace(s, database=replace(s.database, job_connection_check_interval_ms=1234, connect_timeout_s=9,
+                                    tcp_user_timeout_ms=15_000))
+    run_refresh(s)
+    gazetteer = Path(__file__).resolve().parent.parent / "data" / "demo" / "gazetteer.csv"
+    res = etl.run.run_etl(s, [etl.run.Source("gazetteer", gazetteer)], dry_run=True, refresh=False,
+                          rejects_path=tmp_path / "rejects.csv")
+    assert res.status == "dry_run"
+    assert seen == {"refresh": ("1234ms", "9", "15000", "0"), "etl": ("1234ms", "9", "15000", "0")}
