@@ -84,6 +84,8 @@ ENTERPRISES = Kind(
         "fatal_accidents_3y": ["三年内死亡事故", "fatal_accidents_3y"],
         "major_accidents_3y": ["三年内重大事故", "major_accidents_3y"],
         "fatal_accidents_1y": ["一年内亡人事故", "近一年内亡人事故", "fatal_accidents_1y"],
+        "credit_class": ["信用等级", "信用分类", "credit_class"],
+        "recused_departments": ["回避部门", "recused_departments"],
         "major_hidden_dangers": ["重大隐患数", "未整改重大隐患", "major_hidden_dangers"],
         "standardisation_level": ["安全生产标准化等级", "标准化等级", "standardisation_level"],
         # registered sizes and site boundary (issue 11; etl/records_registry.py)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 
 import shapely
 from shapely.geometry import GeometryCollection, MultiPoint, MultiPolygon, Point, Polygon
@@ -64,6 +65,9 @@ def enterprise(row, cols, ctx, source_crs, geocoder, towns: dict[str, str]) -> d
         "fatal_accidents_3y": optional_int(row, cols, "fatal_accidents_3y", "三年内死亡事故"),
         "major_accidents_3y": optional_int(row, cols, "major_accidents_3y", "三年内重大事故"),
         "fatal_accidents_1y": optional_int(row, cols, "fatal_accidents_1y", "一年内亡人事故"),
+        "credit_class": _credit_class(row, cols, ctx),
+        "recused_departments": [d for d in _LIST_SEP.split(text(row.values.get(cols.get("recused_departments", ""))))
+                                if d.strip()] or None,
         "major_hidden_dangers": optional_int(row, cols, "major_hidden_dangers", "重大隐患数"),
         "standardisation_level": level_n,
         "src_x": sx, "src_y": sy, "src_crs": scrs, "geocode_precision": precision,
@@ -79,6 +83,17 @@ def enterprise(row, cols, ctx, source_crs, geocoder, towns: dict[str, str]) -> d
                        f"多于三年内死亡事故（{rec['fatal_accidents_3y']}）：一年在三年之内")
     rec["_town_name"] = town_name
     return rec
+
+
+_LIST_SEP = re.compile(r"\s*[、，,；;/]\s*")
+
+
+def _credit_class(row, cols, ctx) -> str | None:
+    """信用等级: one of the draw rules' credit classes (inspection_draw.toml), blank = 未评定."""
+    v = text(row.values.get(cols.get("credit_class", ""))).upper() or None
+    if v is not None and ctx.credit_classes and v not in ctx.credit_classes:
+        raise RowError("信用等级", v, f"信用等级应为 {'/'.join(ctx.credit_classes)} 或空（未评定）")
+    return v
 
 
 def target(row, cols, ctx, source_crs) -> dict:

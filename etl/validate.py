@@ -37,6 +37,7 @@ class Context:
     max_geometry_vertices: int = 200_000
     address_prefixes: tuple[str, ...] = AreaSettings.address_prefixes  # [area] address_prefixes
     properties: dict = field(default_factory=dict)  # catalogue key → geo.reference.ChemicalProperties
+    credit_classes: tuple[str, ...] = ()  # the 双随机 draw's credit classes (inspection_draw.toml); () = not checked
 
 
 def reject_of(row, exc: RowError) -> Reject:

@@ -145,15 +145,32 @@ def test_draw_is_reproducible_with_quotas_caps_and_recusal(env):
         conn.execute(sa.text("delete from inspection"))
         for day in ("2026-03-01", "2026-06-01"):
             conn.execute(sa.text("insert into inspection (enterprise_id, status, inspected_on) values (:e, 'done', :d)"),
-                         {"e": ids["plant"], "d": dt.date.fromisoformat(day).replace(year=dt.date.today().year)})
+                         {"e": ids["plant"], "d": dt.date.fromisoformat(day)})  # the drawn period's year (2026-Q4)
     capped = c.post("/api/v1/inspections/draw", json=body).json
     assert PLANT not in {i["credit_code"] for i in capped["inspections"]}
     s = next(x for x in capped["strata"] if x["standardisation"] == "一级")
     assert s["capped"] == [PLANT] and s["drawn"] == 0
     assert any("超过年度检查上限 1 家" in n for n in capped["notes"])
+    # the cap counts the drawn period's year: for 2027-Q1 the plant's two 2026 inspections do not count
+    later = c.post("/api/v1/inspections/draw", json={**body, "period": "2027-Q1"}).json
+    assert PLANT in {i["credit_code"] for i in later["inspections"]}
     bad = c.post("/api/v1/inspections/draw", json={"period": "2026-Q4"})
     assert bad.status_code == 400 and bad.json["error"]["field"] == "seed"
-    assert _audits(url, "inspection_draw") == 4
+    assert _audits(url, "inspection_draw") == 5
+
+
+def test_the_registrys_credit_class_and_recused_departments_reach_the_draw(env):
+    """信用等级 makes the stratum (credit factor D = 2.0: ceil(0.25 × 2 × 1) = 1); 回避部门 keeps a whole
+    department off the enterprise's team (《行政处罚法》第四十三条)."""
+    url, ids, client = env
+    with get_engine(url).begin() as conn:
+        conn.execute(sa.text("update enterprise set credit_class = 'D', recused_departments = '{区应急管理局}' "
+                             "where id = :e"), {"e": ids["plant"]})
+    d = client("operator").post("/api/v1/inspections/draw", json={"seed": "s", "period": "2026-Q4"}).json
+    (stratum,) = [x for x in d["strata"] if x["credit"] == "D"]  # the plant's own stratum, credit D
+    assert stratum["population"] == 1 and stratum["quota"] == 1  # ceil(colour rate × 2.0 × 1) = 1
+    # only 区公安分局's one inspector may go and a team needs two: the plant is drawn but cannot be staffed
+    assert stratum["unstaffed"] == [PLANT] and PLANT not in {i["credit_code"] for i in d["inspections"]}
 
 
 def test_inspection_result_links_hidden_dangers_and_items(env):

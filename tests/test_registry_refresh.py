@@ -174,3 +174,22 @@ def test_registered_accident_counts_in_the_guides_windows_decide_direct_red(fres
 
     assert [direct_red(_code(10 + i)) for i in range(4)] == ["met", "met", "not_met", "unevaluated"]
     assert got[_code(10)].risk_color == "red" and got[_code(11)].risk_color == "red"
+
+
+def test_credit_class_and_recused_departments_load_from_the_registry(fresh_db_url, tmp_path):
+    from etl.run import Source, run_etl
+    from hazmap.config import load_settings
+    from hazmap.db.session import get_engine
+
+    head = ["统一社会信用代码", "企业名称", "环节", "设施类型", "经度", "纬度", "坐标系", "信用等级", "回避部门"]
+    rows = [(0, "A", "区应急管理局、区公安分局"), (1, "b", ""), (2, "Z", "")]
+    ent = _csv(tmp_path / "e.csv", head, [[_code(30 + i), f"晋城市信用{i}化工有限公司", "储存", "危化品仓库",
+                                            f"{112.80 + 0.05 * i:.4f}", "35.50", "wgs84", c, d] for i, c, d in rows])
+    s = replace(load_settings(None, env={}), database_url=fresh_db_url)
+    res = run_etl(s, [Source("enterprises", ent)], rejects_path=tmp_path / "r.csv")
+    assert res.status == "succeeded", res.message
+    assert [(r.line, r.field) for r in res.rejects] == [(4, "信用等级")] and "A/B/C/D" in res.rejects[0].reason
+    with get_engine(fresh_db_url).connect() as conn:
+        got = dict((r[0], (r[1], r[2])) for r in conn.execute(sa.text(
+            "select credit_code, credit_class, recused_departments from enterprise")))
+    assert got == {_code(30): ("A", ["区应急管理局", "区公安分局"]), _code(31): ("B", None)}

@@ -26,7 +26,8 @@ MAX_QUOTAS = 500
 MAX_INSPECTORS = 5000
 
 _POPULATION = sa.text("""
-    select e.id, e.credit_code, e.name, e.standardisation_level, e.department, er.risk_color,
+    select e.id, e.credit_code, e.name, e.standardisation_level, e.department, er.risk_color, e.credit_class,
+           coalesce(e.recused_departments, '{}') as recused_departments,
            coalesce((select array_agg(d.department order by d.department) from enterprise_department d
                      where d.enterprise_id = e.id), '{}') as departments,
            (select count(*) from inspection i left join inspection_draw w on w.id = i.draw_id
@@ -84,8 +85,9 @@ def population(conn, run_id: int, rules, year: int | None = None) -> list[tuple]
     out = []
     for r in conn.execute(_POPULATION, {"run": run_id, "year": year}):
         depts = tuple(r.departments) or tuple(x for x in [(r.department or "").strip()] if x)
-        out.append((DrawEnterprise(r.credit_code, r.risk_color, r.standardisation_level, None, depts,
-                                   int(r.this_year)), r))
+        credit = r.credit_class if r.credit_class in rules.credit_classes else None  # else 未评定
+        out.append((DrawEnterprise(r.credit_code, r.risk_color, r.standardisation_level, credit, depts,
+                                   int(r.this_year), tuple(r.recused_departments)), r))
     return out
 
 

@@ -130,6 +130,8 @@ enterprise = Table(
     Column("fatal_accidents_3y", Integer),
     Column("major_accidents_3y", Integer),  # 三年内重大事故 (0208)
     Column("fatal_accidents_1y", Integer),  # 近一年内亡人事故 (0208)
+    Column("credit_class", Text),  # 信用等级 (双随机 stratum; 0208)
+    Column("recused_departments", ARRAY(Text)),  # 回避部门 (双随机 recusal; 0208)
     Column("major_hidden_dangers", Integer),
     Column("standardisation_level", Integer),
     Column("src_x", Float),
