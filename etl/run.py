@@ -4,11 +4,19 @@ The run is a recorded job (:mod:`hazmap.jobs`): all data changes — the load an
 engine's refresh — happen in ONE transaction, which also holds the advisory lock that keeps
 runs (and ``hazmap refresh``) from overlapping; the run commits whole or the stored data stays
 exactly as it was, and a failed or aborted run is recorded with its reason.
+
+The rejects report is a by-product: a report that cannot be written where configured (a
+directory the job's user may not create, a full disk) never undoes a run.  It goes to a file in
+the system temporary directory instead, and the run's summary and recorded message
+(``run.message``, shown in the console) say where; if even that fails, they say so.
 """
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
+import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +57,7 @@ class RunResult:
     changes: dict = field(default_factory=dict)
     message: str = ""
     expired_licences: int = 0
+    warnings: list[str] = field(default_factory=list)  # e.g. where the rejects report went instead
 
     @property
     def exit_code(self) -> int:
@@ -113,7 +122,17 @@ def run_etl(settings, sources: list[Source], *, dry_run: bool = False,
                   properties=domain.reference.properties)
     rejects: list[Reject] = []
     counts: dict = {}
+    warnings: list[str] = []
     job = None
+
+    def report(run_id):
+        """Write the rejects report (never raises); record where it went and any warning on the job."""
+        path = _write_rejects_safely(_rejects_file(settings, rejects_path, run_id), rejects, warnings)
+        if job is not None:
+            job.rejects_path = str(path) if path else None
+            job.message = "\n".join(warnings) or None
+        return path
+
     try:
         with run_job(engine, "etl", versions=domain.versions.as_json(), record=not dry_run,
                      db=settings.database) as job:
@@ -124,12 +143,12 @@ def run_etl(settings, sources: list[Source], *, dry_run: bool = False,
                 _load_all(lc, rows_by_kind, _hook)
                 expired = lc.expired_licences
             except EtlAborted:
-                job.rejects_path = str(write_rejects(_rejects_file(settings, rejects_path, job.run_id), rejects))
+                report(job.run_id)
                 raise
             if dry_run:
-                path = write_rejects(_rejects_file(settings, rejects_path, None), rejects)
+                path = report(None)
                 return RunResult(None, "dry_run", counts, rejects, path, expired_licences=expired,
-                                 message="试运行：仅校验，未写入数据")
+                                 message="试运行：仅校验，未写入数据", warnings=warnings)
             if _hook:
                 _hook("before_refresh")
             if refresh:
@@ -139,15 +158,52 @@ def run_etl(settings, sources: list[Source], *, dry_run: bool = False,
                 counts["refresh"] = do_refresh(job.conn, job.run_id, domain, incremental=True)
                 job.changes = compare_runs(job.conn, job.run_id)
             counts["expired_licences"] = expired
-            job.rejects_path = str(write_rejects(_rejects_file(settings, rejects_path, job.run_id), rejects))
+            report(job.run_id)
     except RunLocked:
         raise
     except EtlAborted as exc:
-        return RunResult(job.run_id, "aborted", counts, rejects, Path(job.rejects_path), message=str(exc))
+        return RunResult(job.run_id, "aborted", counts, rejects, _path_or_none(job.rejects_path), message=str(exc),
+                         warnings=warnings)
     with engine.begin() as conn:
         load.analyze_registries(conn)
-    return RunResult(job.run_id, "succeeded", counts, rejects, Path(job.rejects_path), changes=job.changes,
-                     expired_licences=counts.get("expired_licences", 0))
+    return RunResult(job.run_id, "succeeded", counts, rejects, _path_or_none(job.rejects_path), changes=job.changes,
+                     expired_licences=counts.get("expired_licences", 0), warnings=warnings)
+
+
+def _path_or_none(path: str | None) -> Path | None:
+    return Path(path) if path else None
+
+
+_OS_ERROR_TEXT = {errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限", errno.EROFS: "只读文件系统",
+                  errno.ENOSPC: "磁盘空间不足", errno.EDQUOT: "超出磁盘配额", errno.ENOTDIR: "路径中有一段不是目录",
+                  errno.EISDIR: "该路径是一个目录", errno.ENAMETOOLONG: "路径过长"}
+
+
+def _why(exc: BaseException) -> str:
+    """A short Chinese reason a file could not be written (the errno's text when unknown)."""
+    if isinstance(exc, OSError):
+        return _OS_ERROR_TEXT.get(exc.errno, exc.strerror or type(exc).__name__)
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _write_rejects_safely(path: Path, rejects: list[Reject], warnings: list[str]) -> Path | None:
+    """The rejects report at ``path``, else in a new file in the temporary directory; never raises.
+
+    Returns where it was written (None: nowhere) and appends a Chinese warning saying so."""
+    try:
+        return write_rejects(path, rejects)
+    except Exception as exc:  # noqa: BLE001 — a report that cannot be written must never undo a run
+        first = exc
+    try:
+        fd, name = tempfile.mkstemp(prefix=f"hazmap-{path.stem}-", suffix=".csv")  # private (0600), never reused
+        os.close(fd)
+        fallback = write_rejects(Path(name), rejects)
+    except Exception as exc:  # noqa: BLE001
+        warnings.append(f"拒绝行报告无法写入 {path}（{_why(first)}），临时目录也无法写入（{_why(exc)}）："
+                        f"{len(rejects)} 条拒绝记录未保存；请检查 [etl] rejects_dir")
+        return None
+    warnings.append(f"拒绝行报告无法写入 {path}（{_why(first)}），已改写到 {fallback}；请检查 [etl] rejects_dir")
+    return fallback
 
 
 def _extract(engine, job, sources: list[Source], limits) -> dict[str, list]:
@@ -296,6 +352,7 @@ def summary_text(res: RunResult) -> str:
         lines.append(f"  许可证已过期的企业：{res.expired_licences} 家（已标记，未拒绝）")
     if res.rejects_path:
         lines.append(f"  拒绝行报告（{len(res.rejects)} 条）：{res.rejects_path}")
+    lines += [f"  警告：{w}" for w in res.warnings]
     if res.status == "succeeded" and res.changes is not None and "refresh" in res.counts:
         r = res.counts["refresh"]
         lines.append(f"  风险重算：{colour_text(r)}；重大危险源 {r['major_hazards']} 个；冲突 {r['conflicts']} 处")

@@ -11,7 +11,8 @@ as failed, records its own run as ``running`` in a short transaction of its own 
 run stays recorded), and yields.
 
 On a normal exit the run is finished ``succeeded`` inside the transaction (with
-``job.counts``, ``job.changes``, ``job.files``, ``job.rejects_path``) and committed — results
+``job.counts``, ``job.changes``, ``job.files``, ``job.rejects_path`` and ``job.message`` — warnings for
+operators, e.g. where the rejects report went when its directory could not be written) and committed — results
 and bookkeeping together.  On :class:`JobAborted` (a reason for the user, e.g. an unreadable
 file) or any other exception the transaction is rolled back — the data stay exactly as they
 were — and the run is finished ``aborted`` / ``failed`` in a transaction of its own.  A job
@@ -51,6 +52,7 @@ class Job:
     changes: dict = field(default_factory=dict)
     files: list = field(default_factory=list)
     rejects_path: str | None = None
+    message: str | None = None  # warnings for operators, stored with the run (``run.message``)
 
     def record_files(self, engine: sa.Engine, files: list) -> None:
         """Store the files read so far on the run row now (visible even if the run fails later)."""
@@ -120,8 +122,8 @@ def run_job(engine: sa.Engine, kind: str, *, versions: dict, record: bool = True
             if run_id is None:
                 trans.rollback()
                 return
-            finish_run(conn, run_id, "succeeded", counts=job.counts, changes=job.changes, files=job.files,
-                       rejects_path=job.rejects_path)
+            finish_run(conn, run_id, "succeeded", message=job.message, counts=job.counts, changes=job.changes,
+                       files=job.files, rejects_path=job.rejects_path)
             trans.commit()
         except BaseException as exc:
             if trans.is_active:
@@ -129,6 +131,8 @@ def run_job(engine: sa.Engine, kind: str, *, versions: dict, record: bool = True
             if run_id is not None:
                 aborted = isinstance(exc, JobAborted)
                 message = str(exc) if aborted else f"{type(exc).__name__}: {exc}"
+                if job.message:
+                    message += "\n" + job.message
                 with engine.begin() as c:
                     finish_run(c, run_id, "aborted" if aborted else "failed", message=message,
                                counts=job.counts, files=job.files, rejects_path=job.rejects_path)

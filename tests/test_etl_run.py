@@ -372,6 +372,79 @@ def _rejects_cells(path) -> list[str]:
         return [cell for row in csv.reader(f) for cell in row]
 
 
+def test_unwritable_rejects_dir_never_undoes_the_run(fresh_db_url, tmp_path):
+    """The README's old cron recipe: ``rejects_dir`` where the job cannot create a directory (there
+    /etc/hazmap, owned by root; here a path under a plain file, which fails for root too).  The run
+    commits; the report goes to the temporary directory, and the summary and the run say where."""
+    import tempfile
+
+    from etl.run import summary_text
+
+    cfg = _write_messy(tmp_path)  # gazetteer + enterprises: 6 loaded, one row rejected
+    (cfg.parent / "blocker").write_text("a file, not a directory", encoding="utf-8")
+    cfg.write_text(cfg.read_text(encoding="utf-8") + '\n[etl]\nrejects_dir = "blocker/rejects"\n', encoding="utf-8")
+    intended = cfg.parent / "blocker" / "rejects"
+    res = _run(fresh_db_url, tmp_path, config=cfg, rejects_path=None)
+    try:
+        assert res.status == "succeeded" and res.exit_code == 0, res.message
+        assert res.counts["enterprises"]["inserted"] == 6 and len(_snapshot(fresh_db_url)["enterprise"]) == 6
+        assert res.rejects_path.parent == Path(tempfile.gettempdir()) and res.rejects_path.is_file()
+        assert [r["字段"] for r in _read_rejects(res.rejects_path)] == ["环节"]
+        assert len(res.warnings) == 1
+        warning = res.warnings[0]
+        assert str(intended / f"rejects-{res.run_id}.csv") in warning and "路径中有一段不是目录" in warning
+        assert f"已改写到 {res.rejects_path}" in warning
+        text = summary_text(res)
+        assert "已提交" in text and f"警告：{warning}" in text and f"拒绝行报告（1 条）：{res.rejects_path}" in text
+        run = _runs(fresh_db_url)[-1]
+        assert run.status == "succeeded" and warning in run.message  # the console shows it to operators
+        with _engine(fresh_db_url).connect() as conn:
+            stored = conn.execute(sa.text("select rejects_path from run where id = :i"), {"i": res.run_id}).scalar()
+        assert stored == str(res.rejects_path)  # the console reads the report where it went
+    finally:
+        if res.rejects_path:
+            res.rejects_path.unlink(missing_ok=True)
+
+    # an aborted run stays aborted (not failed) when its report cannot be written where asked
+    bad = tmp_path / "bad.csv"
+    bad.write_text("统一社会信用代码,企业名称,环节,经度,纬度,坐标系\n123,坏企业,生产,112.85,35.5,wgs84\n",
+                   encoding="utf-8")
+    res = _run(fresh_db_url, tmp_path, config=None, cli_sources=[f"enterprises={bad}"],
+               rejects_path=cfg.parent / "blocker" / "rj.csv")
+    try:
+        assert res.status == "aborted" and "全部被拒绝" in res.message
+        assert len(_read_rejects(res.rejects_path)) == 1 and "已改写到" in res.warnings[0]
+        run = _runs(fresh_db_url)[-1]
+        assert run.status == "aborted" and "全部被拒绝" in run.message and "已改写到" in run.message
+    finally:
+        res.rejects_path.unlink(missing_ok=True)
+
+
+def test_readme_etl_recipe_writes_and_reads_where_the_job_user_may(tmp_path):
+    """The cron/systemd recipe: the job (user hazmap) reads its config from root-owned /etc/hazmap,
+    so rejects_dir and the sources are absolute paths in directories the recipe creates."""
+    import re
+    import tomllib
+
+    from hazmap.config import load_settings
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    recipe = readme[readme.index("Periodic refresh — a PostgreSQL advisory lock"):readme.index("```cron")]
+    (bash,) = re.findall(r"```bash\n(.*?)```", recipe, re.S)
+    (toml,) = re.findall(r"```toml\n(.*?)```", recipe, re.S)
+    created = {d for line in bash.splitlines() if line.startswith("sudo install -d ")
+               for d in line.split("#")[0].split() if d.startswith("/")}
+    owned_by_hazmap = {d for line in bash.splitlines() if line.startswith("sudo install -d -o hazmap ")
+                       for d in line.split("#")[0].split() if d.startswith("/")}
+    config = tomllib.loads(toml)
+    rejects_dir = Path(config["etl"]["rejects_dir"])
+    assert rejects_dir.is_absolute() and str(rejects_dir) in owned_by_hazmap, (rejects_dir, owned_by_hazmap)
+    for paths in config["sources"].values():
+        assert all(Path(p).is_absolute() and str(Path(p).parent) in created for p in paths), paths
+    (tmp_path / "hazmap.toml").write_text(toml, encoding="utf-8")
+    assert load_settings(tmp_path / "hazmap.toml", env={}).etl.rejects_dir == str(rejects_dir)
+
+
 def test_rejects_report_neutralises_formulas(fresh_db_url, tmp_path):
     """A source cell such as ``=HYPERLINK(…)`` is written as text: a spreadsheet opening the
     report (UTF-8 with BOM, meant for Excel) never evaluates it."""
