@@ -207,6 +207,23 @@ def to_projected(lon: float, lat: float, epsg: int) -> tuple[float, float]:
     return float(x), float(y)
 
 
+def gauss_kruger_label(epsg: int) -> str:
+    """The Chinese name of a CGCS2000 Gauss-Krüger zone, from its EPSG definition:
+    4547 → ``CGCS2000 高斯-克吕格 3° 带 中央经线 114°（EPSG:4547）``; anything else → :class:`CRSError`."""
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError as ProjError
+
+    try:
+        c = CRS.from_epsg(int(epsg))
+    except (ProjError, ValueError, TypeError):
+        raise CRSError(f"EPSG:{epsg} 不是有效的坐标系代码") from None
+    if not c.is_projected or "CGCS2000" not in c.name or "Gauss-Kruger" not in c.name:
+        raise CRSError(f"EPSG:{epsg}（{c.name}）不是 CGCS2000 高斯-克吕格投影")
+    cm = next(p.value for p in c.coordinate_operation.params if p.name == "Longitude of natural origin")
+    band = "3° 带" if "3-degree" in c.name else "6° 带"
+    return f"CGCS2000 高斯-克吕格 {band} 中央经线 {cm:g}°（EPSG:{int(epsg)}）"
+
+
 def in_china(lon: float, lat: float) -> bool:
     """True when (lon, lat) is a finite point inside :data:`CHINA_BBOX`."""
     if not (math.isfinite(lon) and math.isfinite(lat)):

@@ -113,6 +113,9 @@ class AreaSettings:
     # a siting candidate farther than this outside the district boundary (or, without one, the
     # [etl] area_bbox) is refused unless the request says allow_outside_area (local choice)
     siting_margin_m: float = 1000.0
+    # CGCS2000 Gauss-Krüger zones the planner tools and the siting form offer (EPSG codes; the
+    # district's own zone first): 晋城市城区 ≈ 112.85°E lies between the 3° zones of CM 111° and 114°
+    gauss_kruger_epsg: tuple[int, ...] = (4547, 4546)
 
 
 @dataclass(frozen=True)
@@ -156,6 +159,18 @@ def _coerce(section: str, cls, data: dict[str, Any]):
             if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
                 raise ConfigError(f"配置项 [{section}] {key} 应为字符串列表")
             value = tuple(v.strip() for v in value)
+        elif isinstance(default, tuple) and default and isinstance(default[0], int):  # a list of EPSG codes
+            if not isinstance(value, list) or not value or \
+                    not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+                raise ConfigError(f"配置项 [{section}] {key} 应为整数列表（EPSG 代码）")
+            from geo.crs import CRSError, gauss_kruger_label
+
+            for v in value:
+                try:
+                    gauss_kruger_label(v)
+                except CRSError as exc:
+                    raise ConfigError(f"配置项 [{section}] {key}：{exc}") from None
+            value = tuple(value)
         elif isinstance(default, tuple):
             if not isinstance(value, list) or len(value) != len(default):
                 raise ConfigError(f"配置项 [{section}] {key} 应为含 {len(default)} 个数的列表")

@@ -182,6 +182,12 @@ def test_risk_map_colours_counts_legend_basemap_and_popup(server, browser, logge
     legend = browser.find_element("id", "hz-legend").text
     for label in ("重大风险", "较大风险", "一般风险", "低风险", "重大危险源", "距离冲突", "高后果区"):
         assert label in legend, label
+    # the legend's ring sample uses the colour model's hexes (not a copy in the stylesheet)
+    sample = browser.execute_script("var e = document.querySelector('.hz-ring-sample'); return e && e.style.background;")
+    hexes = browser.execute_script("return window.hz.colourHex('orange') + ' ' + window.hz.colourHex('yellow');")
+    for hx in hexes.split():
+        r, g, b = (int(hx[i:i + 2], 16) for i in (1, 3, 5))
+        assert f"rgb({r}, {g}, {b})" in sample, (hx, sample)
     # a basemap drawn from the data: town names always labelled, roads drawn, metric scale in Chinese
     labels = browser.execute_script("return Array.prototype.map.call(document.querySelectorAll('.hz-place-label'), "
                                     "function (e) { return e.textContent; })")

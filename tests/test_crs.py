@@ -133,3 +133,24 @@ def test_geographic_identity_and_unsupported_output():
     assert crs.to_wgs84(112.85, 35.5, "EPSG:4326") == (112.85, 35.5)
     with pytest.raises(CRSError):
         crs.from_wgs84(112.85, 35.5, "EPSG:4547")
+
+
+def test_gauss_kruger_labels_come_from_the_epsg_definition():
+    assert crs.gauss_kruger_label(4547) == "CGCS2000 高斯-克吕格 3° 带 中央经线 114°（EPSG:4547）"
+    assert crs.gauss_kruger_label(4546) == "CGCS2000 高斯-克吕格 3° 带 中央经线 111°（EPSG:4546）"
+    assert crs.gauss_kruger_label(4491) == "CGCS2000 高斯-克吕格 6° 带 中央经线 75°（EPSG:4491）"
+    for bad in (4326, 3857, 999999):
+        with pytest.raises(crs.CRSError):
+            crs.gauss_kruger_label(bad)
+
+
+def test_the_gauss_kruger_zones_are_a_setting(tmp_path):
+    from hazmap.config import ConfigError, load_settings
+
+    assert load_settings(None, env={}).area.gauss_kruger_epsg == (4547, 4546)
+    p = tmp_path / "h.toml"
+    p.write_text("[area]\ngauss_kruger_epsg = [4548]\n", encoding="utf-8")
+    assert load_settings(p, env={}).area.gauss_kruger_epsg == (4548,)
+    p.write_text("[area]\ngauss_kruger_epsg = [3857]\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="不是 CGCS2000 高斯-克吕格"):
+        load_settings(p, env={})

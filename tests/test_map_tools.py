@@ -95,3 +95,22 @@ def test_coordinates_in_gauss_kruger_and_dms(client):  # noqa: F811
     assert back["lon"] == pytest.approx(112.85, abs=1e-7) and back["lat"] == pytest.approx(35.5, abs=1e-7)
     bad = client.get("/api/v1/coordinates?x=1&y=2&crs=mars")
     assert bad.status_code == 400 and bad.get_json()["error"]["field"] == "crs"
+    assert set(r["gauss_kruger"]) == {"EPSG:4547", "EPSG:4546"}  # the [area] gauss_kruger_epsg default
+
+
+def test_the_gauss_kruger_zones_follow_the_setting(client):  # noqa: F811
+    from dataclasses import replace
+
+    app = client.application
+    s = app.config["HAZMAP_SETTINGS"]
+    app.config["HAZMAP_SETTINGS"] = replace(s, area=replace(s.area, gauss_kruger_epsg=(4548,)))
+    try:
+        r = client.get("/api/v1/coordinates?x=117&y=35.5").get_json()
+        # on the central meridian of EPSG:4548 (117°E): the false easting
+        assert set(r["gauss_kruger"]) == {"EPSG:4548"} and r["gauss_kruger"]["EPSG:4548"]["x"] == 500000.0
+        assert r["gauss_kruger_labels"] == {"EPSG:4548": "CGCS2000 高斯-克吕格 3° 带 中央经线 117°（EPSG:4548）"}
+        html = client.get("/").get_data(as_text=True)
+        assert '<option value="EPSG:4548">CGCS2000 高斯-克吕格 3° 带 中央经线 117°（EPSG:4548）</option>' in html
+        assert "EPSG:4547" not in html
+    finally:
+        app.config["HAZMAP_SETTINGS"] = s

@@ -60,8 +60,15 @@ def page_options(page: str, title: str, **extra) -> dict:
             **extra}
 
 
+def gauss_kruger_zones() -> list[dict]:
+    """The coordinate forms' Gauss-Krüger options (``[area] gauss_kruger_epsg``), labelled from EPSG."""
+    from geo.crs import gauss_kruger_label
+
+    return [{"value": f"EPSG:{c}", "label": gauss_kruger_label(c)} for c in settings().area.gauss_kruger_epsg]
+
+
 def render_page(template: str, *, page: str, title: str, options: dict | None = None, **context):
     """Render ``template`` with the menu, the CSRF token and the page's data block."""
     opts = page_options(page, title, **(options or {}))
     return render_template(template, title=title, page=page, opts=opts, menu=menu(getattr(g, "user", None)),
-                           user=opts["user"], csrf=csrf_token(), **context)
+                           user=opts["user"], csrf=csrf_token(), gk_zones=gauss_kruger_zones(), **context)

@@ -19,7 +19,6 @@ from webmap.reading import reading
 
 bp = Blueprint("tools", __name__, url_prefix="/api/v1")
 
-GAUSS_KRUGER = (4546, 4547)  # CGCS2000 3° zones, CM 111°E and 114°E (Jincheng ≈ 112.85°E)
 MAX_RADIUS_M = 20_000.0
 
 
@@ -61,12 +60,13 @@ def dms(value: float, positive: str, negative: str) -> str:
 def coordinates():
     lon, lat = _point()
     gk = {}
-    for code in GAUSS_KRUGER:
+    for code in settings().area.gauss_kruger_epsg:  # [area] gauss_kruger_epsg
         x, y = crs_mod.to_projected(lon, lat, code)
         gk[f"EPSG:{code}"] = {"x": round(x, 2), "y": round(y, 2)}
     return jsonify({"wgs84": {"lon": round(lon, 7), "lat": round(lat, 7)},
                     "dms": {"lon": dms(lon, "E", "W"), "lat": dms(lat, "N", "S")}, "gauss_kruger": gk,
-                    "crs_note": "经纬度为 WGS-84（EPSG:4326，与 CGCS2000 相差小于 1 m）；高斯-克吕格为 CGCS2000 3° 带（米）"})
+                    "gauss_kruger_labels": {f"EPSG:{c}": crs_mod.gauss_kruger_label(c) for c in settings().area.gauss_kruger_epsg},
+                    "crs_note": "经纬度为 WGS-84（EPSG:4326，与 CGCS2000 相差小于 1 m）；高斯-克吕格为 CGCS2000（米）"})
 
 
 @bp.get("/search")

@@ -166,7 +166,10 @@
       if (state.provisionalSeen) {
         rows.push("<div><span class='hz-dot hz-dot-hollow'></span>初步分级（评估覆盖率不足 100%，颜色按已知项计；最不利颜色见弹窗）</div>");
       }
-      rows.push("<div><span class='hz-ring-sample'></span>聚合：环上各色比例即各等级企业占比，中间为企业数</div>");
+      var sample = ORDER.map(function (c, i) {  // the model's own colours, as the rings draw them
+        return hz.colourHex(c) + " " + (i * 90) + "deg " + ((i + 1) * 90) + "deg";
+      }).join(",");
+      rows.push("<div><span class='hz-ring-sample' style='background:conic-gradient(" + esc(sample) + ")'></span>聚合：环上各色比例即各等级企业占比，中间为企业数</div>");
       rows.push("<div><b class='hz-badge'>二级</b> 重大危险源等级（GB 18218-2018）</div>");
     }
     if (on("conflicts")) { rows.push("<div><i class='hz-line hz-line-conflict'></i>距离冲突：企业→防护目标，距离小于所需距离</div>"); }
@@ -550,8 +553,9 @@
       map.setView(hz.ll(w.lat, w.lon), 16);
       L.marker(hz.ll(w.lat, w.lon), {keyboard: true, title: "定位点"}).addTo(layers.tools);
       out.innerHTML = "<p id='hz-goto-wgs84'>WGS-84：" + w.lon.toFixed(6) + ", " + w.lat.toFixed(6) + "<br>" + esc(r.dms.lon) + " " +
-        esc(r.dms.lat) + "<br>EPSG:4547：X " + hz.num(gk["EPSG:4547"].x, 2) + "，Y " + hz.num(gk["EPSG:4547"].y, 2) +
-        "<br>EPSG:4546：X " + hz.num(gk["EPSG:4546"].x, 2) + "，Y " + hz.num(gk["EPSG:4546"].y, 2) + "</p>";
+        esc(r.dms.lat) + Object.keys(gk).map(function (code) {  // the [area] gauss_kruger_epsg zones
+          return "<br>" + esc(code) + "：X " + hz.num(gk[code].x, 2) + "，Y " + hz.num(gk[code].y, 2);
+        }).join("") + "</p>";
     }).catch(function (e) { out.innerHTML = "<span class='hz-error'>" + esc(hz.errorText(e)) + "</span>"; });
   });
 

@@ -1,5 +1,5 @@
 /* The siting page (/siting): the candidate (clicked or entered in WGS-84, DMS, CGCS2000
- * Gauss-Krüger EPSG:4546/4547, GCJ-02 or BD-09), its facility type (the server's classes), the
+ * Gauss-Krüger zones of [area] gauss_kruger_epsg, GCJ-02 or BD-09), its facility type (the server's classes), the
  * check (POST /api/v1/siting/check), the candidate pin, required-distance rings, nearby targets
  * and enterprises with lines to the conflicting ones; the 选址初筛意见 PDF; the feasible zone. */
 (function () {
