@@ -230,6 +230,15 @@ def test_cli_demo_run_prints_summary(fresh_db_url, tmp_path):
     assert len(_read_rejects(rj)) >= 8
 
 
+def _listed_status(url) -> tuple[str, str | None]:
+    """The newest run as /api/v1/runs lists it: (status, Chinese message)."""
+    from geo.postgis.collections.summaries import runs
+
+    with _engine(url).connect() as conn:
+        newest = runs(conn, limit=1)["runs"][0]
+    return newest["status"], newest["message"]
+
+
 def test_sigkill_during_load_changes_nothing(fresh_db_url, tmp_path):
     _run(fresh_db_url, tmp_path)
     before = _snapshot(fresh_db_url)
@@ -259,12 +268,20 @@ def test_sigkill_during_load_changes_nothing(fresh_db_url, tmp_path):
         while not marker.exists() and time.time() < deadline and proc.poll() is None:
             time.sleep(0.05)
         assert marker.exists(), "the load never reached the hook"
+        assert _listed_status(fresh_db_url) == ("running", "ETL 导入正在运行")  # alive: it holds the run lock
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)
     finally:
         if proc.poll() is None:
             proc.kill()
     assert _snapshot(fresh_db_url) == before
+    # dead: its row still says 'running', but no session holds the lock any more → interrupted at once
+    deadline = time.time() + 15  # the server ends the session when it reads EOF on the socket
+    while _listed_status(fresh_db_url)[0] == "running" and time.time() < deadline:
+        time.sleep(0.1)
+    status, message = _listed_status(fresh_db_url)
+    assert status == "interrupted" and "已中断" in message and "数据未作任何修改" in message
+    assert _runs(fresh_db_url)[-1].status == "running"  # as recorded, until the next run closes it
     # the lock died with the session: the next run goes through
     res = _run(fresh_db_url, tmp_path, rejects_path=tmp_path / "after.csv")
     assert res.status == "succeeded"
