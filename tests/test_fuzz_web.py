@@ -1,10 +1,12 @@
 """A bounded fuzz of every route of the app (issue 19, item 8): no 5xx, every error is Chinese.
 
-The routes come from ``app.url_map`` (a route added later is fuzzed too).  A seeded generator
-(``HAZMAP_FUZZ_SEED`` to explore other seeds) sends a few hundred requests mixing hostile path
-values, query parameters (including names that collide with ``url_for`` arguments), JSON and
-form bodies (wrong types, huge numbers, lone surrogates, deep nesting, broken bytes), wrong
-methods and bad Host headers, as an operator and anonymously.  Every answer must be < 500;
+The routes come from ``app.url_map`` (a route added later is fuzzed too), and every one is
+reached: first one request per URL rule (round-robin, with one of its own methods, the default
+Host and an operator's token), then a seeded generator (``HAZMAP_FUZZ_SEED`` to explore other
+seeds) sends a few hundred random requests mixing hostile path values, query parameters
+(including names that collide with ``url_for`` arguments), JSON and form bodies (wrong types,
+huge numbers, lone surrogates, deep nesting, broken bytes), wrong methods and bad Host headers,
+as an operator and anonymously.  Every answer must be < 500;
 an error must say what is wrong in Chinese (JSON ``error.message`` or an HTML page); 405 names
 ``Allow``, 429/503 ``Retry-After``; a Content-Type carries at most one ``charset``.
 """
@@ -89,12 +91,13 @@ def _query(rng: random.Random) -> str:
     return "&".join(f"{quote(k)}={quote(v)}" for k, v in pairs)
 
 
-def _request(rules, rng: random.Random) -> dict:
-    rule = rng.choice(rules)
+def _request(rule, rng: random.Random, *, reach: bool = False) -> dict:
+    """A hostile request to ``rule``; ``reach``: with one of its own methods and the default Host,
+    so it is routed to the rule's view (the values are still hostile)."""
     allowed = sorted(rule.methods - {"HEAD", "OPTIONS"})
-    method = rng.choice(allowed) if rng.random() < 0.85 else rng.choice(["PUT", "DELETE", "PATCH", "POST", "GET"])
+    method = rng.choice(allowed) if reach or rng.random() < 0.85 else rng.choice(["PUT", "DELETE", "PATCH", "POST", "GET"])
     req = {"method": method, "path": _path(rule, rng), "query": _query(rng), "headers": {}}
-    host = rng.choice(HOSTS)
+    host = None if reach else rng.choice(HOSTS)
     if host is not None:
         req["headers"]["Host"] = host
     if method in ("POST", "PUT", "PATCH"):
@@ -155,9 +158,13 @@ def test_fuzz_every_route(demo_db):
     assert {r.endpoint for r in rules} >= {"api.siting_check", "ogc.items", "auth.login", "static", "api.enterprises_item", "tiles.tile"}
     token = make_user(demo_db[0], "operator")["token"]
     statuses = set()
-    for i in range(N_REQUESTS):
-        req = _request(rules, rng)
-        who = "anonymous" if rng.random() < 0.25 else "operator"
+    reached = set()  # the rules a request was routed to (one of its methods, the default Host)
+    for i in range(len(rules) + N_REQUESTS):
+        first_pass = i < len(rules)  # one request per rule first, so every route is reached whatever the seed
+        k = i if first_pass else rng.randrange(len(rules))
+        rule = rules[k]
+        req = _request(rule, rng, reach=first_pass)
+        who = "anonymous" if not first_pass and rng.random() < 0.25 else "operator"
         headers = dict(req["headers"])
         if who == "operator":
             headers["Authorization"] = f"Bearer {token}"
@@ -169,4 +176,9 @@ def test_fuzz_every_route(demo_db):
         finally:
             r.close()
         statuses.add(r.status_code)
+        if req["method"] in rule.methods and "Host" not in req["headers"]:
+            reached.add(k)
+    missed = [f"{sorted(rules[k].methods - {'HEAD', 'OPTIONS'})} {rules[k].rule} ({rules[k].endpoint})"
+              for k in range(len(rules)) if k not in reached]
+    assert missed == [], f"seed {seed}: routes never reached: {missed}"
     assert {200, 400, 401, 404, 405} <= statuses  # the generator reached the engines and the guards
