@@ -100,6 +100,12 @@ def _dummy_hash() -> str:
     return generate_password_hash(secrets.token_urlsafe(16))
 
 
+def prepare_dummy_hash() -> None:
+    """Build the dummy hash now (the web app does at registration), so a process's first unknown
+    name costs one scrypt check like every other login, not a hash generation as well."""
+    _dummy_hash()
+
+
 def check_password(conn: sa.Connection, name: str, password: str) -> dict | None:
     """The user when ``password`` is theirs and they are enabled; None otherwise (same work either way)."""
     r = conn.execute(sa.text("select name, role, password_hash, disabled from app_user where name = :n"),

@@ -286,6 +286,21 @@ def test_unknown_disabled_and_known_names_cost_one_scrypt_check_each(demo_db, mo
             assert calls == ["scrypt"], name
 
 
+def test_the_dummy_hash_is_built_when_the_app_starts(demo_db, monkeypatch):
+    """Not at a process's first unknown name, which would then cost a hash generation as well."""
+    from hazmap import users
+
+    made = []
+    real = users.generate_password_hash
+    monkeypatch.setattr(users, "generate_password_hash", lambda password: made.append(1) or real(password))
+    users._dummy_hash.cache_clear()
+    _app(demo_db[0])
+    assert made == [1]
+    with get_engine(demo_db[0]).begin() as conn:
+        assert users.check_password(conn, f"nobody-{uuid.uuid4().hex[:6]}", PW) is None
+    assert made == [1]  # the first unknown name: one scrypt check, like any other
+
+
 def test_password_checks_are_capped_across_processes_and_the_api_keeps_serving(demo_db):
     from hazmap import users
 

@@ -244,5 +244,6 @@ def record(action: str, detail: dict) -> None:
 
 
 def register(app) -> None:
+    users.prepare_dummy_hash()  # equal timing from the first login on
     app.before_request(guard)
     app.jinja_env.globals["csrf_token"] = csrf_token
