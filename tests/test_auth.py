@@ -301,6 +301,23 @@ def test_the_dummy_hash_is_built_when_the_app_starts(demo_db, monkeypatch):
     assert made == [1]  # the first unknown name: one scrypt check, like any other
 
 
+def test_security_md_proxy_block_sends_the_client_address_with_proxy_hops_1(tmp_path):
+    """Pasted as shown, the nginx block and the setting next to it make the per-address login
+    count see the client, not the proxy (else one address lock locks everyone out)."""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "SECURITY.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```(\w+)\n(.*?)```", text, re.S)
+    i = next(i for i, (lang, _) in enumerate(blocks) if lang == "nginx")
+    location = re.search(r"location / \{(.*?)\}", blocks[i][1], re.S).group(1)
+    assert re.search(r"^\s*proxy_set_header X-Forwarded-For \$remote_addr;", location, re.M), location
+    lang, toml = blocks[i + 1]
+    assert lang == "toml"
+    config = tmp_path / "hazmap.toml"
+    config.write_text(toml, encoding="utf-8")
+    assert load_settings(config, env={}).web.proxy_hops == 1
+
+
 def test_password_checks_are_capped_across_processes_and_the_api_keeps_serving(demo_db):
     from hazmap import users
 
