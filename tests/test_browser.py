@@ -685,6 +685,24 @@ def test_enterprise_file_lists_items_and_an_inspector_records_one(server, browse
                                                 "return m && m.className === 'hz-ef-msg' ? m.innerText : null;")
         _wait(browser, "return document.getElementById('hz-ef-dangers').innerText.indexOf('浏览器测试：消防器材过期') >= 0 "
                        "? true : null")
+        # …and later fills in its 五落实 and moves it on (待整改 → 整改中), through the update form
+        up = _wait(browser, """var f = document.getElementById('hz-ef-hd-update'); if (!f || f.hidden) { return null; }
+            var o = Array.prototype.find.call(f.id.options, function (x) { return x.text.indexOf('浏览器测试：消防器材过期') >= 0; });
+            if (!o) { return null; } f.id.value = o.value; f.id.dispatchEvent(new Event('change')); return o.value;""")
+        states = browser.execute_script("return Array.prototype.map.call(document.getElementById('hz-ef-hd-update').state.options, "
+                                        "function (o) { return o.text; });")
+        assert states == ["不变更", "整改中"]  # the ledger's next state from 待整改, from the server
+        browser.execute_script("""var f = document.getElementById('hz-ef-hd-update');
+            f.measures.value = '更换灭火器'; f.responsible.value = '王五'; f.funds_yuan.value = '800';
+            f.deadline.value = '2027-01-31'; f.plan.value = '消防应急预案'; f.state.value = '整改中';""")
+        browser.find_element("css selector", "#hz-ef-hd-update button[type=submit]").click()
+        done = _wait(browser, "var m = document.getElementById('hz-ef-hdu-msg'); "
+                              "return m && m.className === 'hz-ef-msg' ? m.innerText : null;")
+        assert "整改中" in done and "五落实齐全" in done, done
+        with get_engine(url).connect() as conn:
+            row = conn.execute(sa.text("select state, measures, responsible, funds_yuan, plan from hidden_danger "
+                                       "where id = :i"), {"i": int(up)}).one()
+        assert tuple(row) == ("整改中", "更换灭火器", "王五", 800, "消防应急预案")
         _wait(browser, "return ['hz-ef-dangers', 'hz-ef-inspections'].every(function (i) { return "
                        "document.getElementById(i).innerText.indexOf('加载中') < 0; }) ? true : null")
         browser.save_screenshot(str(OUT / "enterprise-file.png"))

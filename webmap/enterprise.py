@@ -16,6 +16,7 @@ from geo.errors import NotFound
 from geo.postgis import collections as registry
 from webmap import labels
 from webmap.db import domain
+from geo.hidden_danger import NEXT_STATES
 from webmap.pages import render_page
 from webmap.reading import reading
 
@@ -46,7 +47,9 @@ def enterprise_page(eid: int):
     role = (getattr(g, "user", None) or {}).get("role")
     return render_page("enterprise.html", page="enterprise", title=f"一企一档 — {p['name']}",
                        options={"enterpriseId": eid, "canAssess": role in ASSESSORS,
-                                "conditions": [d.code for d in model.direct_red]},
+                                "conditions": [d.code for d in model.direct_red],
+                                # the ledger's state machine (geo.hidden_danger), for the update form
+                                "nextStates": {k: list(v) for k, v in NEXT_STATES.items()}},
                        e=p, geometry=f.get("geometry"), sections=ENTERPRISE_SECTIONS, enterprise_id=eid,
                        unit_kind_label=domain().vocabulary.as_json().get("unit_kinds", {}),
                        precision_label=labels.PRECISION_LABEL)

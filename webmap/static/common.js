@@ -117,6 +117,11 @@
       headers: Object.assign({"Content-Type": "application/json", "X-CSRF-Token": hz.csrf()}, PAGE),
       body: JSON.stringify(body)}).then(handle, network);
   };
+  hz.patch = function (url, body, signal) {
+    return fetch(url, {method: "PATCH", credentials: "same-origin", signal: signal,
+      headers: Object.assign({"Content-Type": "application/json", "X-CSRF-Token": hz.csrf()}, PAGE),
+      body: JSON.stringify(body)}).then(handle, network);
+  };
   // a server message in Chinese with any field path in it (location.lon, inventory[0].quantity_t) shown as its label;
   // the field is named first only when it has a label (a limit's name, siting_checks_per_minute, is for operators)
   hz.errorText = function (e) {

@@ -90,8 +90,53 @@
       }).catch(function (e) { msg.className = "hz-ef-err"; msg.textContent = hz.errorText(e); });
     });
   }
+  // updating a record: 五落实 filled in later, the next state (the ledger's rules decide; a refused change
+  // comes back as the server's Chinese message naming the rule)
+  var upForm = document.getElementById("hz-ef-hd-update"), openDangers = {};
+  function fillUpdate(features) {
+    openDangers = {};
+    var open = features.filter(function (f) { return f.properties.state !== "已销号"; });
+    open.forEach(function (f) { openDangers[f.id] = f.properties; });
+    upForm.hidden = !opts.canAssess || !open.length;
+    upForm.id.innerHTML = open.map(function (f) {
+      var p = f.properties;
+      return "<option value='" + esc(f.id) + "'>" + esc(p.found_on + " " + p.grade + "：" + p.description + "（" + p.state_label + "）") + "</option>";
+    }).join("");
+    upForm.id.dispatchEvent(new Event("change"));
+  }
+  if (opts.canAssess) {
+    upForm.id.addEventListener("change", function () {
+      var p = openDangers[upForm.id.value];
+      var next = p ? (opts.nextStates || {})[p.state] || [] : [];
+      upForm.state.innerHTML = "<option value=''>不变更</option>" + next.map(function (s) {
+        return "<option>" + esc(s) + "</option>"; }).join("");
+      ["measures", "responsible", "funds_yuan", "deadline", "plan"].forEach(function (k) {
+        upForm[k].value = p && p[k] != null ? p[k] : "";
+      });
+    });
+    upForm.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var msg = document.getElementById("hz-ef-hdu-msg"), body = {}, p = openDangers[upForm.id.value] || {};
+      ["measures", "responsible", "deadline", "plan"].forEach(function (k) {
+        var v = upForm[k].value.trim();
+        if (v && v !== String(p[k] == null ? "" : p[k])) { body[k] = v; }
+      });
+      if (upForm.funds_yuan.value && Number(upForm.funds_yuan.value) !== p.funds_yuan) { body.funds_yuan = Number(upForm.funds_yuan.value); }
+      if (upForm.state.value) { body.state = upForm.state.value; }
+      if (upForm.on.value) { body.on = upForm.on.value; }
+      if (upForm.reviewer.value.trim()) { body.reviewer = upForm.reviewer.value.trim(); }
+      msg.className = "";
+      msg.textContent = "提交中…";
+      hz.patch(opts.api + "/hidden-dangers/" + encodeURIComponent(upForm.id.value), body).then(function (r) {
+        msg.className = "hz-ef-msg";
+        msg.textContent = "已更新（" + r.state_label + "；五落实" + (r.missing_five.length ? "缺：" + r.missing_five.join("、") : "齐全") + "）";
+        loadDangers();
+      }).catch(function (e) { msg.className = "hz-ef-err"; msg.textContent = hz.errorText(e); });
+    });
+  }
   function loadDangers() {
   hz.getJSON(opts.api + "/hidden-dangers?" + new URLSearchParams({enterprise: id, limit: 500})).then(function (fc) {
+    fillUpdate(fc.features);
     hdEl.innerHTML = table(["发现日期", "等级", "描述", "地点", "来源", "状态", "整改时限", "五落实缺项", "验收"],
       fc.features.map(function (f) {
         var p = f.properties;
