@@ -38,6 +38,13 @@ def test_a_no_op_run_does_not_wipe_the_last_change(fresh_db_url):
     assert (changed["from_run"], changed["to_run"], changed["quiet_runs_after"]) == (r2["run_id"], r3["run_id"], 1)
     assert [e["name"] for e in changed["enterprises_changed"]] == ["甲化工仓储"]
     assert changed["enterprises_changed"][0]["new"]["risk_color"] == "red"
+    # the new grade says how known it is (from the to-run's stored result): red by a direct-red condition,
+    # still provisional (the registry alone never covers the guide's 100 points), at worst red
+    with eng.connect() as conn:
+        stored = conn.execute(sa.text("select provisional, risk_color_worst from enterprise_risk "
+                                      "where run_id = :r and enterprise_id = :a"), {"r": r3["run_id"], "a": a}).one()
+    e = changed["enterprises_changed"][0]
+    assert (e["provisional"], e["risk_color_worst"]) == tuple(stored) == (True, "red")
     week = client.get("/api/v1/changes?period=7d").get_json()
     assert (week["from_run"], week["to_run"]) == (r1["run_id"], r4["run_id"])
     assert week["summary"]["enterprises_removed"] == 1 and week["summary"]["colour_changed"] == 1

@@ -64,6 +64,16 @@ def test_nearby_lists_what_lies_within_the_radius(client):  # noqa: F811
     # 东街第一小学 at (112.851, 35.501): Δx = 0.001°·cos 35.5°·111.32 km ≈ 90.6 m, Δy ≈ 110.9 m → ≈ 143 m
     assert [t["id"] for t in r["targets"]] == [1] and 140 < r["targets"][0]["distance_m"] < 146
     assert r["people_in_targets"] == 800 and r["targets"][0]["lon"] == 112.851
+    # how known the colour is, said: the stored result's own flags
+    import sqlalchemy as sa
+
+    from hazmap.db.session import get_engine
+
+    with get_engine(client.application.config["HAZMAP_SETTINGS"].database_url).connect() as conn:
+        stored = conn.execute(sa.text("select provisional, risk_color_worst from enterprise_risk where enterprise_id = 1 "
+                                      "order by run_id desc limit 1")).one()
+    e = r["enterprises"][0]
+    assert (e["provisional"], e["risk_color_worst"]) == tuple(stored)
     wide = client.get("/api/v1/nearby?lon=112.85&lat=35.50&radius_m=1000").get_json()
     assert {e["id"] for e in wide["enterprises"]} == {1, 2}  # enterprise 2 is ≈ 716 m away
     assert client.get("/api/v1/nearby?lon=112.85&lat=35.5&radius_m=50000").status_code == 400

@@ -25,6 +25,7 @@ _ROSTER = sa.text("""select enterprise_id as id, credit_code, name, town, risk_c
                             conflicts from run_roster where run_id = :run""")
 
 _PAIRS = sa.text("select enterprise_id, target_id from conflict where run_id = :run")
+_PROVISIONAL = sa.text("select enterprise_id, provisional, risk_color_worst from enterprise_risk where run_id = :run")
 
 # what "changed" means for one enterprise between two runs
 _COMPARED = ("risk_color", "risk_score", "major_hazard_grade", "conflicts")
@@ -54,6 +55,10 @@ def compare(conn: sa.Connection, from_run: int, to_run: int) -> dict:
         if fields:
             changed.append({"id": n["id"], "credit_code": k, "name": n["name"], "town": n["town"], "fields": fields,
                             "old": {f: o[f] for f in _COMPARED}, "new": {f: n[f] for f in _COMPARED}})
+    # how known each new grade is (the to-run's stored results; a pruned run's roster alone does not say)
+    known = {r.enterprise_id: (r.provisional, r.risk_color_worst) for r in conn.execute(_PROVISIONAL, {"run": to_run})}
+    for c in changed:
+        c["provisional"], c["risk_color_worst"] = known.get(c["id"], (None, None))
     new_pairs = {tuple(r) for r in conn.execute(_PAIRS, {"run": to_run})}
     old_pairs = {tuple(r) for r in conn.execute(_PAIRS, {"run": from_run})}
     colour = [c for c in changed if "risk_color" in c["fields"] or "major_hazard_grade" in c["fields"]]

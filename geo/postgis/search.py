@@ -146,7 +146,7 @@ def nearby(conn, *, lon: float, lat: float, radius_m: float, limit: int = 200) -
     p = {"lon": lon, "lat": lat, "r": radius_m, "l": limit, "run": run or -1}
     point = "ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography"
     ents = [dict(r._mapping) for r in conn.execute(sa.text(f"""
-        select e.id, e.name, er.risk_color, er.major_hazard_grade,
+        select e.id, e.name, er.risk_color, er.major_hazard_grade, er.provisional, er.risk_color_worst,
                round(ST_Distance(e.geog, {point})::numeric, 1)::float as distance_m,
                round(ST_X(e.geom)::numeric, 7)::float as lon, round(ST_Y(e.geom)::numeric, 7)::float as lat
         from enterprise e left join enterprise_risk er on er.enterprise_id = e.id and er.run_id = :run

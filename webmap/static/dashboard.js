@@ -7,6 +7,11 @@
   var ORDER = (V.colours || []).map(function (c) { return c.code; });
   var RANK = {};
   ORDER.forEach(function (c, i) { RANK[c] = i; });
+  // a provisional grade says so, and what it could be at worst (every unassessed item deducted)
+  function provisionalNote(provisional, colour, worst) {
+    if (!provisional) { return ""; }
+    return "（初步分级" + (worst && worst !== colour ? "，最不利可能为" + esc(hz.colourLabel(worst)) : "") + "）";
+  }
 
   // numbers on every bar segment (small red/orange counts stay readable next to large blue ones)
   var barLabels = {
@@ -86,7 +91,7 @@
     }).forEach(function (e) {
       var tr = top.insertRow(-1);
       tr.innerHTML = "<td><a href='/enterprises/" + encodeURIComponent(e.id) + "'>" + esc(e.name) + "</a>" +
-        (e.provisional ? "（初步分级）" : "") + "</td><td>" + esc(e.town || "") + "</td><td>" +
+        provisionalNote(e.provisional, e.risk_color, e.risk_color_worst) + "</td><td>" + esc(e.town || "") + "</td><td>" +
         hz.chip(e.risk_color) + "</td><td>" + hz.num(e.risk_score) + "</td><td>" + esc(e.major_hazard_grade ? hz.gradeLabel(e.major_hazard_grade) : "") + "</td>";
     });
     new Chart(document.getElementById("c-trend"), {type: "line", plugins: [barLabels],
@@ -116,7 +121,7 @@
         " 家；冲突新增 " + m.conflicts_added + " 处、消除 " + m.conflicts_removed + " 处；企业新增 " + m.enterprises_added +
         " 家、移除 " + m.enterprises_removed + " 家</p><ul>" + colour.slice(0, 10).map(function (e) {
           return "<li>" + esc(e.name) + "：" + esc(e.old.risk_color ? hz.colourLabel(e.old.risk_color) : "—") + " → " +
-            esc(e.new.risk_color ? hz.colourLabel(e.new.risk_color) : "—") + "</li>";
+            esc(e.new.risk_color ? hz.colourLabel(e.new.risk_color) : "—") + provisionalNote(e.provisional, e.new.risk_color, e.risk_color_worst) + "</li>";
         }).join("") + c.enterprises_removed.slice(0, 10).map(function (e) { return "<li>移除：" + esc(e.name) + "</li>"; }).join("") +
         "</ul>";
     }).catch(function (e) {
