@@ -388,3 +388,28 @@ def test_page_helpers_in_node_say_network_failures_and_limits_in_chinese():
     assert posted == net  # hz.post the same (fetch's 4th answer: the network failure again)
     assert limit == "选址核查过于频繁：每人每分钟最多 60 次，请 12 秒后再试" and foreign_words(limit) == []
     assert field.startswith("（位置的经度") and field.endswith("应在 73 到 136 之间")
+
+
+def test_consequence_overlay_popups_link_the_enterprise_file_and_escape_names():
+    """The threat-zone, contour and IR-check popups name the enterprise as a link to its file (一企一档);
+    a hostile name stays text."""
+    node = shutil.which("node")
+    if node is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("node not installed (apt-get install nodejs)", pytrace=False)
+        pytest.skip("node not installed")
+    props = {"enterprise_id": 7, "enterprise": "<img src=x onerror=1>化工", "unit_name": "储罐", "label": "1×10⁻⁵",
+             "area_m2": 1, "cell_m": 10, "targets_inside": 0, "people_inside": 0, "source": "GB 36894", "status": "standard",
+             "consequence_version": "v", "chemical": "氯", "endpoint_label": "AEGL-2", "distance_m": 100,
+             "target": "小学", "category": "school", "individual_risk_per_year": 1e-6, "criterion_per_year": 3e-7,
+             "met": False, "installation": "new", "level_per_year": 1e-5}
+    script = (f"global.window = {{}}; global.document = {{getElementById: function () {{ return null; }}}};"
+              f"require({json.dumps(str(STATIC / 'common.js'))}); var hz = window.hz; global.hz = hz;"
+              "var got = []; hz.overlay = function (o) { got.push(o); };"
+              f"require({json.dumps(str(STATIC / 'overlays_consequence.js'))});"
+              f"var f = {{properties: {json.dumps(props, ensure_ascii=False)}}};"
+              "console.log(JSON.stringify(got.map(function (o) { return o.popup(f); })));")
+    out = json.loads(subprocess.run([node, "-e", script], check=True, capture_output=True, text=True).stdout)
+    assert len(out) == 3
+    for html in out:
+        assert "<a href='/enterprises/7'>&lt;img src=x onerror=1&gt;化工</a>" in html and "<img" not in html

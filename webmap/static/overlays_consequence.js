@@ -11,6 +11,11 @@
     return Math.max(0, keys.indexOf(Number(level)));
   }
   function sci(v) { return hz.sci(v, 1); }  // 2.6×10⁻⁸, as the enterprise file writes it
+  // the enterprise's name, linking to its file (一企一档)
+  function entLink(p) {
+    return p.enterprise_id != null ? "<a href='/enterprises/" + encodeURIComponent(p.enterprise_id) + "'>" + esc(p.enterprise) + "</a>"
+      : esc(p.enterprise);
+  }
 
   hz.overlay({
     id: "risk-contours", label: "个人风险等值线", collection: "risk-contours", on: false,
@@ -22,7 +27,7 @@
     },
     popup: function (f) {
       var p = f.properties;
-      return "<b>" + esc(p.enterprise) + "</b> · " + esc(p.unit_name) + "<br>个人风险 ≥ " + esc(p.label) +
+      return "<b>" + entLink(p) + "</b> · " + esc(p.unit_name) + "<br>个人风险 ≥ " + esc(p.label) +
         "<br>面积 " + esc(hz.num(p.area_m2, 0)) + " m²（网格 " + esc(hz.num(p.cell_m, 0)) + " m）" +
         "<br>区内防护目标 " + esc(p.targets_inside) + " 处，登记人数 " + esc(p.people_inside) +
         "<br><small>" + esc(p.source) + (p.status === "uncertain" ? "（待核）" : "") + "；模型 " +
@@ -45,7 +50,7 @@
     },
     popup: function (f) {
       var p = f.properties;
-      return "<b>" + esc(p.enterprise) + "</b> · " + esc(p.unit_name) + "<br>" + esc(p.chemical) + "：" +
+      return "<b>" + entLink(p) + "</b> · " + esc(p.unit_name) + "<br>" + esc(p.chemical) + "：" +
         esc(p.endpoint_label) + " " + esc(hz.num(p.distance_m, 0)) + " m" + (p.lower_bound ? "（下限，实际更远）" : "") +
         "<br>区内防护目标 " + esc(p.targets_inside) + " 处，登记人数 " + esc(p.people_inside) +
         "<br><small>" + esc(p.model) + "</small>";
@@ -64,7 +69,7 @@
     },
     popup: function (f) {
       var p = f.properties, verdict = (LB.external_distance || {})[p.met ? "met" : "not_met"] || "";
-      return "<b>" + esc(p.target) + "</b>（" + esc(hz.categoryLabel(p.category)) + "）<br>" + esc(p.enterprise) + " · " +
+      return "<b>" + esc(p.target) + "</b>（" + esc(hz.categoryLabel(p.category)) + "）<br>" + entLink(p) + " · " +
         esc(p.unit_name) + "<br>个人风险 " + esc(sci(p.individual_risk_per_year)) + "/年，基准 " +
         esc(sci(p.criterion_per_year)) + "/年（" + esc((LB.installation || {})[p.installation] || p.installation) + "）：" +
         esc(verdict) + (p.required_m ? "<br>该方向所需距离 " + esc(hz.num(p.required_m, 0)) + " m，实际 " +
