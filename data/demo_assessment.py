@@ -6,7 +6,8 @@ every choice below is by position in the generated demo), written next to the ot
 * ``hidden_dangers.csv`` — a small ledger: one 重大 hidden danger with its 五落实 (整改中), one 重大
   without them (still 待整改), overdue and closed 一般 ones, one waiting for acceptance;
 * ``inspectors.csv`` — the 双随机 pool (departments of 三管三必管, one declared recusal);
-* ``inspection_draws.csv`` — two draws (period and seed) that ``hazmap demo`` makes after the load.
+* ``inspection_draws.csv`` — two draws (period and seed) that ``hazmap demo`` makes after the load;
+  ``inspection_results.csv`` — the results of three of the first draw's inspections (by draw order).
 
 Called with one line from ``generate_demo.write``; it reads the built demo and draws no random
 numbers, so the other demo files stay byte-identical.  Points, evidence, names are invented.
@@ -72,6 +73,11 @@ INSPECTORS = [  # key, name, department, recused credit codes (filled below)
 ]
 DRAWS = [("2026年第三季度", "城区应急局2026年第三季度双随机抽查-公开种子-8841"),
          ("2026年第四季度", "城区应急局2026年第四季度双随机抽查-公开种子-2093")]
+# results of the third quarter's first three drawn inspections (in draw order), recorded by ``hazmap demo``
+# as an inspector would through POST /api/v1/inspections/<id>/result (synthetic texts)
+RESULTS = [("2026年第三季度", 1, "2026-09-08", "（演示数据）现场检查：安全管理制度齐全，未发现隐患"),
+           ("2026年第三季度", 2, "2026-09-15", "（演示数据）现场检查：消防通道局部堆放杂物，已责令当场清理"),
+           ("2026年第三季度", 3, "2026-09-22", "（演示数据）现场检查：特种作业人员证书均在有效期内")]
 
 
 def _unit_enterprise(demo: dict, unit_name: str) -> dict:
@@ -130,13 +136,14 @@ def build(demo: dict) -> dict:
     recused = {"JC-002": [phosgene["credit"]]}  # declared a relative works there
     inspectors = [[k, n, d, "、".join(recused.get(k, []))] for k, n, d in INSPECTORS]
     return {"assessments": assessments, "hidden_dangers": dangers, "inspectors": inspectors,
-            "draws": [list(d) for d in DRAWS]}
+            "draws": [list(d) for d in DRAWS], "results": [list(r) for r in RESULTS]}
 
 
 def write(demo: dict, out: Path, write_csv) -> None:
-    """Write the four files with the demo's own CSV writer."""
+    """Write the five files with the demo's own CSV writer."""
     rows = build(demo)
     write_csv(out / "assessments.csv", ASSESSMENT_HEADERS, rows["assessments"], "utf-8-sig")
     write_csv(out / "hidden_dangers.csv", HIDDEN_DANGER_HEADERS, rows["hidden_dangers"], "utf-8-sig")
     write_csv(out / "inspectors.csv", ["人员编号", "姓名", "所属部门", "回避企业信用代码"], rows["inspectors"], "utf-8-sig")
     write_csv(out / "inspection_draws.csv", ["抽查期间", "随机种子"], rows["draws"], "utf-8-sig")
+    write_csv(out / "inspection_results.csv", ["抽查期间", "序号", "检查日期", "检查结果"], rows["results"], "utf-8-sig")

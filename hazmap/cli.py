@@ -160,12 +160,13 @@ def demo(ctx: click.Context, no_serve: bool, host: str, port: int) -> None:
     with get_engine(_settings(ctx).database_url).begin() as conn:
         conn.execute(sa_text("delete from app_user where name = 'demo'"))
         demo_user = users.add_user(conn, "demo", "operator")
-        from hazmap.demo_draws import make_demo_draws  # issue 12: the demo's two 双随机 draws
+        from hazmap.demo_draws import make_demo_draws, record_demo_results  # issue 12: the demo's 双随机 draws
 
         draws = make_demo_draws(conn, DEMO_CONFIG.parent / "demo" / "inspection_draws.csv",
                                 _domain(_settings(ctx)).assessment.draw)
+        done = record_demo_results(conn, DEMO_CONFIG.parent / "demo" / "inspection_results.csv", draws)
     click.echo("演示双随机抽查：" + "；".join(f"{d['period']} 抽取 {len(d['inspections'])} 家（种子 SHA-256 "
-                                          f"{d['seed_sha256'][:12]}…）" for d in draws))
+                                          f"{d['seed_sha256'][:12]}…）" for d in draws) + f"；已录入检查结果 {done} 家")
     click.echo(f"演示账号（运维角色，本次运行有效）：登录 http://{host}:{port}/login ，用户名 demo，"
                f"密码 {demo_user['password']}；API 令牌 {demo_user['token']}")
     if not no_serve:

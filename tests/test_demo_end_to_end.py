@@ -61,6 +61,29 @@ def test_demo_shows_every_grade_and_colour(demo_db):
     assert bad == 0
 
 
+def test_demo_shows_assessed_provisional_and_could_be_red_side_by_side(demo_db):
+    """Leadership reads, on the demo, grades of every kind of knowledge: fully assessed (coverage 1, not
+    provisional) next to provisional ones whose worst case is red; the summary line says how many; and the
+    first draw has recorded inspection results (data/demo/inspection_results.csv)."""
+    url, result = demo_db
+    run = _scalar(url, "select max(run_id) from enterprise_risk")
+    assessed = _scalar(url, "select count(*) from enterprise_risk where run_id = :r and not provisional "
+                            "and assessment_coverage = 1", r=run)
+    provisional = _scalar(url, "select count(*) from enterprise_risk where run_id = :r and provisional", r=run)
+    could_be_red = _scalar(url, "select count(*) from enterprise_risk where run_id = :r and provisional "
+                                "and risk_color_worst = 'red' and risk_color <> 'red'", r=run)
+    assert assessed >= 3 and provisional >= 100 and could_be_red >= 1
+    # the colour of a fully assessed enterprise is red, orange or yellow, not "safe by omission"
+    assert set(_scalar(url, "select array_agg(distinct risk_color) from enterprise_risk where run_id = :r "
+                            "and not provisional", r=run)) <= {"red", "orange", "yellow"}
+    assert f"初步分级 {provisional} 家" in result.output and f"最不利可能为红色 {could_be_red} 家" in result.output
+    with open(Path(__file__).resolve().parent.parent / "data" / "demo" / "inspection_results.csv",
+              encoding="utf-8-sig") as f:
+        wanted = list(csv.DictReader(f))
+    done = _scalar(url, "select array_agg(result order by inspected_on) from inspection where status = 'done'")
+    assert done == [w["检查结果"] for w in wanted] and "已录入检查结果 3 家" in result.output
+
+
 def test_demo_rejects_report_names_rows_and_fields(demo_db):
     url, result = demo_db
     m = re.search(r"拒绝行报告（\d+ 条）：(\S+\.csv)", result.output)
