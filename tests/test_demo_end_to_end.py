@@ -84,6 +84,31 @@ def test_demo_shows_assessed_provisional_and_could_be_red_side_by_side(demo_db):
     assert done == [w["检查结果"] for w in wanted] and "已录入检查结果 3 家" in result.output
 
 
+def test_demo_conflicts_say_their_standard_band_and_why(demo_db):
+    """Every conflict on the demo reads as a reviewer needs it: a local screening distance says it is local
+    policy, not a standard; a code row cites its standard and table; a filling station's row names its grade
+    and vapour-recovery band and, where the registry did not say, that it is the smallest band (下限) or how
+    the size was derived (推算); the distance basis (point or footprint) is said; an individual-risk
+    finding names GB 36894 and the frequency."""
+    url, _ = demo_db
+    with get_engine(url).connect() as conn:
+        rows = conn.execute(sa.text("select rule_id, rule_text from conflict where run_id = "
+                                    "(select max(run_id) from conflict)")).all()
+    assert len(rows) > 20
+    for rule_id, text in rows:
+        if rule_id.startswith("S-"):
+            assert "本地筛查距离" in text and "非国家标准" in text and "外部安全防护距离" not in text, text
+        elif rule_id.startswith("IR-"):  # individual risk at the target, not a distance from a footprint
+            assert "GB 36894-2018" in text and "/年" in text, text
+            continue
+        else:
+            assert re.search(r"GB \d{5}-\d{4}.*表\d", text), text
+            if rule_id.startswith("FS-"):  # GB 50156 表4.0.4: the station grade and vapour recovery decide
+                assert re.search(r"[一二三]级站", text) and "油气回收" in text, text
+                assert ("取最小档（下限）" in text or "推算" in text) or "登记数据无" not in text, text
+        assert "以点位计" in text or "自厂区边界计" in text or "占地范围" in text, text
+
+
 def test_demo_rejects_report_names_rows_and_fields(demo_db):
     url, result = demo_db
     m = re.search(r"拒绝行报告（\d+ 条）：(\S+\.csv)", result.output)
