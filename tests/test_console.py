@@ -144,3 +144,28 @@ def test_csv_exports_neutralise_formula_injection(fresh_db_url):
     rows = {r["id"]: r for r in csv.DictReader(io.StringIO(body.lstrip("\ufeff")))}
     assert rows["1"]["name"] == "'=cmd|' /C calc'!A0" and rows["2"]["name"] == "晋城市橙光加油站"
     assert float(rows["1"]["risk_score"]) == 52.0  # numbers are data, untouched (no quote prefix)
+
+
+def test_a_run_without_a_live_process_reads_as_interrupted(console):
+    """A run recorded 'running' while no session holds the runs' lock was killed: the console says 已中断
+    at once; while a session holds the lock it stays 运行中."""
+    from geo.postgis.runs import RUN_LOCK_KEY
+    from hazmap.db.session import get_engine
+
+    c, _, url = console
+    eng = get_engine(url)
+    with eng.begin() as conn:
+        rid = conn.execute(sa.text("insert into run (kind, status, started_at) values ('etl', 'running', now()) "
+                                   "returning id")).scalar()
+
+    def row_status():
+        page = c.get("/console").get_data(as_text=True)
+        row = re.search(rf"#{rid}\b.*?</tr>", page, re.S)
+        assert row, page[:500]
+        return row.group(0)
+
+    assert "已中断" in row_status() and "运行中" not in row_status()
+    with eng.connect() as holder:  # a live run holds the lock in its transaction
+        with holder.begin():
+            holder.execute(sa.text("select pg_advisory_xact_lock(:k)"), {"k": RUN_LOCK_KEY})
+            assert "运行中" in row_status() and "已中断" not in row_status()

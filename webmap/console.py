@@ -19,6 +19,7 @@ from geo import params
 from geo.errors import InvalidInput, NotFound
 from hazmap import users
 from hazmap.export import csv_safe
+from geo.postgis.runs import run_lock_held
 from webmap import labels
 from webmap.db import connect, domain
 from webmap.pages import render_page
@@ -74,12 +75,14 @@ def runs():
     with connect() as conn:
         rows = conn.execute(sa.text("select *, count(*) over () as total from run order by id desc limit :l offset :o"),
                             {"l": PAGE_SIZE, "o": (page - 1) * PAGE_SIZE}).all()
+        live = any(r.status == "running" for r in rows) and run_lock_held(conn)
     out = []
     for r in rows:
         rejects = read_rejects(r.rejects_path)
+        status = "interrupted" if r.status == "running" and not live else r.status  # no process behind it
         refresh = (r.counts or {}).get("refresh") if isinstance(r.counts, dict) else None
         out.append({"id": r.id, "kind": labels.RUN_KIND_LABEL.get(r.kind, r.kind),
-                    "status": labels.RUN_STATUS_LABEL.get(r.status, r.status), "status_code": r.status,
+                    "status": labels.RUN_STATUS_LABEL.get(status, status), "status_code": status,
                     "started": beijing(r.started_at), "finished": beijing(r.finished_at),
                     "files": _file_rows(r, rejects), "rejects": len(rejects),
                     "message": r.message if r.status == "succeeded" else _failure_text(r),

@@ -55,7 +55,7 @@ DETAIL_VALUE_LABEL = {
     "outside_area": {True: "辖区外（按请求核查）", False: "辖区内"},
     "stage": STAGE_LABEL,
     "via": {"api": "接口", "cli": "命令行", "page": "页面"},
-    "status": {"running": "运行中", "succeeded": "成功", "failed": "失败", "aborted": "已中止"},
+    "status": {"running": "运行中", "succeeded": "成功", "failed": "失败", "aborted": "已中止", "interrupted": "已中断"},
     "result": {"inserted": "新增", "updated": "更新", "unchanged": "未变"},
 }
 

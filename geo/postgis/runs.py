@@ -22,6 +22,22 @@ _CURRENT = sa.text(_WITH_RESULTS.format(before=""))
 _PREVIOUS = sa.text(_WITH_RESULTS.format(before="and r.id < :id"))
 
 
+RUN_LOCK_KEY = 0x68617A6D  # "hazm": the advisory lock every recorded run holds in its transaction (hazmap.jobs)
+
+# pg_advisory_xact_lock(bigint) shows in pg_locks as classid = high 32 bits, objid = low 32 bits, objsubid 1
+_LOCK_HELD = sa.text("""
+    select exists (select 1 from pg_locks where locktype = 'advisory' and granted
+                   and database = (select oid from pg_database where datname = current_database())
+                   and classid::bigint = (cast(:k as bigint) >> 32)
+                   and objid::bigint = (cast(:k as bigint) & 4294967295) and objsubid = 1)""")
+
+
+def run_lock_held(conn: sa.Connection, key: int = RUN_LOCK_KEY) -> bool:
+    """Whether a live session holds the runs' lock: a run recorded ``running`` while nobody does has no
+    process behind it (killed) and reads as interrupted (已中断)."""
+    return bool(conn.execute(_LOCK_HELD, {"k": key}).scalar())
+
+
 def current_run_id(conn: sa.Connection) -> int | None:
     return conn.execute(_CURRENT).scalar()
 

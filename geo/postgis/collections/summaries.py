@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from geo.postgis.collections.snapshot import RunInfo
+from geo.postgis.runs import RUN_LOCK_KEY, run_lock_held
 from geo.vocabulary import STAGE_LABEL
 
 
@@ -91,7 +92,7 @@ def run_summary(kind: str, status: str) -> str | None:
             "running": f"{what}正在运行"}.get(status)
 
 
-def runs(conn, *, limit: int = 50, offset: int = 0, operator: bool = False, run_lock_key: int = 0x68617A6D) -> dict:
+def runs(conn, *, limit: int = 50, offset: int = 0, operator: bool = False, run_lock_key: int = RUN_LOCK_KEY) -> dict:
     """ETL and refresh runs, newest first, with their true count.
 
     ``message`` is a Chinese summary of the run's outcome for every reader; a failed run's stored
@@ -99,7 +100,7 @@ def runs(conn, *, limit: int = 50, offset: int = 0, operator: bool = False, run_
     ``operator=True``).  Files are listed by name, never by server path.
 
     A run still recorded ``running`` while no backend holds the runs' advisory lock
-    (``run_lock_key``, :data:`hazmap.jobs.RUN_LOCK_KEY`; a live run holds it in its transaction, a
+    (``run_lock_key``, :data:`geo.postgis.runs.RUN_LOCK_KEY`; a live run holds it in its transaction, a
     killed one lost it with its connection) has no process behind it: it reads as ``interrupted``
     (已中断) at once, not only once the next run closes it as failed.  ``pg_locks`` shows the
     present, not this snapshot: a run that committed since the snapshot began may read as
@@ -109,13 +110,7 @@ def runs(conn, *, limit: int = 50, offset: int = 0, operator: bool = False, run_
                                    files from run order by id desc limit :l offset :o"""),
                         {"l": limit, "o": offset}).all()
     total = conn.execute(sa.text("select count(*) from run")).scalar()
-    # pg_advisory_xact_lock(bigint) shows in pg_locks as classid = high 32 bits, objid = low 32 bits, objsubid 1
-    live = any(r.status == "running" for r in rows) and conn.execute(sa.text("""
-        select exists (select 1 from pg_locks where locktype = 'advisory' and granted
-                       and database = (select oid from pg_database where datname = current_database())
-                       and classid::bigint = (cast(:k as bigint) >> 32)
-                       and objid::bigint = (cast(:k as bigint) & 4294967295) and objsubid = 1)"""),
-        {"k": run_lock_key}).scalar()
+    live = any(r.status == "running" for r in rows) and run_lock_held(conn, run_lock_key)
     out = []
     for r in rows:
         status = "interrupted" if r.status == "running" and not live else r.status
