@@ -179,6 +179,25 @@ def _coerce(section: str, cls, data: dict[str, Any]):
     return cls(**out)
 
 
+RASTER_TILE_FORMATS = ("png", "jpg", "jpeg", "webp")
+
+
+def _check_raster_mbtiles(path: str) -> None:
+    """The basemap file is a raster MBTiles (the map draws image tiles): a vector one (pbf) or a file that
+    is not MBTiles at all is refused at start, in Chinese, rather than served as blank images."""
+    import sqlite3
+
+    try:
+        with sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True) as db:
+            row = db.execute("select value from metadata where name = 'format'").fetchone()
+    except sqlite3.Error as exc:
+        raise ConfigError(f"配置项 [map] basemap_file 不是可读的 MBTiles 文件：{path}（{exc}）") from None
+    fmt = (row[0] if row else "png").strip().lower()
+    if fmt not in RASTER_TILE_FORMATS:
+        raise ConfigError(f"配置项 [map] basemap_file 的瓦片格式为 {fmt}：只支持栅格 MBTiles（png/jpg/webp），"
+                          "矢量瓦片（pbf）请先渲染为栅格瓦片（见 README“底图”）")
+
+
 def load_settings(path: str | os.PathLike | None = None, env: dict[str, str] | None = None,
                   overrides: dict[str, Any] | None = None) -> Settings:
     """Build the settings; ``path`` defaults to ``$HAZMAP_CONFIG``."""
@@ -269,6 +288,8 @@ def load_settings(path: str | os.PathLike | None = None, env: dict[str, str] | N
         raise ConfigError(f"配置项 [map] tile_datum 应为 wgs84/cgcs2000/gcj02，实际 {s.map.tile_datum!r}")
     if s.map.basemap_file and not Path(s.map.basemap_file).is_file():
         raise ConfigError(f"配置项 [map] basemap_file 指向的底图文件不存在：{s.map.basemap_file}")
+    if s.map.basemap_file:
+        _check_raster_mbtiles(s.map.basemap_file)
     if s.etl.geocoder not in ("offline", "tianditu"):
         raise ConfigError(f"配置项 [etl] geocoder 应为 offline 或 tianditu，实际 {s.etl.geocoder!r}")
     if s.etl.default_crs is not None:

@@ -285,6 +285,16 @@ def test_mbtiles_basemap_is_served_with_the_tms_row_flip(web_db, tmp_path):  # n
     opts = Page(c.get("/").get_data(as_text=True)).data_block()
     assert opts["map"]["kind"] == "mbtiles" and opts["map"]["url"] == "/basemap/{z}/{x}/{y}"
     assert opts["map"]["reviewNumber"] == "晋S(2025)001号"
+    # a vector MBTiles (pbf) would be drawn as blank images: refused at start, in Chinese; so is a non-MBTiles file
+    from hazmap.config import ConfigError
+
+    with sqlite3.connect(path) as db:
+        db.execute("update metadata set value = 'pbf' where name = 'format'")
+    with pytest.raises(ConfigError, match="只支持栅格 MBTiles"):
+        load_settings(path=toml, env={})
+    path.write_bytes(b"not a database at all, just text" * 10)
+    with pytest.raises(ConfigError, match="不是可读的 MBTiles"):
+        load_settings(path=toml, env={})
 
 
 def test_app_factory_registers_one_blueprint_per_area(web_db):  # noqa: F811

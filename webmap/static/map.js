@@ -560,11 +560,16 @@
   });
 
   // ---- time view: compare any two runs and mark the enterprises on the map ----------------
+  // one sequence: a second comparison aborts the first one's lookups, and a lookup answered late never
+  // draws a ring of a comparison that was cleared
+  var compareSeq = new hz.Sequence();
   hz.runCompare(function (c) {
     layers.changes.clearLayers();
+    var t = compareSeq.next();
     var draw = function (list, colour, label) {
       list.forEach(function (e) {
-        hz.getJSON(opts.api + "/enterprises/" + encodeURIComponent(e.id)).then(function (f) {
+        hz.getJSON(opts.api + "/enterprises/" + encodeURIComponent(e.id), t.signal).then(function (f) {
+          if (!t.current()) { return; }
           var g = f.geometry.coordinates;
           L.circleMarker(hz.ll(g[1], g[0]), {radius: 13, color: colour, weight: 3, fill: false})
             .bindTooltip(label + "：" + esc(e.name)).addTo(layers.changes);
