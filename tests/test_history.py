@@ -78,3 +78,51 @@ def test_changes_between_any_two_runs_report_removed_enterprises(fresh_db_url):
     assert first.get_json()["to_run"] == r1["run_id"] and "首次计算" in first.get_json()["note"]
     bad = client.get(f"/api/v1/changes?from={r1['run_id']}&to=999")
     assert bad.status_code == 400 and bad.get_json()["error"]["field"] == "to"
+
+
+def test_a_past_run_can_be_viewed_whole(fresh_db_url):
+    """The time view's run selector: ``?run=N`` makes every read of a response — the collection, its single
+    item, the map's counts, the dashboard's statistics, the page's own data block — run N's, whatever ran
+    since; a run whose results are not stored is a 400 naming ``run`` (the page says so and shows the current)."""
+    import json
+    import re
+
+    from hazmap.config import load_settings
+    from hazmap.db.session import get_engine
+    from hazmap.refresh import run_refresh
+    from webmap import create_app
+
+    settings = load_settings(env={}, overrides={"database_url": fresh_db_url})
+    eng = get_engine(fresh_db_url)
+    with eng.begin() as conn:
+        a = _add(conn, "91140502MA0000001A", "甲化工仓储", 112.82)
+    r1 = run_refresh(settings)["run_id"]
+    with eng.begin() as conn:  # two larger accidents in three years → directly red in the second run
+        conn.execute(sa.text("update enterprise set larger_accidents_3y = 2 where id = :a"), {"a": a})
+    r2 = run_refresh(settings)["run_id"]
+    c = as_user(create_app({"TESTING": True}, settings=settings), "leader").test_client()
+
+    def colour(q=""):
+        fc = c.get(f"/api/v1/enterprises{q}").get_json()
+        return fc["run_id"], fc["features"][0]["properties"]["risk_color"]
+
+    now_run, now_colour = colour()
+    assert now_run == r2 and now_colour == "red"
+    then_run, then_colour = colour(f"?run={r1}")
+    assert then_run == r1 and then_colour != "red"
+    item = c.get(f"/api/v1/enterprises/{a}?run={r1}").get_json()["properties"]
+    assert item["risk_color"] == then_colour and item["run_id"] == r1
+    summary = c.get(f"/api/v1/map/summary?run={r1}").get_json()
+    assert summary["run_id"] == r1 and summary["by_colour"]["red"] == 0
+    assert c.get("/api/v1/map/summary").get_json()["by_colour"]["red"] == 1
+    stats = c.get(f"/api/v1/stats?run={r1}").get_json()
+    assert stats["run_id"] == r1 and stats["by_colour"].get("red", 0) == 0
+    for bad in ("999999", "abc", "0"):
+        r = c.get(f"/api/v1/enterprises?run={bad}")
+        assert r.status_code == 400 and r.get_json()["error"]["field"] == "run", bad
+    page = c.get(f"/?run={r1}").get_data(as_text=True)
+    block = json.loads(re.search(r'<script type="application/json" id="hz-page">(.*?)</script>', page, re.S).group(1))
+    assert block["viewRun"] == r1 and block["runId"] == r1 and block["viewRunError"] is None
+    gone = json.loads(re.search(r'<script type="application/json" id="hz-page">(.*?)</script>',
+                                c.get("/?run=999999").get_data(as_text=True), re.S).group(1))
+    assert gone["viewRun"] is None and gone["runId"] == r2 and "不存在" in gone["viewRunError"]

@@ -423,3 +423,23 @@ def test_consequence_overlay_popups_link_the_enterprise_file_and_escape_names():
     assert len(out) == 3
     for html in out:
         assert "<a href='/enterprises/7'>&lt;img src=x onerror=1&gt;化工</a>" in html and "<img" not in html
+
+
+def test_a_viewed_past_run_rides_on_every_api_read_but_the_run_lists():
+    """hz.withRun: a page opened on run N sends run=N with its /api/v1 reads (so the server pins them), never
+    with the run list, trends, comparisons or histories (they are about runs), nor off the API."""
+    node = shutil.which("node")
+    if node is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("node not installed (apt-get install nodejs)", pytrace=False)
+        pytest.skip("node not installed")
+    script = ("global.window = {}; global.document = {getElementById: function () { return {textContent: "
+              + json.dumps(json.dumps({"viewRun": 7})) + "}; }};"
+              f"require({json.dumps(str(STATIC / 'common.js'))}); var hz = window.hz;"
+              "console.log(JSON.stringify(['/api/v1/enterprises?risk=red', '/api/v1/stats', '/api/v1/enterprises/5',"
+              " '/api/v1/trends?limit=100', '/api/v1/runs', '/api/v1/changes?from=1&to=2', '/api/v1/enterprises/5/history',"
+              " '/basemap/1/2/3'].map(hz.withRun)));")
+    out = json.loads(subprocess.run([node, "-e", script], check=True, capture_output=True, text=True).stdout)
+    assert out == ["/api/v1/enterprises?risk=red&run=7", "/api/v1/stats?run=7", "/api/v1/enterprises/5?run=7",
+                   "/api/v1/trends?limit=100", "/api/v1/runs", "/api/v1/changes?from=1&to=2",
+                   "/api/v1/enterprises/5/history", "/basemap/1/2/3"]

@@ -45,7 +45,23 @@ def _map_options() -> dict:
 
 def page_options(page: str, title: str, **extra) -> dict:
     """The page's JSON data block."""
+    from flask import request
+
+    from geo.postgis.runs import current_run_id, pin_run
+
+    view_run, view_error = None, None
     with connect() as conn:
+        raw = request.args.get("run")  # the time view's "查看运行 #N": the page reads run N
+        if raw:
+            try:
+                wanted = int(raw)
+            except ValueError:
+                wanted = None
+            newest = current_run_id(conn)
+            if wanted is not None and wanted != newest and 0 < wanted < 2**31 and pin_run(conn, wanted):
+                view_run = wanted
+            elif wanted != newest:
+                view_error = f"运行 #{raw[:12]} 不存在或其计算结果未保留，显示的是当前运行"
         info = queries.run_info(conn)
     user = getattr(g, "user", None)
     lim = settings().limits
@@ -57,6 +73,8 @@ def page_options(page: str, title: str, **extra) -> dict:
                                                "roleLabel": labels.ROLE_LABEL.get(user["role"], "")},
             # the roles whose downloads (format=csv|geojson|gpkg) the API answers; the map shows them its export links
             "canExport": user is not None and user["role"] in EXPORT_ROLES,
+            # a past run being viewed (every /api/v1 read of the page then carries run=…), or why not
+            "viewRun": view_run, "viewRunError": view_error,
             **extra}
 
 

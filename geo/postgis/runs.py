@@ -38,8 +38,26 @@ def run_lock_held(conn: sa.Connection, key: int = RUN_LOCK_KEY) -> bool:
     return bool(conn.execute(_LOCK_HELD, {"k": key}).scalar())
 
 
+PINNED = "hazmap_run"  # the execution option naming the run a response reads instead of the newest (pin_run)
+_LIVE = sa.text(f"select 1 from run r where r.id = :id and {LIVE_RESULTS}")
+
+
 def current_run_id(conn: sa.Connection) -> int | None:
+    """The run readers see: the newest run with live results — or the one this connection was pinned to
+    for this response (:func:`pin_run`, the time view's "查看运行 #N")."""
+    pinned = conn.get_execution_options().get(PINNED)
+    if pinned is not None:
+        return pinned
     return conn.execute(_CURRENT).scalar()
+
+
+def pin_run(conn: sa.Connection, run_id: int) -> bool:
+    """Make every reader on ``conn`` (this response's connection, not the pool's) read ``run_id``, when its
+    results are still stored; returns False (nothing pinned) otherwise."""
+    if conn.execute(_LIVE, {"id": run_id}).first() is None:
+        return False
+    conn.execution_options(**{PINNED: run_id})
+    return True
 
 
 def previous_run_id(conn: sa.Connection, run_id: int) -> int | None:

@@ -109,8 +109,16 @@
     err.cause = e;
     throw err;
   }
+  // the time view: a page opened with ?run=N reads run N — every /api/v1 read carries it (the server pins
+  // the response to that run); the run list, the comparison and the history are about runs and do not
+  var UNPINNED = /\/(runs|trends|changes)(\?|$)|\/history(\?|$)/;
+  hz.withRun = function (url) {
+    var run = hz.opts && hz.opts.viewRun;
+    if (!run || url.indexOf("/api/v1/") !== 0 || UNPINNED.test(url)) { return url; }
+    return url + (url.indexOf("?") < 0 ? "?" : "&") + "run=" + encodeURIComponent(run);
+  };
   hz.getJSON = function (url, signal) {
-    return fetch(url, {credentials: "same-origin", signal: signal, headers: PAGE}).then(handle, network);
+    return fetch(hz.withRun(url), {credentials: "same-origin", signal: signal, headers: PAGE}).then(handle, network);
   };
   hz.post = function (url, body, signal) {
     return fetch(url, {method: "POST", credentials: "same-origin", signal: signal,

@@ -102,6 +102,7 @@
     changeBox(s.run_id);
   }).catch(function (e) { document.getElementById("asof").textContent = "加载失败：" + e.message; });
   hz.runCompare(null);
+  hz.runView();
 
   // the change box: the period the user picks; "最近一次有变化的运行" (default) is not wiped by a run
   // that changed nothing (GET /api/v1/changes?period=changed says how many quiet runs followed)

@@ -563,6 +563,7 @@
   // one sequence: a second comparison aborts the first one's lookups, and a lookup answered late never
   // draws a ring of a comparison that was cleared
   var compareSeq = new hz.Sequence();
+  hz.runView();
   hz.runCompare(function (c) {
     layers.changes.clearLayers();
     var t = compareSeq.next();
@@ -585,6 +586,7 @@
     var p = query({}, false), b = map.getBounds();
     var v = {w: Math.max(b.getWest(), 73), s: Math.max(b.getSouth(), 3), e: Math.min(b.getEast(), 136), n: Math.min(b.getNorth(), 54)};
     if (v.w < v.e && v.s < v.n && (v.e - v.w) * (v.n - v.s) <= opts.maxBboxArea) { p.set("bbox", bboxParam(v)); }
+    if (opts.viewRun) { p.set("run", opts.viewRun); }  // the sheet of the run being viewed
     document.getElementById("hz-pdf").href = "/print/map.pdf?" + p.toString();
   }
 
@@ -639,7 +641,7 @@
       var p = query({format: a.dataset.format}, inView);
       if (a.dataset.format === "csv") { p.set("labels", "zh"); }  // Chinese column titles for Excel
       if (a.dataset.layer === "conflicts") { ["stage", "department", "q"].forEach(function (k) { p.delete(k); }); }
-      a.href = opts.api + "/" + a.dataset.layer + "?" + p.toString();
+      a.href = hz.withRun(opts.api + "/" + a.dataset.layer + "?" + p.toString());
     });
     document.getElementById("hz-export-scope").textContent = inView ? "范围：当前视野（与“当前视野统计”一致）"
       : "范围：全部数据（视野过大，不按视野限定）";

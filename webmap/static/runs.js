@@ -27,6 +27,30 @@
       (c.enterprises_removed.length ? "<details open><summary>移除的企业</summary><ul>" + c.enterprises_removed.slice(0, 50).map(item).join("") + "</ul></details>" : "");
   };
 
+  // "查看运行": #t-view lists the runs; choosing one reopens the page on it (?run=N: every read of the page is
+  // then that run's — the server pins it); #hz-viewrun says which run is shown, or why the choice failed
+  hz.runView = function () {
+    var sel = document.getElementById("t-view"), note = document.getElementById("hz-viewrun"), o = hz.opts;
+    if (note && (o.viewRun || o.viewRunError)) {
+      note.hidden = false;
+      note.textContent = o.viewRunError || ("正在查看历史运行 #" + o.viewRun + "（数据截至 " + (hz.beijing(o.dataAsOf) || "—") +
+        "）：颜色、评分、冲突与区域为该次运行的结果；企业名称、位置等登记信息为当前登记。");
+    }
+    if (!sel) { return null; }
+    return hz.getJSON(o.api + "/trends?limit=100").then(function (t) {
+      var runs = t.runs.slice().reverse();
+      runs.forEach(function (r, i) {
+        var text = "#" + r.run_id + "（" + (hz.beijing(r.finished) || "—") + "）" + (i === 0 ? "（当前）" : "");
+        sel.add(new Option(text, i === 0 ? "" : r.run_id, false, o.viewRun ? r.run_id === o.viewRun : i === 0));
+      });
+      sel.addEventListener("change", function () {
+        var u = new URL(window.location.href);
+        if (sel.value) { u.searchParams.set("run", sel.value); } else { u.searchParams.delete("run"); }
+        window.location.assign(u.toString());
+      });
+    }).catch(function (e) { if (note) { note.hidden = false; note.textContent = "运行列表加载失败：" + hz.errorText(e); } });
+  };
+
   // fills #t-from / #t-to, wires #hz-compare; onCompared(comparison) after each comparison
   hz.runCompare = function (onCompared) {
     var from = document.getElementById("t-from"), to = document.getElementById("t-to"), btn = document.getElementById("hz-compare");
