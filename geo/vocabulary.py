@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # 全流程环节: code → label (order = the work plan's order)
-STAGE_LABEL = {"production": "生产", "trade_storage": "经营(带储存)", "trade": "经营(不带储存)",
+# (full-width brackets, as every page writes them; the ASCII spellings stay accepted on input)
+STAGE_LABEL = {"production": "生产", "trade_storage": "经营（带储存）", "trade": "经营（不带储存）",
                "storage": "储存", "transport": "运输", "loading": "装卸", "use": "使用",
                "waste": "废弃处置", "pipeline": "长输管道"}
 # spellings in the departments' files → code (codes themselves are accepted too)

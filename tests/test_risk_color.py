@@ -54,10 +54,10 @@ def test_model_file_cites_the_guide_and_carries_colours(model):
         if item.in_guide:
             assert "应急〔2018〕19号" in item.source and item.status == "verified"
         else:
-            assert item.status == "local_policy" and "本地细化(非应急〔2018〕19号原文)" in item.source
+            assert item.status == "local_policy" and "本地细化（非应急〔2018〕19号原文）" in item.source
     for cond in model.direct_red:
         assert "应急〔2018〕19号 直接判定为红色的情形" in cond.source
-    assert "本地细化(非应急〔2018〕19号原文)" in model.variant.label and model.variant.status == "local_policy"
+    assert "本地细化（非应急〔2018〕19号原文）" in model.variant.label and model.variant.status == "local_policy"
 
 
 def test_colour_hex_and_labels_live_only_in_the_model_file():
@@ -69,12 +69,17 @@ def test_colour_hex_and_labels_live_only_in_the_model_file():
         assert not any(h in text for h in hexes), path
 
 
+def _fw(text: str) -> str:
+    """The transcription's ASCII brackets as the pages write them (full-width) — a typographic choice only."""
+    return text.replace("(", "（").replace(")", "）")
+
+
 def test_model_matches_the_reference_tables(model):
     with (REF / "yingji_2018_19_colours.csv").open(encoding="utf-8") as f:
         ref = {r["risk_color"]: r for r in csv.DictReader(f)}
     for colour in model.colours:
         r = ref[colour.code]
-        assert colour.band_label == r["label"]
+        assert colour.band_label == _fw(r["label"])
         assert colour.score_min_inclusive == (float(r["score_min_inclusive"]) if r["score_min_inclusive"] else None)
         assert colour.score_max_exclusive == (float(r["score_max_exclusive"]) if r["score_max_exclusive"] else None)
     with (REF / "yingji_2018_19_scoring.csv").open(encoding="utf-8") as f:
@@ -82,8 +87,8 @@ def test_model_matches_the_reference_tables(model):
     guide_criteria = {c.code for i in model.items if i.in_guide for c in i.criteria}
     seen = set()
     for row in rows:  # every row of the guide is in the model with its item, category, cap and points
-        item = next(i for i in model.items if i.label == row["item"] and i.category == row["category"])
-        c = next(c for c in item.criteria if c.label == row["rule"])
+        item = next(i for i in model.items if i.label == _fw(row["item"]) and i.category == _fw(row["category"]))
+        c = next(c for c in item.criteria if c.label == _fw(row["rule"]))
         assert item.max_deduction == float(row["max_deduction"]) and c.points == float(row["points"])
         seen.add(c.code)
     assert seen == guide_criteria and len(rows) == 42  # nothing invented, nothing left out
@@ -211,7 +216,7 @@ def test_variant_for_transport(model):
     assert _pts(r) == {"MAJOR_HAZARD": -6.0, "SUBSTANCE": -2.0, "DISTANCE_NOT_MET": -10.0, "HIDDEN_DANGER": -5.0}
     assert r.risk_score == 77.0 and r.risk_color == "yellow"
     assert all("本地细化" in x.text for x in r.reasons if x.points)
-    assert any(x.code == "VARIANT" and "本地细化(非应急〔2018〕19号原文)" in x.text for x in r.reasons)
+    assert any(x.code == "VARIANT" and "本地细化（非应急〔2018〕19号原文）" in x.text for x in r.reasons)
     assert "设计与评估" not in r.not_assessed and "近三年事故记录" in r.not_assessed
     # coverage of the variant's own points: 重大危险源 10 + 物质 5 + 周边 10 known of 10+5+10+10 (绩效 unknown)
     assert r.assessment_coverage == pytest.approx(25 / 35, abs=1e-4)

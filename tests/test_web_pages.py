@@ -74,7 +74,7 @@ def test_map_page_loads_its_own_scripts_and_the_data_block(client):  # noqa: F81
     assert opts["runId"] == 2 and opts["dataAsOf"].startswith("2026-02-01")
     # every vocabulary comes from the server: colours from data/rules/risk_model.toml, stages from geo.vocabulary
     assert opts["vocabulary"]["colour_hex"]["red"] == "#E02020" and opts["vocabulary"]["colour_hex"]["blue"] == "#2F80ED"
-    assert opts["vocabulary"]["stages"]["trade_storage"] == "经营(带储存)"
+    assert opts["vocabulary"]["stages"]["trade_storage"] == "经营（带储存）"  # full-width, as the pages write
     assert opts["labels"]["precision"]["address_point"] == "门牌地址" and opts["labels"]["grades"]["3"] == "三级"
     # no tiles configured: the basemap is drawn from the data, WGS-84
     assert opts["map"] == {"kind": "data", "url": "/api/v1/basemap", "datum": "wgs84",
@@ -82,10 +82,10 @@ def test_map_page_loads_its_own_scripts_and_the_data_block(client):  # noqa: F81
 
 
 def test_scripts_keep_no_copy_of_the_vocabularies():
-    """Labels such as 经营(带储存), 门牌地址 or 幼儿园 live on the server only."""
+    """Labels such as 经营（带储存）, 门牌地址 or 幼儿园 live on the server only."""
     for js in STATIC.glob("*.js"):
         text = js.read_text(encoding="utf-8")
-        for label in ("经营(带储存)", "门牌地址", "幼儿园", "重大风险", "运维人员", "新增用户"):
+        for label in ("经营（带储存）", "门牌地址", "幼儿园", "重大风险", "运维人员", "新增用户"):
             assert label not in text, (js.name, label)
         assert "http://" not in text and "https://" not in text, js.name
 
