@@ -308,15 +308,21 @@ def test_app_factory_registers_one_blueprint_per_area(web_db):  # noqa: F811
     assert as_user(app).test_client().get("/api/v1/enterprises?limit=1").status_code == 200
 
 
-def test_display_shift_in_the_browser_matches_geo_crs():
-    """common.js shifts drawn data for a GCJ-02 basemap; it must agree with geo.crs (the one truth)."""
-    from geo.crs import wgs84_to_gcj02
-
+def _node() -> str:
+    """Node.js for the page-script tests: required under CI, a skip only on a laptop without it."""
     node = shutil.which("node")
     if node is None:
         if os.environ.get("CI") == "true":
             pytest.fail("node not installed (apt-get install nodejs)", pytrace=False)
         pytest.skip("node not installed")
+    return node
+
+
+def test_display_shift_in_the_browser_matches_geo_crs():
+    """common.js shifts drawn data for a GCJ-02 basemap; it must agree with geo.crs (the one truth)."""
+    from geo.crs import wgs84_to_gcj02
+
+    node = _node()
     points = [(112.85, 35.50), (112.70, 35.38), (113.00, 35.66), (116.39, 39.91), (87.6, 43.8), (110.3, 20.0)]
     script = (f"global.window = {{}}; require({json.dumps(str(STATIC / 'common.js'))});"
               f"console.log(JSON.stringify({json.dumps(points)}.map(function (p) {{"
@@ -328,11 +334,7 @@ def test_display_shift_in_the_browser_matches_geo_crs():
 
 
 def test_page_helpers_in_node_format_fields_numbers_and_dms():
-    node = shutil.which("node")
-    if node is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("node not installed (apt-get install nodejs)", pytrace=False)
-        pytest.skip("node not installed")
+    node = _node()
     from webmap.labels import FIELD_LABEL
 
     script = (f"global.window = {{}}; global.document = {{getElementById: function () {{ return {{textContent: "
@@ -361,11 +363,7 @@ def test_page_helpers_in_node_say_network_failures_and_limits_in_chinese():
     """fetch's own English (TypeError: Failed to fetch) never reaches a page: hz.getJSON and hz.post
     reject with a Chinese message (an abort stays an abort, a server's message stays the server's);
     a limit's setting name given as the error's field is not put in front of the message."""
-    node = shutil.which("node")
-    if node is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("node not installed (apt-get install nodejs)", pytrace=False)
-        pytest.skip("node not installed")
+    node = _node()
     from webmap.labels import FIELD_LABEL
 
     script = (f"global.window = {{}}; global.document = {{getElementById: function () {{ return {{textContent: "
@@ -403,11 +401,7 @@ def test_page_helpers_in_node_say_network_failures_and_limits_in_chinese():
 def test_consequence_overlay_popups_link_the_enterprise_file_and_escape_names():
     """The threat-zone, contour and IR-check popups name the enterprise as a link to its file (一企一档);
     a hostile name stays text."""
-    node = shutil.which("node")
-    if node is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("node not installed (apt-get install nodejs)", pytrace=False)
-        pytest.skip("node not installed")
+    node = _node()
     props = {"enterprise_id": 7, "enterprise": "<img src=x onerror=1>化工", "unit_name": "储罐", "label": "1×10⁻⁵",
              "area_m2": 1, "cell_m": 10, "targets_inside": 0, "people_inside": 0, "source": "GB 36894", "status": "standard",
              "consequence_version": "v", "chemical": "氯", "endpoint_label": "AEGL-2", "distance_m": 100,
@@ -428,11 +422,7 @@ def test_consequence_overlay_popups_link_the_enterprise_file_and_escape_names():
 def test_a_viewed_past_run_rides_on_every_api_read_but_the_run_lists():
     """hz.withRun: a page opened on run N sends run=N with its /api/v1 reads (so the server pins them), never
     with the run list, trends, comparisons or histories (they are about runs), nor off the API."""
-    node = shutil.which("node")
-    if node is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("node not installed (apt-get install nodejs)", pytrace=False)
-        pytest.skip("node not installed")
+    node = _node()
     script = ("global.window = {}; global.document = {getElementById: function () { return {textContent: "
               + json.dumps(json.dumps({"viewRun": 7})) + "}; }};"
               f"require({json.dumps(str(STATIC / 'common.js'))}); var hz = window.hz;"
