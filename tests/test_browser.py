@@ -622,11 +622,15 @@ def test_hostile_names_never_run_script(hostile_server, browser):
     assert browser.execute_script("return window.__xss === undefined")
     assert browser.execute_script("return document.querySelectorAll('img[src=\"x\"]').length") == 0
     assert "<img src=x" in browser.execute_script("return document.body.innerText")  # shown as text
-    for path in ("/dashboard", "/siting", "/console/audit"):
+    # the enterprise file (一企一档: its sections and the wings' sections load the names again), the console's
+    # runs and the waste clearance list
+    for path in ("/dashboard", "/siting", "/console/audit", "/console", "/enterprises/1", "/waste/clearance"):
         browser.get(base + path)
         time.sleep(2)
         assert browser.execute_script("return window.__xss === undefined"), path
         assert browser.execute_script("return document.querySelectorAll('img[src=\"x\"]').length") == 0, path
+        if path.startswith("/enterprises/"):  # the file shows the hostile name, as text
+            assert "化工<img src=x" in browser.execute_script("return document.body.innerText")
     assert [e for e in _errors(browser) if "Content Security Policy" in e] == []
 
 
