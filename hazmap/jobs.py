@@ -28,11 +28,9 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from geo.postgis.runs import RUN_LOCK_KEY
+from geo.postgis.runs import RUN_LOCK_KEY  # one lock for every job that writes runs (ETL and refresh never overlap)
 from hazmap.config import DatabaseSettings
 
-# One advisory-lock key for every job that writes runs (ETL and refresh never overlap), declared with the
-# runs' readers (geo.postgis.runs), which tell a live run from a killed one by it.
 STALE_MESSAGE = "进程中断：运行未完成，数据未作修改"
 
 

@@ -45,23 +45,15 @@ def _map_options() -> dict:
 
 def page_options(page: str, title: str, **extra) -> dict:
     """The page's JSON data block."""
-    from flask import request
+    from geo.postgis.runs import current_run_id
+    from webmap.reading import pin_requested_run
 
-    from geo.postgis.runs import current_run_id, pin_run
-
-    view_run, view_error = None, None
     with connect() as conn:
-        raw = request.args.get("run")  # the time view's "查看运行 #N": the page reads run N
-        if raw:
-            try:
-                wanted = int(raw)
-            except ValueError:
-                wanted = None
-            newest = current_run_id(conn)
-            if wanted is not None and wanted != newest and 0 < wanted < 2**31 and pin_run(conn, wanted):
-                view_run = wanted
-            elif wanted != newest:
-                view_error = f"运行 #{raw[:12]} 不存在或其计算结果未保留，显示的是当前运行"
+        newest = current_run_id(conn)
+        view_run, why = pin_requested_run(conn)  # the time view's "查看运行 #N": the page reads run N
+        view_error = f"{why}，显示的是当前运行" if why else None
+        if view_run == newest:
+            view_run = None  # the current run is no past run: no banner
         info = queries.run_info(conn)
     user = getattr(g, "user", None)
     lim = settings().limits

@@ -273,8 +273,8 @@ def refresh(conn: sa.Connection, run_id: int, domain, *, progress=None, engine=N
 
     # -- 6. areas ----------------------------------------------------------------------
     step("区域风险（镇街、网格）")
-    worst_by_ent = {r[1]: (r[RISK_COLUMNS.index("risk_color_worst")], r[RISK_COLUMNS.index("provisional")])
-                    for r in risk_rows}
+    i_colour, i_worst, i_prov = (RISK_COLUMNS.index(c) for c in ("risk_color", "risk_color_worst", "provisional"))
+    worst_by_ent = {r[1]: (r[i_worst], r[i_prov]) for r in risk_rows}
     n_areas = _refresh_areas(conn, run_id, colour_by_ent, exposure, domain.area, worst_by_ent)
 
     # -- 7. pipelines ------------------------------------------------------------------
@@ -292,10 +292,8 @@ def refresh(conn: sa.Connection, run_id: int, domain, *, progress=None, engine=N
     colours = defaultdict(int)
     for c, _ in colour_by_ent.values():
         colours[c] += 1
-    provisional = {"count": sum(1 for r in risk_rows if r[RISK_COLUMNS.index("provisional")]),
-                   "could_be_red": sum(1 for r in risk_rows if r[RISK_COLUMNS.index("provisional")]
-                                       and r[RISK_COLUMNS.index("risk_color_worst")] == "red"
-                                       and r[RISK_COLUMNS.index("risk_color")] != "red")}
+    provisional = {"count": sum(1 for r in risk_rows if r[i_prov]),
+                   "could_be_red": sum(1 for r in risk_rows if r[i_prov] and r[i_worst] == "red" and r[i_colour] != "red")}
     return {
         "enterprises": len(enterprises), "hazard_units": len(unit_rows),
         "major_hazards": sum(1 for r in unit_rows if r["grade"] is not None), "source_kinds": len(by_kind),

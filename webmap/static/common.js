@@ -125,6 +125,11 @@
       headers: Object.assign({"Content-Type": "application/json", "X-CSRF-Token": hz.csrf()}, PAGE),
       body: JSON.stringify(body)}).then(handle, network);
   };
+  // a provisional grade says so, and what it could be at worst (every unassessed item deducted): "初步分级，最不利可能为红色"
+  hz.provisionalText = function (provisional, colour, worst) {
+    if (!provisional) { return ""; }
+    return "初步分级" + (worst && worst !== colour ? "，最不利可能为" + hz.colourLabel(worst) : "");
+  };
   hz.patch = function (url, body, signal) {
     return fetch(url, {method: "PATCH", credentials: "same-origin", signal: signal,
       headers: Object.assign({"Content-Type": "application/json", "X-CSRF-Token": hz.csrf()}, PAGE),

@@ -7,10 +7,9 @@
   var ORDER = (V.colours || []).map(function (c) { return c.code; });
   var RANK = {};
   ORDER.forEach(function (c, i) { RANK[c] = i; });
-  // a provisional grade says so, and what it could be at worst (every unassessed item deducted)
   function provisionalNote(provisional, colour, worst) {
-    if (!provisional) { return ""; }
-    return "（初步分级" + (worst && worst !== colour ? "，最不利可能为" + esc(hz.colourLabel(worst)) : "") + "）";
+    var t = hz.provisionalText(provisional, colour, worst);
+    return t ? "（" + esc(t) + "）" : "";
   }
 
   // numbers on every bar segment (small red/orange counts stay readable next to large blue ones)

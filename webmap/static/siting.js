@@ -118,8 +118,7 @@
         L.circleMarker(hz.ll(e.lat, e.lon), {radius: 5, color: e.provisional ? hz.colourHex(e.risk_color) : "#222",
           weight: e.provisional ? 2 : 1, fillColor: e.provisional ? "#fff" : hz.colourHex(e.risk_color), fillOpacity: 1})
           .bindTooltip(esc(e.name) + "（" + esc(hz.colourLabel(e.risk_color)) +
-            (e.provisional ? "，初步分级" + (e.risk_color_worst && e.risk_color_worst !== e.risk_color ?
-              "，最不利可能为" + esc(hz.colourLabel(e.risk_color_worst)) : "") : "") + "）" + hz.num(e.distance_m) + " 米").addTo(result);
+            (e.provisional ? "，" + esc(hz.provisionalText(true, e.risk_color, e.risk_color_worst)) : "") + "）" + hz.num(e.distance_m) + " 米").addTo(result);
       });
     }).catch(function (e) { console.warn("周边：" + e.message); });
 
