@@ -501,9 +501,21 @@ def test_every_page_and_error_page_reads_in_chinese_only(server, browser, logged
 
 
 def test_expired_session_leads_to_login_with_a_message(server, browser, demo_db):
-    _login(browser, server, demo_db[0])
+    import sqlalchemy as sa
+
+    user = _login(browser, server, demo_db[0])
     _wait(browser, MAP_READY)
-    browser.delete_all_cookies()  # the session ends (expiry, logout elsewhere)
+    # the session expires on the server (as its lifetime ends): the cookie stays, the server stops honouring it.
+    # (Deleting the cookie instead is not enough: a late response of the first load sets it again.)
+    eng = sa.create_engine(demo_db[0])
+    try:
+        with eng.begin() as conn:
+            ended = conn.execute(sa.text("""update app_session set expires_at = now() - interval '1 second'
+                                            where user_id = (select id from app_user where name = :n)"""),
+                                 {"n": user["name"]}).rowcount
+    finally:
+        eng.dispose()
+    assert ended >= 1
     # any request now answers 401 (a late one of the first load may already have): the page goes to the login.
     # Leaflet drops a setZoom that arrives during a running zoom animation (the page's own fit to the district),
     # so the map is moved until it asks the server again
