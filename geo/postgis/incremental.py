@@ -42,13 +42,17 @@ from geo.postgis.source_geometry import SEPARATION_SOURCES
 # above this share of changed enterprises the full refresh is cheaper than finding what they touch
 MAX_CHANGED_SHARE = 0.2
 
-# the fingerprint of what a refresh reads, one row per enterprise and per target
+# the fingerprint of what a refresh reads, one row per enterprise and per target: an enterprise's
+# row text followed by each hazard unit's (in id order) with its inventory rows (in id order);
+# aggregated per table in one pass each (hash joins), not by a subquery per enterprise
 _CURRENT_STATE = """
-    select 'enterprise'::text as entity, e.id,
-           md5(e::text || coalesce((select string_agg(u::text || coalesce(
-                   (select string_agg(i::text, ',' order by i.id) from inventory i where i.hazard_unit_id = u.id), ''),
-               ';' order by u.id) from hazard_unit u where u.enterprise_id = e.id), '')) as hash
+    select 'enterprise'::text as entity, e.id, md5(e::text || coalesce(uu.s, '')) as hash
     from enterprise e
+    left join (select u.enterprise_id, string_agg(u::text || coalesce(inv.s, ''), ';' order by u.id) as s
+               from hazard_unit u
+               left join (select hazard_unit_id, string_agg(i::text, ',' order by i.id) as s
+                          from inventory i group by hazard_unit_id) inv on inv.hazard_unit_id = u.id
+               group by u.enterprise_id) uu on uu.enterprise_id = e.id
     union all
     select 'target', t.id, md5(t::text) from protection_target t
 """

@@ -33,7 +33,7 @@ from geo.postgis import incremental as incremental_mod
 from geo.postgis import pipelines as pipelines_mod
 from geo.postgis import waste as waste_mod
 from geo.postgis.conflicts import insert_conflicts
-from geo.postgis.copy import copy_rows
+from geo.postgis.copy import copy_rows, copy_rows_shared
 from geo.major_hazard import ProcessConditions
 from geo.postgis.exposure import exposed_people_by_enterprise, exposure_basis
 from geo.postgis.target_kinds import kinds_present, target_kind_sql
@@ -87,6 +87,7 @@ WING_STEPS: list = [("assessment", "监管部门与村/社区", assessment_mod.d
 RISK_COLUMNS = ("run_id", "enterprise_id", "risk_color", "risk_score", "reasons", "major_hazard_grade", "model_version",
                 "risk_score_min", "risk_color_worst", "assessment_coverage", "provisional", "direct_red_unevaluated",
                 "assessment")
+RISK_SHARED = ("reasons", "direct_red_unevaluated", "assessment")  # alike for enterprises alike in every fact
 
 
 def _risk_texts(risk: dict) -> tuple[str, str, str]:
@@ -269,7 +270,7 @@ def refresh(conn: sa.Connection, run_id: int, domain, *, progress=None, engine=N
         risk_rows.append((run_id, e.id, risk["risk_color"], risk["risk_score"], texts[0],
                           min(grades) if grades else None, risk["model_version"], risk["risk_score_min"],
                           risk["risk_color_worst"], risk["assessment_coverage"], risk["provisional"], *texts[1:]))
-    copy_rows(conn, "enterprise_risk", RISK_COLUMNS, risk_rows)
+    copy_rows_shared(conn, "enterprise_risk", RISK_COLUMNS, risk_rows, RISK_SHARED)
 
     # -- 6. areas ----------------------------------------------------------------------
     step("区域风险（镇街、网格）")

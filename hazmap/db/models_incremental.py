@@ -18,9 +18,8 @@ refresh_state = Table(
     Column("entity", String(16), primary_key=True),  # enterprise | target
     Column("id", Integer, primary_key=True),
     Column("hash", Text, nullable=False),
-    Column("run_id", Integer, ForeignKey("run.id", ondelete="CASCADE"), nullable=False),
+    Column("run_id", Integer, nullable=False),  # one refresh's rows: no per-row FK check (migration 0209)
     CheckConstraint("entity in ('enterprise', 'target')", name="ck_refresh_state_entity"),
-    Index("ix_refresh_state_run", "run_id"),
 )
 
 enterprise_exposure = Table(
