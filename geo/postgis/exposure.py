@@ -18,13 +18,14 @@ import sqlalchemy as sa
 
 EXPOSURE_RADIUS_M = 500.0  # GB 18218-2018 §4.2.3 / 表5: people within 500 m of the boundary
 
-# People per target within :r of each source ``src(source_id, g)``: point targets count whole,
-# polygons the share of their area inside the ring.
+# People per target within :r of each source ``src(source_id, g, ring)`` (``ring`` = the geography
+# buffer of ``g`` by :r, built once per source, not per pair): point targets count whole, polygons
+# the share of their area inside the ring.
 _PEOPLE_SQL = """
     select src.source_id, t.id as target_id, t.name, t.category,
            t.population,
            case when GeometryType(t.geom) in ('POLYGON', 'MULTIPOLYGON') and ST_Area(t.geog) > 0
-                then least(1.0, ST_Area(ST_Intersection(t.geog, ST_Buffer(src.g, :r)))
+                then least(1.0, ST_Area(ST_Intersection(t.geog, src.ring))
                                 / ST_Area(t.geog))
                 else 1.0 end as share
     from src
@@ -33,13 +34,15 @@ _PEOPLE_SQL = """
 """
 
 _ENTERPRISE_SQL = sa.text("""
-    with src as (
-        select e.id as source_id, coalesce(e.footprint::geography, e.geog) as g
-        from enterprise e where e.id = any(:ids)
+    with src as materialized (
+        select source_id, g, ST_Buffer(g, :r) as ring
+        from (select e.id as source_id, coalesce(e.footprint::geography, e.geog) as g
+              from enterprise e where e.id = any(:ids)) s
     )""" + _PEOPLE_SQL)
 
 _POINT_SQL = sa.text("""
-    with src as (select 0 as source_id, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography as g)
+    with src as (select 0 as source_id, g, ST_Buffer(g, :r) as ring
+                 from (select ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography as g) p)
 """ + _PEOPLE_SQL)
 
 
