@@ -1,6 +1,6 @@
 """refresh_state without a foreign key or an index on run_id: every row of the table is one
 refresh's fingerprint and carries that run's id, so a per-row foreign-key check (≈ 1 s per 200 000
-rows at province scale) and a second index bought nothing.  The incremental plan compares the id
+rows, measured at 10 000 enterprises) and a second index bought nothing.  The incremental plan compares the id
 with the base run's (geo.postgis.incremental.plan): state left by a deleted run matches no base
 and the next refresh is a full one, which then replaces the state (issue 18 item 2).
 
@@ -8,7 +8,6 @@ Revision ID: 0209
 Revises: 0208
 """
 from alembic import op
-import sqlalchemy as sa
 
 revision = "0209"
 down_revision = "0208"
